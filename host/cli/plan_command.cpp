@@ -1,0 +1,94 @@
+// plan: what `run` would do now, task by task, executing nothing.
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "cli/commands.h"
+#include "engine.h"
+#include "state/state_store.h"
+#include "util/error.h"
+#include "util/time_format.h"
+#include "workflow.h"
+
+namespace flowweaver {
+namespace {
+
+struct Step {
+  std::string action;  // run | skip | run again | retry
+  std::string reason;
+};
+
+Step plan_task(const TaskRecord* r) {
+  if (r == nullptr) return {"run", "not yet run"};
+  switch (r->status) {
+    case TaskStatus::kCompleted:
+      return {"skip", "COMPLETED"};
+    case TaskStatus::kRunning:
+      return {"run again", "was RUNNING when its process stopped"};
+    case TaskStatus::kFailed:
+      return {"run again", "FAILED: " + r->error};
+    case TaskStatus::kSkipped:
+      return {"run", "was SKIPPED: " + r->error};
+    case TaskStatus::kPending:
+      if (r->next_attempt_at) {
+        return {"retry", "attempt " + std::to_string(r->attempt + 1) + " due " +
+                             format_timestamp(*r->next_attempt_at)};
+      }
+      return {"run", r->attempt > 0 ? "PENDING: " + r->error : "not yet run"};
+  }
+  return {"run", ""};
+}
+
+}  // namespace
+
+int plan_command(const std::string& file, const std::string& state_path, bool fresh,
+                 const PathList& plugin_dirs, bool json) {
+  DiagnosticList diagnostics(file);
+  std::optional<Workflow> w = load_workflow(file, nullptr, plugin_dirs, process_env, &diagnostics);
+  if (!w) {
+    std::cerr << diagnostics.to_string() << diagnostics.size() << " problem(s) found.\n";
+    return kExitInvalid;
+  }
+  std::string path = state_path.empty() ? default_state_path(w->manifest.name) : state_path;
+  std::optional<RunRecord> resumed;
+  std::unordered_map<std::string, TaskRecord> stored;
+  try {
+    if (!fresh && std::filesystem::exists(path)) {
+      std::unique_ptr<StateStore> store = open_existing_state_store(path);
+      std::optional<RunRecord> latest = store->latest_run(w->manifest.name);
+      if (latest && latest->status != RunStatus::kCompleted) {
+        resumed = latest;
+        for (TaskRecord& r : store->load_tasks(latest->run_id)) stored.emplace(r.task_name, r);
+      }
+    }
+  } catch (const Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+  nlohmann::json out = {{"workflow", w->manifest.name},
+                        {"state", path},
+                        {"resumes", resumed ? nlohmann::json(resumed->run_id) : nullptr},
+                        {"tasks", nlohmann::json::array()}};
+  for (uint32_t t : w->dag.topological_order()) {
+    const std::string& name = w->manifest.tasks[t].name;
+    auto it = stored.find(name);
+    Step step = plan_task(it == stored.end() ? nullptr : &it->second);
+    out["tasks"].push_back({{"task", name}, {"action", step.action}, {"reason", step.reason}});
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << (resumed ? "Resumes run " + resumed->run_id + " (" + to_string(resumed->status) + ")"
+                        : std::string("Starts a new run"))
+            << " of " << w->manifest.name << " with state " << path << ":\n";
+  for (const auto& step : out["tasks"]) {
+    std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
+                step["task"].get<std::string>().c_str(), step["reason"].get<std::string>().c_str());
+  }
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+}  // namespace flowweaver

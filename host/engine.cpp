@@ -1,0 +1,177 @@
+#include "engine.h"
+
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "exec/in_process_runner.h"
+#include "exec/scheduler.h"
+#include "run_logger.h"
+#include "run_summary.h"
+#include "util/error.h"
+#include "util/time_format.h"
+#include "workflow.h"
+
+namespace flowweaver {
+
+int StopSwitch::signal() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return signal_;
+}
+
+// stop_ is called under the lock, so uninstall() guarantees it is not running afterwards.
+void StopSwitch::trigger(int signal) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (signal_ == 0) signal_ = signal;
+  if (stop_) stop_();
+}
+
+void StopSwitch::install(std::function<void()> stop) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stop_ = std::move(stop);
+  if (signal_ != 0) stop_();
+}
+
+void StopSwitch::uninstall() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stop_ = nullptr;
+}
+
+namespace {
+
+std::string new_run_id(TimePoint now) {
+  std::string stamp = format_timestamp(now);  // 2026-11-26T04:22:57.123Z
+  std::string compact;
+  for (char c : stamp.substr(0, 19)) {
+    if (c != '-' && c != ':') compact += c;
+  }
+  static const char* kHex = "0123456789abcdef";
+  std::random_device rd;
+  std::string suffix;
+  for (int i = 0; i < 4; ++i) suffix += kHex[rd() % 16];
+  return compact + "-" + suffix;
+}
+
+TaskRecord pending_record(const std::string& name, int position, TimePoint now) {
+  TaskRecord r;
+  r.task_name = name;
+  r.position = position;
+  r.status = TaskStatus::kPending;
+  r.timestamp = now;
+  return r;
+}
+
+// Continues the latest run unless it finished successfully (or --fresh): returns the run and
+// one record per manifest task, adding rows for tasks the stored run does not have.
+std::pair<RunRecord, std::vector<TaskRecord>> open_run(StateStore& store, const Workflow& w,
+                                                       bool fresh, TimePoint now,
+                                                       spdlog::logger& log) {
+  const Manifest& m = w.manifest;
+  std::optional<RunRecord> latest = store.latest_run(m.name);
+  std::vector<TaskRecord> records;
+  if (!fresh && latest && latest->status != RunStatus::kCompleted) {
+    RunRecord run = *latest;
+    std::unordered_map<std::string, TaskRecord> stored;
+    for (TaskRecord& r : store.load_tasks(run.run_id)) stored.emplace(r.task_name, std::move(r));
+    std::vector<TaskUpdate> added;
+    size_t completed = 0;
+    for (size_t i = 0; i < m.tasks.size(); ++i) {
+      auto it = stored.find(m.tasks[i].name);
+      if (it == stored.end()) {
+        records.push_back(pending_record(m.tasks[i].name, static_cast<int>(i), now));
+        added.push_back({records.back(), std::nullopt});
+      } else {
+        records.push_back(std::move(it->second));
+        records.back().position = static_cast<int>(i);
+        completed += records.back().status == TaskStatus::kCompleted;
+      }
+    }
+    store.apply(run.run_id, added);
+    if (run.manifest_hash != w.manifest_hash) {
+      log.warn("the manifest changed since run {} started; its {} completed task(s) are kept "
+               "(use --fresh to start over)",
+               run.run_id, completed);
+      run.manifest_hash = w.manifest_hash;
+    }
+    log.info("resuming run {} of {} ({} of {} tasks already completed)", run.run_id, m.name,
+             completed, m.tasks.size());
+    run.status = RunStatus::kRunning;
+    run.finished_at.reset();
+    store.update_run(run);
+    return {run, std::move(records)};
+  }
+  RunRecord run{new_run_id(now), m.name, RunStatus::kRunning, now, std::nullopt, w.manifest_hash};
+  records.reserve(m.tasks.size());
+  for (size_t i = 0; i < m.tasks.size(); ++i) {
+    records.push_back(pending_record(m.tasks[i].name, static_cast<int>(i), now));
+  }
+  store.create_run(run, records);
+  log.info("starting run {} of {} ({} tasks)", run.run_id, m.name, m.tasks.size());
+  return {run, std::move(records)};
+}
+
+int exit_code_for(RunStatus status, int signal) {
+  switch (status) {
+    case RunStatus::kCompleted: return kExitOk;
+    case RunStatus::kInterrupted: return signal == SIGINT ? kExitSigint : kExitSigterm;
+    default: return kExitTaskFailed;
+  }
+}
+
+}  // namespace
+
+RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
+  std::shared_ptr<spdlog::logger> log;
+  try {
+    log = make_logger(options.log_file, options.verbose);
+  } catch (const Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return {kExitInvalid, false};
+  }
+  DiagnosticList diagnostics(options.manifest_file);
+  std::optional<Workflow> w =
+      load_workflow(options.manifest_file, nullptr, options.plugin_dirs, process_env, &diagnostics);
+  if (!w) {
+    std::cerr << diagnostics.to_string() << diagnostics.size()
+              << " problem(s) found; nothing was run.\n";
+    return {kExitInvalid, false};
+  }
+  for (const PluginLoadFailure& f : w->plugins->failures()) log->warn("{}", f.message);
+  SystemClock clock;
+  std::string state_path =
+      options.state_path.empty() ? default_state_path(w->manifest.name) : options.state_path;
+  try {
+    std::unique_ptr<StateStore> store = open_state_store(state_path, options.durability);
+    auto [run, records] = open_run(*store, *w, options.fresh, clock.now(), *log);
+    RunLogger observer(log, w->manifest, run.run_id);
+    InProcessRunner runner(w->manifest, w->task_types, w->params, process_env,
+                           observer.task_log_sink());
+    SchedulerOptions scheduler_options;
+    scheduler_options.max_workers = options.max_workers.value_or(
+        w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
+    scheduler_options.grace_period = options.grace_period;
+    Scheduler scheduler(w->manifest, w->dag, runner, *store, clock, observer, scheduler_options);
+    stop_switch.install([&scheduler] { scheduler.request_stop(); });
+    struct Uninstall {
+      StopSwitch& s;
+      ~Uninstall() { s.uninstall(); }
+    } uninstall{stop_switch};
+    SchedulerResult result = scheduler.run(run.run_id, std::move(records));
+    run.status = result.status;
+    run.finished_at = clock.now();
+    store->update_run(run);
+    print_run_summary(std::cout, w->manifest.name, run, result.tasks);
+    int code = exit_code_for(result.status, stop_switch.signal());
+    log->info("run {} of {} {} (exit code {})", run.run_id, w->manifest.name,
+              to_string(result.status), code);
+    return {code, result.abandoned_calls};
+  } catch (const Error& e) {
+    log->error("{}", e.what());
+    return {kExitRuntime, false};
+  }
+}
+
+}  // namespace flowweaver

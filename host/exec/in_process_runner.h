@@ -1,0 +1,45 @@
+// Runs attempts in this process through the plugin C ABI: resolves the task's `with:`
+// templates, fills in declared defaults, checks declared types, calls the plugin, and turns
+// whatever comes back into an AttemptOutcome. A plugin that crashes takes the host down with
+// it (the state stays consistent and resumable); isolation in a child process is a later mode.
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+
+#include "exec/task_runner.h"
+#include "manifest/manifest.h"
+#include "manifest/validator.h"
+#include "plugin/loaded_plugin.h"
+
+namespace flowweaver {
+
+using TaskLogSink =
+    std::function<void(uint32_t task, int attempt, fw_log_level level, std::string_view message)>;
+
+class InProcessRunner : public TaskRunner {
+ public:
+  // `types[i]` is the task type of manifest.tasks[i]; `params` the manifest's params with
+  // their own references already resolved.
+  InProcessRunner(const Manifest& manifest, std::vector<TaskTypeRef> types, nlohmann::json params,
+                  EnvLookup env, TaskLogSink log);
+
+  AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
+                     const OutputTable& outputs) override;
+
+  // The `with:` object the task would receive: templates resolved, defaults filled in, types
+  // checked. Throws std::runtime_error saying what is wrong.
+  nlohmann::json resolve_params(uint32_t task, const OutputTable& outputs) const;
+
+ private:
+  const Manifest& manifest_;
+  std::vector<TaskTypeRef> types_;
+  nlohmann::json params_;
+  std::string manifest_dir_;
+  EnvLookup env_;
+  TaskLogSink log_;
+  std::unordered_map<std::string, uint32_t> index_;
+};
+
+}  // namespace flowweaver

@@ -1,0 +1,372 @@
+#include "exec/scheduler.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+#include "exec/retry_policy.h"
+#include "util/error.h"
+#include "util/time_format.h"
+
+namespace flowweaver {
+namespace {
+
+Millis elapsed(TimePoint from, TimePoint to) {
+  return std::chrono::duration_cast<Millis>(to - from);
+}
+
+}  // namespace
+
+struct Scheduler::Shared {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<Event> events;
+  bool stop_requested = false;
+  OutputTable outputs;  // written by the scheduler before dependents start; read by workers
+};
+
+Scheduler::Scheduler(const Manifest& manifest, const Dag& dag, TaskRunner& runner,
+                     StateStore& store, Clock& clock, RunObserver& observer,
+                     SchedulerOptions options)
+    : manifest_(manifest),
+      dag_(dag),
+      runner_(runner),
+      store_(store),
+      clock_(clock),
+      observer_(observer),
+      options_(std::move(options)),
+      shared_(std::make_shared<Shared>()) {
+  if (options_.max_workers < 1) options_.max_workers = 1;
+  if (!options_.random_unit) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    options_.random_unit = [engine] {
+      return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+    };
+  }
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::request_stop() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->stop_requested = true;
+  }
+  shared_->cv.notify_all();
+}
+
+SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord> initial) {
+  run_id_ = run_id;
+  pool_ = std::make_unique<WorkerPool>(options_.max_workers);
+  initialize(std::move(initial), clock_.now());
+  std::vector<uint32_t> started;
+  while (true) {
+    TimePoint now = clock_.now();
+    promote_due(now);
+    started.clear();
+    if (!stopping_) dispatch(now, &started);
+    flush();
+    submit(started);
+    bool idle = ready_.empty() && delayed_.empty();
+    if (running_.empty() && (stopping_ || idle)) break;
+    wait_and_handle_events();
+  }
+  flush();
+  SchedulerResult result;
+  result.abandoned_calls = abandoned_;
+  pool_.reset();  // joins idle workers; detaches any stuck in an abandoned call
+  if (!store_error_.empty()) throw Error::State(store_error_);
+  bool all_completed = true;
+  for (const TaskRecord& r : records_) all_completed &= r.status == TaskStatus::kCompleted;
+  result.status = stopping_        ? RunStatus::kInterrupted
+                  : all_completed ? RunStatus::kCompleted
+                                  : RunStatus::kFailed;
+  result.tasks = std::move(records_);
+  return result;
+}
+
+void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
+  size_t n = manifest_.tasks.size();
+  records_ = std::move(initial);
+  remaining_upstream_.assign(n, 0);
+  attempts_this_run_.assign(n, 0);
+  shared_->outputs.assign(n, std::string());
+  for (uint32_t t = 0; t < n; ++t) {
+    TaskRecord& r = records_[t];
+    if (r.status == TaskStatus::kCompleted) {
+      shared_->outputs[t] = r.result;
+      continue;
+    }
+    bool retry_pending = r.status == TaskStatus::kPending && r.next_attempt_at;
+    if (retry_pending) continue;
+    std::optional<AttemptRecord> lost;
+    if (r.status == TaskStatus::kRunning) {
+      // The process that ran this attempt died before it finished: record that, run it again.
+      lost = AttemptRecord{r.task_name, r.attempt, TaskStatus::kFailed,
+                           "interrupted: the host process stopped during this attempt",
+                           r.started_at.value_or(now), now};
+      r.error = lost->error;
+    }
+    if (r.status != TaskStatus::kPending) {
+      r.status = TaskStatus::kPending;
+      r.timestamp = now;
+      r.next_attempt_at.reset();
+      stage(t, lost);
+    }
+  }
+  for (uint32_t t = 0; t < n; ++t) {
+    for (uint32_t u : dag_.upstream(t)) {
+      if (records_[u].status != TaskStatus::kCompleted) ++remaining_upstream_[t];
+    }
+    const TaskRecord& r = records_[t];
+    if (r.status != TaskStatus::kPending || remaining_upstream_[t] != 0) continue;
+    if (r.next_attempt_at && *r.next_attempt_at > now) {
+      delayed_.push({*r.next_attempt_at, t});
+    } else {
+      ready_.push(t);
+    }
+  }
+}
+
+void Scheduler::promote_due(TimePoint now) {
+  while (!delayed_.empty() && delayed_.top().first <= now) {
+    ready_.push(delayed_.top().second);
+    delayed_.pop();
+  }
+}
+
+void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
+  while (running_.size() < static_cast<size_t>(options_.max_workers) && !ready_.empty()) {
+    uint32_t t = ready_.top();
+    ready_.pop();
+    TaskRecord& r = records_[t];
+    r.status = TaskStatus::kRunning;
+    r.attempt += 1;
+    r.error.clear();
+    r.started_at = now;
+    r.finished_at.reset();
+    r.next_attempt_at.reset();
+    r.timestamp = now;
+    ++attempts_this_run_[t];
+    Running running;
+    running.token = next_token_++;
+    running.cancellation = std::make_shared<Cancellation>();
+    running.started = now;
+    if (manifest_.tasks[t].timeout) running.deadline = now + *manifest_.tasks[t].timeout;
+    running_.emplace(t, std::move(running));
+    stage(t);
+    started->push_back(t);
+    observer_.on_task_started(t, r.attempt);
+  }
+}
+
+void Scheduler::flush() {
+  if (pending_writes_.empty()) return;
+  if (store_error_.empty()) {
+    try {
+      store_.apply(run_id_, pending_writes_);
+    } catch (const std::exception& e) {
+      // Nothing of this batch was written; what was committed before stays. Stop the run:
+      // without durable state there is no safe way to go on.
+      store_error_ = e.what();
+      begin_stop(clock_.now());
+    }
+  }
+  pending_writes_.clear();
+}
+
+void Scheduler::submit(const std::vector<uint32_t>& started) {
+  for (uint32_t t : started) {
+    const Running& running = running_.at(t);
+    int attempt = records_[t].attempt;
+    pool_->submit([this, shared = shared_, t, token = running.token, attempt,
+                   cancellation = running.cancellation] {
+      AttemptOutcome outcome = runner_.run(t, attempt, *cancellation, shared->outputs);
+      {
+        std::lock_guard<std::mutex> lock(shared->mutex);
+        shared->events.push_back({t, token, std::move(outcome)});
+      }
+      shared->cv.notify_all();
+    });
+  }
+}
+
+TimePoint Scheduler::next_deadline() const {
+  TimePoint deadline = clock_.now() + std::chrono::hours(24);
+  if (!delayed_.empty()) deadline = std::min(deadline, delayed_.top().first);
+  for (const auto& [task, r] : running_) {
+    if (r.abandon_at) {
+      deadline = std::min(deadline, *r.abandon_at);
+    } else if (r.deadline) {
+      deadline = std::min(deadline, *r.deadline);
+    }
+  }
+  if (stop_deadline_) deadline = std::min(deadline, *stop_deadline_);
+  return deadline;
+}
+
+void Scheduler::wait_and_handle_events() {
+  std::vector<Event> events;
+  bool stop_requested;
+  {
+    TimePoint deadline = next_deadline();
+    std::unique_lock<std::mutex> lock(shared_->mutex);
+    bool stop_news = shared_->stop_requested && !stopping_;
+    if (shared_->events.empty() && !stop_news) clock_.wait_until(lock, shared_->cv, deadline);
+    events.swap(shared_->events);
+    stop_requested = shared_->stop_requested;
+  }
+  TimePoint now = clock_.now();
+  if (stop_requested && !stopping_) begin_stop(now);
+  for (Event& e : events) on_completion(e, now);
+  check_deadlines(now);
+}
+
+AttemptRecord Scheduler::attempt_record(uint32_t task, const Running& running,
+                                        TimePoint now) const {
+  return {records_[task].task_name, records_[task].attempt, TaskStatus::kFailed, "",
+          running.started, now};
+}
+
+void Scheduler::on_completion(Event& e, TimePoint now) {
+  auto it = running_.find(e.task);
+  if (it == running_.end() || it->second.token != e.token) return;  // an abandoned call, late
+  Running running = std::move(it->second);
+  running_.erase(it);
+  AttemptRecord attempt = attempt_record(e.task, running, now);
+  const AttemptOutcome& outcome = e.outcome;
+  if (outcome.kind == AttemptOutcome::Kind::kOk) {
+    complete(e.task, outcome.output, attempt, now);
+    return;
+  }
+  std::string error = running.timed_out ? timeout_message(e.task) : outcome.error;
+  if (stopping_ && !running.timed_out) {
+    interrupt(e.task, "interrupted by shutdown: " + error, attempt, now);
+    return;
+  }
+  fail_attempt(e.task, error, outcome.kind == AttemptOutcome::Kind::kPermanent, attempt, now);
+}
+
+void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attempt,
+                         TimePoint now) {
+  TaskRecord& r = records_[task];
+  r.status = TaskStatus::kCompleted;
+  r.result = std::move(output);
+  r.error.clear();
+  r.finished_at = now;
+  r.timestamp = now;
+  shared_->outputs[task] = r.result;
+  attempt.status = TaskStatus::kCompleted;
+  observer_.on_task_finished(task, r.attempt, true, "", elapsed(attempt.started_at, now));
+  stage(task, attempt);
+  for (uint32_t d : dag_.downstream(task)) {
+    if (--remaining_upstream_[d] == 0 && records_[d].status == TaskStatus::kPending) {
+      ready_.push(d);
+    }
+  }
+}
+
+void Scheduler::fail_attempt(uint32_t task, const std::string& error, bool permanent,
+                             AttemptRecord attempt, TimePoint now) {
+  TaskRecord& r = records_[task];
+  attempt.error = error;
+  r.error = error;
+  r.finished_at = now;
+  r.timestamp = now;
+  observer_.on_task_finished(task, r.attempt, false, error, elapsed(attempt.started_at, now));
+  const RetryPolicy& policy = manifest_.tasks[task].retry;
+  if (!permanent && attempts_this_run_[task] < max_attempts(policy)) {
+    Millis delay = retry_delay(policy, attempts_this_run_[task], options_.random_unit());
+    r.status = TaskStatus::kPending;
+    r.next_attempt_at = now + delay;
+    delayed_.push({*r.next_attempt_at, task});
+    observer_.on_retry_scheduled(task, r.attempt + 1, delay);
+    stage(task, attempt);
+    return;
+  }
+  r.status = TaskStatus::kFailed;
+  stage(task, attempt);
+  observer_.on_task_failed(task, error);
+  skip_dependents(task, now);
+}
+
+void Scheduler::interrupt(uint32_t task, const std::string& error, AttemptRecord attempt,
+                          TimePoint now) {
+  TaskRecord& r = records_[task];
+  attempt.error = error;
+  r.status = TaskStatus::kPending;  // runs again on resume
+  r.error = error;
+  r.finished_at = now;
+  r.timestamp = now;
+  observer_.on_task_finished(task, r.attempt, false, error, elapsed(attempt.started_at, now));
+  stage(task, attempt);
+}
+
+void Scheduler::skip_dependents(uint32_t failed, TimePoint now) {
+  std::vector<uint32_t> pending(dag_.downstream(failed).begin(), dag_.downstream(failed).end());
+  const std::string reason = "upstream '" + records_[failed].task_name + "' failed";
+  while (!pending.empty()) {
+    uint32_t t = pending.back();
+    pending.pop_back();
+    TaskRecord& r = records_[t];
+    if (r.status != TaskStatus::kPending) continue;
+    r.status = TaskStatus::kSkipped;
+    r.error = reason;
+    r.timestamp = now;
+    r.next_attempt_at.reset();
+    stage(t);
+    observer_.on_task_skipped(t, records_[failed].task_name);
+    pending.insert(pending.end(), dag_.downstream(t).begin(), dag_.downstream(t).end());
+  }
+}
+
+void Scheduler::check_deadlines(TimePoint now) {
+  std::vector<std::pair<uint32_t, bool>> to_abandon;  // task, interrupted by shutdown
+  for (auto& [task, r] : running_) {
+    if (r.abandon_at && now >= *r.abandon_at) {
+      to_abandon.push_back({task, !r.timed_out});
+    } else if (r.deadline && !r.timed_out && !r.abandon_at && now >= *r.deadline) {
+      r.timed_out = true;
+      r.cancellation->cancel();
+      r.abandon_at = now + options_.grace_period;
+    }
+  }
+  for (auto [task, interrupted] : to_abandon) abandon(task, interrupted, now);
+}
+
+void Scheduler::abandon(uint32_t task, bool interrupted, TimePoint now) {
+  Running running = std::move(running_.at(task));
+  running_.erase(task);
+  abandoned_ = true;
+  pool_->add_worker();  // the stuck thread no longer counts against max_workers
+  observer_.on_task_abandoned(task, records_[task].attempt);
+  AttemptRecord attempt = attempt_record(task, running, now);
+  std::string note = " (the task ignored cancellation for " +
+                     format_duration_spec(options_.grace_period) +
+                     " and was abandoned)";
+  if (interrupted) {
+    interrupt(task, "interrupted by shutdown" + note, attempt, now);
+  } else {
+    fail_attempt(task, timeout_message(task) + note, false, attempt, now);
+  }
+}
+
+void Scheduler::begin_stop(TimePoint now) {
+  if (stopping_) return;
+  stopping_ = true;
+  stop_deadline_ = now + options_.grace_period;
+  for (auto& [task, r] : running_) {
+    r.cancellation->cancel();
+    if (!r.abandon_at) r.abandon_at = *stop_deadline_;
+  }
+}
+
+void Scheduler::stage(uint32_t task, std::optional<AttemptRecord> attempt) {
+  pending_writes_.push_back({records_[task], std::move(attempt)});
+}
+
+std::string Scheduler::timeout_message(uint32_t task) const {
+  return "timeout after " + format_duration_spec(*manifest_.tasks[task].timeout);
+}
+
+}  // namespace flowweaver

@@ -1,0 +1,117 @@
+// Runs a run's tasks as a DAG on a pool of worker threads: a task starts once every upstream
+// task is COMPLETED; failures are retried per policy with persisted due times; a final failure
+// skips the task's dependents; timeouts and shutdown cancel running calls and write off any
+// that ignore it after a grace period.
+//
+// Durability rule: state changes are staged and written in one store transaction per loop
+// turn, and only after that write are the newly ready tasks handed to workers, so no task ever
+// starts before the COMPLETED of its upstream is on disk.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <unordered_map>
+
+#include "exec/run_observer.h"
+#include "exec/task_runner.h"
+#include "exec/worker_pool.h"
+#include "graph/dag.h"
+#include "manifest/manifest.h"
+#include "state/state_store.h"
+
+namespace flowweaver {
+
+struct SchedulerOptions {
+  int max_workers = 1;
+  // How long a cancelled call (timeout or shutdown) may take to return before it is abandoned.
+  Millis grace_period{10000};
+  // Uniform in [0, 1): the jitter of retry delays. Tests make it constant.
+  std::function<double()> random_unit;
+};
+
+struct SchedulerResult {
+  RunStatus status = RunStatus::kCompleted;  // COMPLETED, FAILED or INTERRUPTED
+  std::vector<TaskRecord> tasks;             // final state, manifest order
+  bool abandoned_calls = false;  // a call ignored cancellation and still runs on some thread
+};
+
+class Scheduler {
+ public:
+  Scheduler(const Manifest& manifest, const Dag& dag, TaskRunner& runner, StateStore& store,
+            Clock& clock, RunObserver& observer, SchedulerOptions options);
+  ~Scheduler();
+
+  // Runs `run_id` from `initial` (one record per manifest task, in manifest order) until every
+  // task is COMPLETED, FAILED or SKIPPED, or until a stop request has been honoured. Throws
+  // Error::State if the store fails; what was committed before stays.
+  SchedulerResult run(const std::string& run_id, std::vector<TaskRecord> initial);
+
+  // Start nothing new, cancel what runs, give it the grace period, persist, return.
+  // Thread-safe; callable from a signal-handling thread.
+  void request_stop();
+
+ private:
+  struct Running {
+    uint64_t token = 0;
+    std::shared_ptr<Cancellation> cancellation;
+    TimePoint started;
+    std::optional<TimePoint> deadline;   // timeout
+    std::optional<TimePoint> abandon_at;  // once cancelled
+    bool timed_out = false;
+  };
+  struct Event {
+    uint32_t task;
+    uint64_t token;
+    AttemptOutcome outcome;
+  };
+  struct Shared;  // what worker threads share with the scheduler
+
+  void initialize(std::vector<TaskRecord> initial, TimePoint now);
+  void promote_due(TimePoint now);
+  void dispatch(TimePoint now, std::vector<uint32_t>* started);
+  void flush();
+  void submit(const std::vector<uint32_t>& started);
+  void wait_and_handle_events();
+  TimePoint next_deadline() const;
+  void on_completion(Event& event, TimePoint now);
+  void complete(uint32_t task, std::string output, AttemptRecord attempt, TimePoint now);
+  void fail_attempt(uint32_t task, const std::string& error, bool permanent,
+                    AttemptRecord attempt, TimePoint now);
+  void interrupt(uint32_t task, const std::string& error, AttemptRecord attempt, TimePoint now);
+  void skip_dependents(uint32_t task, TimePoint now);
+  void check_deadlines(TimePoint now);
+  void abandon(uint32_t task, bool interrupted, TimePoint now);
+  void begin_stop(TimePoint now);
+  AttemptRecord attempt_record(uint32_t task, const Running& running, TimePoint now) const;
+  void stage(uint32_t task, std::optional<AttemptRecord> attempt = std::nullopt);
+  std::string timeout_message(uint32_t task) const;
+
+  const Manifest& manifest_;
+  const Dag& dag_;
+  TaskRunner& runner_;
+  StateStore& store_;
+  Clock& clock_;
+  RunObserver& observer_;
+  SchedulerOptions options_;
+  std::shared_ptr<Shared> shared_;
+  std::unique_ptr<WorkerPool> pool_;
+
+  std::string run_id_;
+  std::vector<TaskRecord> records_;
+  std::vector<uint32_t> remaining_upstream_;
+  std::vector<int> attempts_this_run_;
+  std::unordered_map<uint32_t, Running> running_;
+  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
+  using Due = std::pair<TimePoint, uint32_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
+  std::vector<TaskUpdate> pending_writes_;
+  uint64_t next_token_ = 1;
+  bool stopping_ = false;
+  std::optional<TimePoint> stop_deadline_;
+  bool abandoned_ = false;
+  std::string store_error_;
+};
+
+}  // namespace flowweaver

@@ -1,0 +1,32 @@
+// Runs one attempt of one task. The scheduler decides when and how often; a runner only knows
+// how (in this process through the C ABI today; in a child process later).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "exec/cancellation.h"
+
+namespace flowweaver {
+
+struct AttemptOutcome {
+  enum class Kind { kOk, kRetryable, kPermanent };
+  Kind kind = Kind::kOk;
+  std::string output;  // JSON text when kOk
+  std::string error;   // why, otherwise
+};
+
+// The outputs of completed tasks, indexed like the manifest's tasks. A runner may read the
+// output of any upstream of the task it runs: those are complete and no longer change.
+using OutputTable = std::vector<std::string>;
+
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  // Called from worker threads, concurrently. Must not throw: every failure is an outcome.
+  virtual AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
+                             const OutputTable& outputs) = 0;
+};
+
+}  // namespace flowweaver

@@ -1,0 +1,75 @@
+#include "exec/worker_pool.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+namespace flowweaver {
+
+struct WorkerPool::Shared {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<std::function<void()>> jobs;
+  bool stopping = false;
+  int num_busy = 0;
+};
+
+namespace {
+
+void worker_loop(std::shared_ptr<WorkerPool::Shared> shared) {
+  std::unique_lock<std::mutex> lock(shared->mutex);
+  while (true) {
+    shared->cv.wait(lock, [&] { return shared->stopping || !shared->jobs.empty(); });
+    if (shared->jobs.empty()) return;  // stopping
+    std::function<void()> job = std::move(shared->jobs.front());
+    shared->jobs.pop_front();
+    ++shared->num_busy;
+    lock.unlock();
+    job();
+    lock.lock();
+    --shared->num_busy;
+  }
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(int num_workers) : shared_(std::make_shared<Shared>()) {
+  for (int i = 0; i < num_workers; ++i) add_worker();
+}
+
+WorkerPool::~WorkerPool() {
+  bool busy_left;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->stopping = true;
+    shared_->jobs.clear();
+    busy_left = shared_->num_busy > 0;
+  }
+  shared_->cv.notify_all();
+  for (std::thread& t : threads_) {
+    // With a job still running somewhere we cannot tell which thread holds it; detaching all is
+    // safe because they only touch `shared`, which they co-own.
+    if (busy_left) {
+      t.detach();
+    } else {
+      t.join();
+    }
+  }
+}
+
+void WorkerPool::submit(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->jobs.push_back(std::move(job));
+  }
+  shared_->cv.notify_one();
+}
+
+void WorkerPool::add_worker() { threads_.emplace_back(worker_loop, shared_); }
+
+bool WorkerPool::busy() const {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  return shared_->num_busy > 0;
+}
+
+}  // namespace flowweaver

@@ -1,0 +1,55 @@
+// A workflow manifest as plain data, after reading and before validation against plugins.
+// The format is documented in workflows/FORMAT.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "manifest/diagnostic.h"
+#include "util/clock.h"
+
+namespace flowweaver {
+
+using Json = nlohmann::json;
+
+enum class Backoff { kFixed, kExponential };
+
+struct RetryPolicy {
+  int retries = 0;  // attempts after the first
+  Millis retry_delay{1000};
+  Backoff backoff = Backoff::kFixed;
+  Millis max_retry_delay{5 * 60 * 1000};
+};
+
+// Where each value under a `with:` or `params:` map came from, keyed by JSON pointer
+// ("/files/0"), so an error about a value can point at its line.
+using LocationMap = std::unordered_map<std::string, SourceLocation>;
+
+struct TaskSpec {
+  std::string name;
+  SourceLocation location;  // of the task's list item
+  std::string uses;         // "plugin.task_type"
+  SourceLocation uses_location;
+  Json with = Json::object();  // may contain ${...} references, resolved per call
+  LocationMap with_locations;
+  std::vector<std::string> depends_on;
+  std::vector<SourceLocation> depends_on_locations;
+  RetryPolicy retry;
+  std::optional<Millis> timeout;
+};
+
+struct Manifest {
+  std::string file;  // as given on the command line
+  std::string name;
+  SourceLocation name_location;
+  std::string description;
+  std::optional<int> max_workers;
+  Json params = Json::object();
+  LocationMap params_locations;
+  std::vector<TaskSpec> tasks;
+};
+
+}  // namespace flowweaver

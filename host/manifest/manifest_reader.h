@@ -1,0 +1,26 @@
+// Reads a manifest's YAML into a Manifest, reporting every structural problem (invalid YAML,
+// unknown keys, wrong types, bad durations, negative retries) with its file:line:column.
+// Checks that need more than the file itself (dependencies, plugins, references) are in
+// validator.h.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "manifest/diagnostic.h"
+#include "manifest/manifest.h"
+
+namespace flowweaver {
+
+// Parses `yaml` as the manifest named `file` (used in messages). On problems, `diagnostics`
+// is non-empty and the returned manifest holds whatever could be read.
+Manifest parse_manifest(std::string_view yaml, const std::string& file,
+                        DiagnosticList* diagnostics);
+
+// Reads and parses the file; an unreadable file is reported as a diagnostic too.
+Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagnostics);
+
+// Task and workflow names: letters, digits, '_' and '-' (no dots: they separate template paths).
+bool is_valid_name(std::string_view name);
+
+}  // namespace flowweaver

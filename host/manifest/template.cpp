@@ -1,0 +1,188 @@
+#include "manifest/template.h"
+
+#include <stdexcept>
+
+namespace flowweaver {
+namespace {
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t end = text.find(separator, start);
+    parts.emplace_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+Reference parse_reference(std::string_view body, std::string source) {
+  Reference ref;
+  ref.source = std::move(source);
+  auto bad = [&](const std::string& why) {
+    return std::invalid_argument("bad reference " + ref.source + ": " + why);
+  };
+  if (body == "manifest.dir") {
+    ref.kind = Reference::Kind::kManifestDir;
+    return ref;
+  }
+  if (body.starts_with("env.")) {
+    std::string_view rest = body.substr(4);
+    size_t fallback = rest.find(":-");
+    if (fallback != std::string_view::npos) {
+      ref.fallback = std::string(rest.substr(fallback + 2));
+      rest = rest.substr(0, fallback);
+    }
+    if (rest.empty()) throw bad("expected ${env.NAME}");
+    ref.kind = Reference::Kind::kEnv;
+    ref.name = rest;
+    return ref;
+  }
+  std::vector<std::string> parts = split(body, '.');
+  for (const std::string& part : parts) {
+    if (part.empty()) throw bad("empty name between dots");
+  }
+  if (parts[0] == "params") {
+    if (parts.size() != 2) throw bad("expected ${params.NAME}");
+    ref.kind = Reference::Kind::kParams;
+    ref.name = parts[1];
+    return ref;
+  }
+  if (parts[0] == "tasks") {
+    if (parts.size() < 3 || parts[2] != "output") {
+      throw bad("expected ${tasks.NAME.output} or ${tasks.NAME.output.PATH}");
+    }
+    ref.kind = Reference::Kind::kTask;
+    ref.name = parts[1];
+    ref.path.assign(parts.begin() + 3, parts.end());
+    return ref;
+  }
+  throw bad("it must start with params., env., tasks. or be manifest.dir");
+}
+
+std::string as_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+std::vector<TemplatePart> parse_template(std::string_view text) {
+  std::vector<TemplatePart> parts;
+  std::string literal;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text.compare(i, 3, "$${") == 0) {
+      literal += "${";
+      i += 3;
+      continue;
+    }
+    if (text.compare(i, 2, "${") != 0) {
+      literal += text[i++];
+      continue;
+    }
+    size_t close = text.find('}', i + 2);
+    if (close == std::string_view::npos) {
+      throw std::invalid_argument("unterminated reference '" + std::string(text.substr(i)) +
+                                  "': add the closing '}' (write $${ for a literal ${)");
+    }
+    if (!literal.empty()) parts.push_back({std::move(literal), std::nullopt});
+    literal.clear();
+    std::string source(text.substr(i, close + 1 - i));
+    parts.push_back({"", parse_reference(text.substr(i + 2, close - i - 2), source)});
+    i = close + 1;
+  }
+  if (!literal.empty() || parts.empty()) parts.push_back({std::move(literal), std::nullopt});
+  return parts;
+}
+
+bool has_references(std::string_view text) { return text.find("${") != std::string_view::npos; }
+
+nlohmann::json resolve_reference(const Reference& ref, const TemplateScope& scope) {
+  switch (ref.kind) {
+    case Reference::Kind::kManifestDir:
+      return scope.manifest_dir;
+    case Reference::Kind::kParams: {
+      if (scope.params && scope.params->contains(ref.name)) return scope.params->at(ref.name);
+      throw std::runtime_error(ref.source + ": no param '" + ref.name + "'");
+    }
+    case Reference::Kind::kEnv: {
+      if (auto value = scope.env(ref.name)) return *value;
+      if (ref.fallback) return *ref.fallback;
+      throw std::runtime_error(ref.source + ": environment variable " + ref.name +
+                               " is not set (set it, or give a default: ${env." + ref.name +
+                               ":-value})");
+    }
+    case Reference::Kind::kTask: {
+      const nlohmann::json* value = scope.task_output ? scope.task_output(ref.name) : nullptr;
+      if (value == nullptr) throw std::runtime_error(ref.source + ": no output from '" + ref.name + "'");
+      std::string walked = "output";
+      for (const std::string& step : ref.path) {
+        const nlohmann::json* next = nullptr;
+        if (value->is_object() && value->contains(step)) {
+          next = &(*value)[step];
+        } else if (value->is_array() && !step.empty() &&
+                   step.find_first_not_of("0123456789") == std::string::npos &&
+                   std::stoul(step) < value->size()) {
+          next = &(*value)[std::stoul(step)];
+        }
+        if (next == nullptr) {
+          throw std::runtime_error(ref.source + ": task '" + ref.name + "' " + walked +
+                                   " has no '" + step + "'");
+        }
+        value = next;
+        walked += "." + step;
+      }
+      return *value;
+    }
+  }
+  return nullptr;
+}
+
+nlohmann::json resolve_templates(const nlohmann::json& value, const TemplateScope& scope) {
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out[it.key()] = resolve_templates(it.value(), scope);
+    }
+    return out;
+  }
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const nlohmann::json& item : value) out.push_back(resolve_templates(item, scope));
+    return out;
+  }
+  if (!value.is_string()) return value;
+  const std::string& text = value.get_ref<const std::string&>();
+  if (!has_references(text)) return value;
+  std::vector<TemplatePart> parts = parse_template(text);
+  if (parts.size() == 1 && parts[0].reference) return resolve_reference(*parts[0].reference, scope);
+  std::string out;
+  for (const TemplatePart& part : parts) {
+    out += part.reference ? as_text(resolve_reference(*part.reference, scope)) : part.literal;
+  }
+  return out;
+}
+
+void for_each_reference(const nlohmann::json& value, const std::string& pointer,
+                        const std::function<void(const std::string&, const Reference&)>& visit,
+                        const std::function<void(const std::string&, const std::string&)>& on_error) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      for_each_reference(it.value(), pointer + "/" + it.key(), visit, on_error);
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      for_each_reference(value[i], pointer + "/" + std::to_string(i), visit, on_error);
+    }
+  } else if (value.is_string() && has_references(value.get_ref<const std::string&>())) {
+    try {
+      for (const TemplatePart& part : parse_template(value.get_ref<const std::string&>())) {
+        if (part.reference) visit(pointer, *part.reference);
+      }
+    } catch (const std::invalid_argument& e) {
+      on_error(pointer, e.what());
+    }
+  }
+}
+
+}  // namespace flowweaver

@@ -1,0 +1,132 @@
+#include "plugin/loaded_plugin.h"
+
+#include <boost/dll/shared_library.hpp>
+#include <set>
+
+#include "util/error.h"
+
+namespace flowweaver {
+namespace {
+
+const std::set<std::string> kParamTypes = {"string", "integer", "number", "boolean",
+                                           "object", "array",   "duration", "any"};
+
+std::string text_or_empty(const char* s) { return s ? s : ""; }
+
+ParamDecl copy_param(const fw_param& p, const std::string& where) {
+  if (p.name == nullptr || p.type == nullptr) {
+    throw std::invalid_argument(where + " declares a parameter without a name or type");
+  }
+  ParamDecl decl{p.name, p.type, p.required != 0, std::nullopt, text_or_empty(p.description)};
+  if (!kParamTypes.count(decl.type)) {
+    throw std::invalid_argument(where + " parameter '" + decl.name + "' has unknown type '" +
+                                decl.type + "'");
+  }
+  if (p.default_json != nullptr) {
+    try {
+      decl.default_value = nlohmann::json::parse(p.default_json);
+    } catch (const nlohmann::json::exception&) {
+      throw std::invalid_argument(where + " parameter '" + decl.name +
+                                  "' has a default that is not valid JSON");
+    }
+  }
+  return decl;
+}
+
+TaskTypeInfo copy_task_type(const fw_task_type& t) {
+  if (t.name == nullptr || t.run == nullptr) {
+    throw std::invalid_argument("a task type has no name or no run function");
+  }
+  TaskTypeInfo info;
+  info.name = t.name;
+  info.description = text_or_empty(t.description);
+  info.open_params = (t.flags & FW_TASK_OPEN_PARAMS) != 0;
+  info.run = t.run;
+  info.task_data = t.task_data;
+  std::string where = "task type '" + info.name + "'";
+  if (t.num_params > 0 && t.params == nullptr) {
+    throw std::invalid_argument(where + " declares parameters but gives none");
+  }
+  for (uint32_t i = 0; i < t.num_params; ++i) info.params.push_back(copy_param(t.params[i], where));
+  return info;
+}
+
+}  // namespace
+
+const ParamDecl* TaskTypeInfo::find_param(const std::string& param) const {
+  for (const ParamDecl& p : params) {
+    if (p.name == param) return &p;
+  }
+  return nullptr;
+}
+
+LoadedPlugin::LoadedPlugin(const fw_plugin* d, std::filesystem::path path,
+                           std::shared_ptr<void> keep_alive)
+    : path_(std::move(path)), keep_alive_(std::move(keep_alive)) {
+  auto fail = [&](const std::string& why) {
+    return Error::PluginLoad("plugin " + path_.string() + ": " + why);
+  };
+  if (d == nullptr) throw fail("the entry function returned no descriptor");
+  if (d->abi_version != FLOWWEAVER_ABI_VERSION) {
+    throw fail("built for plugin ABI version " + std::to_string(d->abi_version) +
+               ", but this host speaks version " + std::to_string(FLOWWEAVER_ABI_VERSION) +
+               "; rebuild it against this host's SDK");
+  }
+  if (d->struct_size < sizeof(fw_plugin)) throw fail("descriptor is too small (corrupt build?)");
+  if (d->name == nullptr || *d->name == '\0') throw fail("descriptor has no plugin name");
+  name_ = d->name;
+  version_ = text_or_empty(d->version);
+  if (d->num_task_types > 0 && d->task_types == nullptr) throw fail("descriptor lists no task types");
+  std::set<std::string> seen;
+  try {
+    for (uint32_t i = 0; i < d->num_task_types; ++i) {
+      TaskTypeInfo info = copy_task_type(d->task_types[i]);
+      if (!seen.insert(info.name).second) {
+        throw std::invalid_argument("task type '" + info.name + "' is declared twice");
+      }
+      task_types_.push_back(std::move(info));
+    }
+  } catch (const std::invalid_argument& e) {
+    throw fail(e.what());
+  }
+}
+
+const TaskTypeInfo* LoadedPlugin::find_task_type(const std::string& type) const {
+  for (const TaskTypeInfo& t : task_types_) {
+    if (t.name == type) return &t;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> LoadedPlugin::task_type_names() const {
+  std::vector<std::string> names;
+  for (const TaskTypeInfo& t : task_types_) names.push_back(t.name);
+  return names;
+}
+
+std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path) {
+  auto fail = [&](const std::string& why) {
+    return Error::PluginLoad("plugin " + path.string() + ": " + why);
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw fail("not a regular file");
+  std::shared_ptr<boost::dll::shared_library> library;
+  try {
+    // rtld_now: an unresolved symbol fails here, not at the first call in the middle of a run.
+    library = std::make_shared<boost::dll::shared_library>(
+        boost::dll::fs::path(path.string()),
+        boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw fail(std::string("cannot be loaded as a shared library: ") + e.what());
+  }
+  if (!library->has(FLOWWEAVER_ENTRY_SYMBOL)) {
+    throw fail("has no '" FLOWWEAVER_ENTRY_SYMBOL
+               "' symbol, so it is not a FlowWeaver plugin (build it with "
+               "flowweaver_add_plugin or FLOWWEAVER_PLUGIN)");
+  }
+  auto entry = library->get<const fw_plugin*()>(FLOWWEAVER_ENTRY_SYMBOL);
+  const fw_plugin* descriptor = entry();
+  return std::make_shared<const LoadedPlugin>(descriptor, path, library);
+}
+
+}  // namespace flowweaver

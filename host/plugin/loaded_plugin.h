@@ -1,0 +1,69 @@
+// One plugin as the host sees it: what its descriptor declared, copied into host-owned
+// structures, plus the library that must stay loaded while any of its code may run.
+#pragma once
+
+#include <flowweaver/plugin.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flowweaver {
+
+struct ParamDecl {
+  std::string name;
+  std::string type;  // see fw_param in plugin.h
+  bool required = false;
+  std::optional<nlohmann::json> default_value;
+  std::string description;
+};
+
+struct TaskTypeInfo {
+  std::string name;
+  std::string description;
+  std::vector<ParamDecl> params;
+  bool open_params = false;
+  fw_run_fn run = nullptr;
+  const void* task_data = nullptr;
+
+  const ParamDecl* find_param(const std::string& param) const;
+};
+
+class LoadedPlugin {
+ public:
+  // Copies and checks the descriptor; throws Error::PluginLoad naming `path` on any problem.
+  // `keep_alive` owns whatever keeps the descriptor's code mapped (the library), or is null
+  // for a descriptor linked into the host itself (tests).
+  LoadedPlugin(const fw_plugin* descriptor, std::filesystem::path path,
+               std::shared_ptr<void> keep_alive);
+
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  const std::filesystem::path& path() const { return path_; }
+  const std::vector<TaskTypeInfo>& task_types() const { return task_types_; }
+  const TaskTypeInfo* find_task_type(const std::string& name) const;
+  std::vector<std::string> task_type_names() const;
+
+ private:
+  std::string name_, version_;
+  std::filesystem::path path_;
+  std::vector<TaskTypeInfo> task_types_;
+  std::shared_ptr<void> keep_alive_;
+};
+
+// A task type together with the plugin that keeps its code loaded.
+struct TaskTypeRef {
+  std::shared_ptr<const LoadedPlugin> plugin;
+  const TaskTypeInfo* type = nullptr;
+};
+
+// Loads the shared object at `path` (resolving every symbol now, keeping them local), finds the
+// entry symbol and checks the ABI version before reading anything else. Throws
+// Error::PluginLoad with the file and the reason: not a shared object, missing entry symbol,
+// wrong ABI version, malformed descriptor.
+std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path);
+
+}  // namespace flowweaver

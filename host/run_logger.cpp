@@ -1,0 +1,72 @@
+#include "run_logger.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include "util/error.h"
+#include "util/time_format.h"
+
+namespace flowweaver {
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, bool verbose) {
+  std::vector<spdlog::sink_ptr> sinks;
+  sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (!log_file.empty()) {
+    try {
+      sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file));
+    } catch (const spdlog::spdlog_ex& e) {
+      throw Error::IO("cannot open log file " + log_file + ": " + e.what());
+    }
+  }
+  for (auto& sink : sinks) sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  // Not registered globally: a run owns its logger and nothing outlives it.
+  auto logger = std::make_shared<spdlog::logger>("flowweaver", sinks.begin(), sinks.end());
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+void RunLogger::on_task_started(uint32_t task, int attempt) {
+  log_->info("run={} task={} attempt={} started", run_id_, name(task), attempt);
+}
+
+void RunLogger::on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
+                                 Millis duration) {
+  if (ok) {
+    log_->info("run={} task={} attempt={} completed duration={}", run_id_, name(task), attempt,
+               format_duration(duration));
+  } else {
+    log_->warn("run={} task={} attempt={} failed duration={} error: {}", run_id_, name(task),
+               attempt, format_duration(duration), error);
+  }
+}
+
+void RunLogger::on_retry_scheduled(uint32_t task, int next_attempt, Millis delay) {
+  log_->info("run={} task={} retry: attempt {} in {}", run_id_, name(task), next_attempt,
+             format_duration(delay));
+}
+
+void RunLogger::on_task_failed(uint32_t task, const std::string& error) {
+  log_->error("run={} task={} FAILED: {}", run_id_, name(task), error);
+}
+
+void RunLogger::on_task_skipped(uint32_t task, const std::string& failed_upstream) {
+  log_->warn("run={} task={} skipped: upstream '{}' failed", run_id_, name(task),
+             failed_upstream);
+}
+
+void RunLogger::on_task_abandoned(uint32_t task, int attempt) {
+  log_->error("run={} task={} attempt={} ignored cancellation; abandoned on its thread",
+              run_id_, name(task), attempt);
+}
+
+TaskLogSink RunLogger::task_log_sink() {
+  return [this](uint32_t task, int attempt, fw_log_level level, std::string_view message) {
+    static constexpr spdlog::level::level_enum kLevels[] = {
+        spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
+    auto spd_level = level <= FW_LOG_ERROR ? kLevels[level] : spdlog::level::info;
+    log_->log(spd_level, "run={} task={} attempt={}: {}", run_id_, name(task), attempt, message);
+  };
+}
+
+}  // namespace flowweaver

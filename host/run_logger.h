@@ -1,0 +1,42 @@
+// Logs every task start, finish, retry and skip with run id, task, attempt and duration, and
+// forwards what tasks log through ctx.log.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+
+#include "exec/in_process_runner.h"
+#include "exec/run_observer.h"
+#include "manifest/manifest.h"
+
+namespace flowweaver {
+
+// stderr, plus `log_file` when not empty. Throws Error::IO when the file cannot be opened.
+std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, bool verbose);
+
+class RunLogger : public RunObserver {
+ public:
+  RunLogger(std::shared_ptr<spdlog::logger> log, const Manifest& manifest, std::string run_id)
+      : log_(std::move(log)), manifest_(manifest), run_id_(std::move(run_id)) {}
+
+  void on_task_started(uint32_t task, int attempt) override;
+  void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
+                        Millis duration) override;
+  void on_retry_scheduled(uint32_t task, int next_attempt, Millis delay) override;
+  void on_task_failed(uint32_t task, const std::string& error) override;
+  void on_task_skipped(uint32_t task, const std::string& failed_upstream) override;
+  void on_task_abandoned(uint32_t task, int attempt) override;
+
+  // For InProcessRunner: a task's own messages. Called from worker threads.
+  TaskLogSink task_log_sink();
+
+ private:
+  const std::string& name(uint32_t task) const { return manifest_.tasks[task].name; }
+
+  std::shared_ptr<spdlog::logger> log_;
+  const Manifest& manifest_;
+  std::string run_id_;
+};
+
+}  // namespace flowweaver

@@ -1,0 +1,57 @@
+#include "run_summary.h"
+
+#include <algorithm>
+#include <array>
+#include <iomanip>
+
+#include "util/time_format.h"
+
+namespace flowweaver {
+
+std::string task_duration_text(const TaskRecord& t) {
+  if (!t.started_at || !t.finished_at || *t.finished_at < *t.started_at) return "-";
+  return format_duration(std::chrono::duration_cast<Millis>(*t.finished_at - *t.started_at));
+}
+
+void print_task_table(std::ostream& out, const std::vector<TaskRecord>& tasks) {
+  size_t width = 4;
+  for (const TaskRecord& t : tasks) width = std::max(width, t.task_name.size());
+  out << std::left << std::setw(static_cast<int>(width) + 2) << "TASK" << std::setw(11)
+      << "STATUS" << std::setw(10) << "ATTEMPTS" << std::setw(11) << "DURATION"
+      << "ERROR\n";
+  for (const TaskRecord& t : tasks) {
+    out << std::left << std::setw(static_cast<int>(width) + 2) << t.task_name << std::setw(11)
+        << to_string(t.status) << std::setw(10) << t.attempt << std::setw(11)
+        << task_duration_text(t) << t.error << "\n";
+  }
+}
+
+void print_run_summary(std::ostream& out, const std::string& workflow, const RunRecord& run,
+                       const std::vector<TaskRecord>& tasks) {
+  std::array<size_t, 5> counts{};
+  for (const TaskRecord& t : tasks) ++counts[static_cast<int>(t.status)];
+  std::string elapsed = run.finished_at ? format_duration(std::chrono::duration_cast<Millis>(
+                                              *run.finished_at - run.started_at))
+                                        : "-";
+  out << "\nRun " << run.run_id << " of " << workflow << ": " << to_string(run.status)
+      << " (started " << format_timestamp(run.started_at) << ", " << elapsed << ")\n";
+  if (tasks.size() <= kSummaryRows) {
+    print_task_table(out, tasks);
+  } else {
+    std::vector<TaskRecord> unfinished;
+    for (const TaskRecord& t : tasks) {
+      if (t.status != TaskStatus::kCompleted && unfinished.size() < kSummaryRows) {
+        unfinished.push_back(t);
+      }
+    }
+    if (!unfinished.empty()) print_task_table(out, unfinished);
+  }
+  out << counts[static_cast<int>(TaskStatus::kCompleted)] << " completed, "
+      << counts[static_cast<int>(TaskStatus::kFailed)] << " failed, "
+      << counts[static_cast<int>(TaskStatus::kSkipped)] << " skipped, "
+      << counts[static_cast<int>(TaskStatus::kPending)] +
+             counts[static_cast<int>(TaskStatus::kRunning)]
+      << " not run\n";
+}
+
+}  // namespace flowweaver

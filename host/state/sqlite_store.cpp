@@ -1,0 +1,311 @@
+#include "state/sqlite_store.h"
+
+#include "util/error.h"
+#include "util/time_format.h"
+
+namespace flowweaver {
+namespace {
+
+const char* kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  run_id        TEXT PRIMARY KEY,
+  workflow      TEXT NOT NULL,
+  status        TEXT NOT NULL,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT,
+  manifest_hash TEXT NOT NULL
+);
+CREATE INDEX runs_by_workflow ON runs(workflow);
+CREATE TABLE tasks (
+  run_id          TEXT NOT NULL,
+  task_name       TEXT NOT NULL,
+  position        INTEGER NOT NULL,
+  status          TEXT NOT NULL,
+  attempt         INTEGER NOT NULL DEFAULT 0,
+  result          TEXT,
+  error           TEXT,
+  timestamp       TEXT NOT NULL,
+  started_at      TEXT,
+  finished_at     TEXT,
+  next_attempt_at TEXT,
+  PRIMARY KEY (run_id, task_name)
+);
+CREATE INDEX tasks_by_status ON tasks(status);
+CREATE TABLE attempts (
+  run_id      TEXT NOT NULL,
+  task_name   TEXT NOT NULL,
+  attempt     INTEGER NOT NULL,
+  status      TEXT NOT NULL,
+  error       TEXT,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, task_name, attempt)
+);
+)sql";
+
+std::string optional_time(const std::optional<TimePoint>& t) {
+  return t ? format_timestamp(*t) : std::string();
+}
+
+std::optional<TimePoint> column_time(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return parse_timestamp(c.getString());
+}
+
+void bind_text_or_null(SQLite::Statement& s, int index, const std::string& value) {
+  if (value.empty()) {
+    s.bind(index);
+  } else {
+    s.bind(index, value);
+  }
+}
+
+RunRecord read_run(SQLite::Statement& q) {
+  RunRecord run;
+  run.run_id = q.getColumn(0).getString();
+  run.workflow = q.getColumn(1).getString();
+  run.status = parse_run_status(q.getColumn(2).getString()).value_or(RunStatus::kFailed);
+  run.started_at = column_time(q.getColumn(3)).value_or(TimePoint{});
+  run.finished_at = column_time(q.getColumn(4));
+  run.manifest_hash = q.getColumn(5).getString();
+  return run;
+}
+
+}  // namespace
+
+// Every SQLite error leaves this class as Error::State saying what was being done.
+template <class F>
+auto SqliteStore::guarded(const char* doing, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    throw Error::State("state database " + path_ + ": " + doing + " failed: " + e.what());
+  }
+}
+
+template <class F>
+void SqliteStore::in_transaction(F&& body) {
+  // IMMEDIATE takes the write lock up front, so a concurrent writer makes us wait (busy
+  // timeout) instead of failing half-way with "database is locked".
+  db_->exec("BEGIN IMMEDIATE");
+  try {
+    body();
+    db_->exec("COMMIT");
+  } catch (...) {
+    try {
+      db_->exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+      // The original error is the one worth reporting.
+    }
+    throw;
+  }
+}
+
+SqliteStore::SqliteStore(const std::string& path, Durability durability) : path_(path) {
+  guarded("opening", [&] {
+    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->setBusyTimeout(5000);
+    // Reading the schema first turns a non-database file into a clear error before any write.
+    db_->exec("SELECT count(*) FROM sqlite_master");
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                              : "PRAGMA synchronous=NORMAL");
+  });
+  guarded("migrating the schema", [&] { migrate(); });
+  guarded("preparing statements", [&] {
+    upsert_task_ = std::make_unique<SQLite::Statement>(*db_, R"sql(
+      INSERT INTO tasks (run_id, task_name, position, status, attempt, result, error, timestamp,
+                         started_at, finished_at, next_attempt_at)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+      ON CONFLICT (run_id, task_name) DO UPDATE SET
+        position = ?3, status = ?4, attempt = ?5, result = ?6, error = ?7, timestamp = ?8,
+        started_at = ?9, finished_at = ?10, next_attempt_at = ?11)sql");
+    insert_attempt_ = std::make_unique<SQLite::Statement>(*db_, R"sql(
+      INSERT OR REPLACE INTO attempts (run_id, task_name, attempt, status, error, started_at,
+                                       finished_at, duration_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?))sql");
+  });
+}
+
+SqliteStore::~SqliteStore() = default;
+
+void SqliteStore::migrate() {
+  in_transaction([&] {
+    int version = db_->execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion) {
+      throw Error::State("state database " + path_ + " has schema version " +
+                         std::to_string(version) + ", newer than this flowweaver understands (" +
+                         std::to_string(kSchemaVersion) +
+                         "); use a newer flowweaver. The file was not changed.");
+    }
+    if (version < 1) {
+      db_->exec(kSchemaV1);
+    }
+    // Later versions add their migrations here, in order: if (version < 2) { ... }
+    db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  });
+}
+
+std::vector<RunRecord> SqliteStore::query_runs(const std::string& where, const std::string& arg,
+                                               size_t limit) {
+  return guarded("reading runs", [&] {
+    SQLite::Statement q(*db_,
+                        "SELECT run_id, workflow, status, started_at, finished_at, manifest_hash "
+                        "FROM runs " + where + " ORDER BY rowid DESC LIMIT ?");
+    int next = 1;
+    if (!arg.empty()) q.bind(next++, arg);
+    q.bind(next, static_cast<int64_t>(limit));
+    std::vector<RunRecord> runs;
+    while (q.executeStep()) runs.push_back(read_run(q));
+    return runs;
+  });
+}
+
+std::optional<RunRecord> SqliteStore::latest_run(const std::string& workflow) {
+  auto runs = query_runs("WHERE workflow = ?", workflow, 1);
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
+}
+
+std::optional<RunRecord> SqliteStore::find_run(const std::string& run_id) {
+  auto runs = query_runs("WHERE run_id = ?", run_id, 1);
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
+}
+
+std::vector<RunRecord> SqliteStore::list_runs(const std::string& workflow, size_t limit) {
+  if (workflow.empty()) return query_runs("", "", limit);
+  return query_runs("WHERE workflow = ?", workflow, limit);
+}
+
+void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
+  guarded("creating a run", [&] {
+    in_transaction([&] {
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO runs (run_id, workflow, status, started_at, "
+                               "finished_at, manifest_hash) VALUES (?, ?, ?, ?, ?, ?)");
+      insert.bind(1, run.run_id);
+      insert.bind(2, run.workflow);
+      insert.bind(3, to_string(run.status));
+      insert.bind(4, format_timestamp(run.started_at));
+      bind_text_or_null(insert, 5, optional_time(run.finished_at));
+      insert.bind(6, run.manifest_hash);
+      insert.exec();
+      for (const TaskRecord& task : tasks) write_task(run.run_id, task);
+    });
+  });
+}
+
+void SqliteStore::update_run(const RunRecord& run) {
+  guarded("updating a run", [&] {
+    in_transaction([&] {
+      SQLite::Statement update(
+          *db_, "UPDATE runs SET status = ?, finished_at = ?, manifest_hash = ? WHERE run_id = ?");
+      update.bind(1, to_string(run.status));
+      bind_text_or_null(update, 2, optional_time(run.finished_at));
+      update.bind(3, run.manifest_hash);
+      update.bind(4, run.run_id);
+      update.exec();
+    });
+  });
+}
+
+std::vector<TaskRecord> SqliteStore::load_tasks(const std::string& run_id) {
+  return guarded("reading tasks", [&] {
+    SQLite::Statement q(*db_,
+                        "SELECT task_name, position, status, attempt, result, error, timestamp, "
+                        "started_at, finished_at, next_attempt_at FROM tasks WHERE run_id = ? "
+                        "ORDER BY position");
+    q.bind(1, run_id);
+    std::vector<TaskRecord> tasks;
+    while (q.executeStep()) {
+      TaskRecord t;
+      t.task_name = q.getColumn(0).getString();
+      t.position = q.getColumn(1).getInt();
+      std::string status = q.getColumn(2).getString();
+      auto parsed = parse_task_status(status);
+      if (!parsed) {
+        throw Error::State("state database " + path_ + ": task '" + t.task_name +
+                           "' has unknown status '" + status + "'");
+      }
+      t.status = *parsed;
+      t.attempt = q.getColumn(3).getInt();
+      t.result = q.getColumn(4).getString();
+      t.error = q.getColumn(5).getString();
+      t.timestamp = column_time(q.getColumn(6)).value_or(TimePoint{});
+      t.started_at = column_time(q.getColumn(7));
+      t.finished_at = column_time(q.getColumn(8));
+      t.next_attempt_at = column_time(q.getColumn(9));
+      tasks.push_back(std::move(t));
+    }
+    return tasks;
+  });
+}
+
+std::vector<AttemptRecord> SqliteStore::load_attempts(const std::string& run_id) {
+  return guarded("reading attempts", [&] {
+    SQLite::Statement q(*db_,
+                        "SELECT task_name, attempt, status, error, started_at, finished_at "
+                        "FROM attempts WHERE run_id = ? ORDER BY started_at, task_name, attempt");
+    q.bind(1, run_id);
+    std::vector<AttemptRecord> attempts;
+    while (q.executeStep()) {
+      AttemptRecord a;
+      a.task_name = q.getColumn(0).getString();
+      a.attempt = q.getColumn(1).getInt();
+      a.status = parse_task_status(q.getColumn(2).getString()).value_or(TaskStatus::kFailed);
+      a.error = q.getColumn(3).getString();
+      a.started_at = column_time(q.getColumn(4)).value_or(TimePoint{});
+      a.finished_at = column_time(q.getColumn(5)).value_or(TimePoint{});
+      attempts.push_back(std::move(a));
+    }
+    return attempts;
+  });
+}
+
+void SqliteStore::write_task(const std::string& run_id, const TaskRecord& t) {
+  SQLite::Statement& s = *upsert_task_;
+  s.reset();
+  s.bind(1, run_id);
+  s.bind(2, t.task_name);
+  s.bind(3, t.position);
+  s.bind(4, to_string(t.status));
+  s.bind(5, t.attempt);
+  bind_text_or_null(s, 6, t.result);
+  bind_text_or_null(s, 7, t.error);
+  s.bind(8, format_timestamp(t.timestamp));
+  bind_text_or_null(s, 9, optional_time(t.started_at));
+  bind_text_or_null(s, 10, optional_time(t.finished_at));
+  bind_text_or_null(s, 11, optional_time(t.next_attempt_at));
+  s.exec();
+}
+
+void SqliteStore::write_attempt(const std::string& run_id, const AttemptRecord& a) {
+  SQLite::Statement& s = *insert_attempt_;
+  s.reset();
+  s.bind(1, run_id);
+  s.bind(2, a.task_name);
+  s.bind(3, a.attempt);
+  s.bind(4, to_string(a.status));
+  bind_text_or_null(s, 5, a.error);
+  s.bind(6, format_timestamp(a.started_at));
+  s.bind(7, format_timestamp(a.finished_at));
+  s.bind(8, static_cast<int64_t>(
+                std::chrono::duration_cast<Millis>(a.finished_at - a.started_at).count()));
+  s.exec();
+}
+
+void SqliteStore::apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
+  if (updates.empty()) return;
+  guarded("recording task state", [&] {
+    in_transaction([&] {
+      for (const TaskUpdate& u : updates) {
+        write_task(run_id, u.task);
+        if (u.attempt) write_attempt(run_id, *u.attempt);
+      }
+    });
+  });
+}
+
+}  // namespace flowweaver

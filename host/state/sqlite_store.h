@@ -1,0 +1,47 @@
+// The SQLite state store (see SCHEMA.md). One connection, used from one thread at a time; other
+// processes (sqlite3, a backup) may read concurrently thanks to WAL.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <memory>
+
+#include "state/state_store.h"
+
+namespace flowweaver {
+
+class SqliteStore : public StateStore {
+ public:
+  // The schema version this binary writes; older files are migrated, newer ones refused.
+  static constexpr int kSchemaVersion = 1;
+
+  SqliteStore(const std::string& path, Durability durability);
+  ~SqliteStore() override;
+
+  std::optional<RunRecord> latest_run(const std::string& workflow) override;
+  std::optional<RunRecord> find_run(const std::string& run_id) override;
+  std::vector<RunRecord> list_runs(const std::string& workflow, size_t limit) override;
+  void create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) override;
+  void update_run(const RunRecord& run) override;
+  std::vector<TaskRecord> load_tasks(const std::string& run_id) override;
+  std::vector<AttemptRecord> load_attempts(const std::string& run_id) override;
+  void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
+  std::string describe() const override { return path_; }
+
+ private:
+  template <class F>
+  auto guarded(const char* doing, F&& body) -> decltype(body());
+  template <class F>
+  void in_transaction(F&& body);
+  void migrate();
+  void write_task(const std::string& run_id, const TaskRecord& task);
+  void write_attempt(const std::string& run_id, const AttemptRecord& attempt);
+  std::vector<RunRecord> query_runs(const std::string& where, const std::string& arg, size_t limit);
+
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<SQLite::Statement> upsert_task_;
+  std::unique_ptr<SQLite::Statement> insert_attempt_;
+};
+
+}  // namespace flowweaver

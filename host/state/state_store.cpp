@@ -1,0 +1,63 @@
+#include "state/state_store.h"
+
+#include <array>
+#include <filesystem>
+
+#include "state/json_store.h"
+#include "state/sqlite_store.h"
+#include "util/error.h"
+
+namespace flowweaver {
+namespace {
+
+constexpr std::array<const char*, 5> kTaskStatusNames = {"PENDING", "RUNNING", "COMPLETED",
+                                                         "FAILED", "SKIPPED"};
+constexpr std::array<const char*, 5> kRunStatusNames = {"PENDING", "RUNNING", "COMPLETED",
+                                                        "FAILED", "INTERRUPTED"};
+
+bool is_json_path(const std::string& path) {
+  return std::filesystem::path(path).extension() == ".json";
+}
+
+}  // namespace
+
+const char* to_string(TaskStatus status) { return kTaskStatusNames[static_cast<int>(status)]; }
+const char* to_string(RunStatus status) { return kRunStatusNames[static_cast<int>(status)]; }
+
+std::optional<TaskStatus> parse_task_status(std::string_view text) {
+  for (size_t i = 0; i < kTaskStatusNames.size(); ++i) {
+    if (text == kTaskStatusNames[i]) return static_cast<TaskStatus>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<RunStatus> parse_run_status(std::string_view text) {
+  for (size_t i = 0; i < kRunStatusNames.size(); ++i) {
+    if (text == kRunStatusNames[i]) return static_cast<RunStatus>(i);
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      throw Error::State("cannot create the state directory " + parent.string() + ": " +
+                         ec.message());
+    }
+  }
+  if (is_json_path(path)) return std::make_unique<JsonStore>(path);
+  return std::make_unique<SqliteStore>(path, durability);
+}
+
+std::unique_ptr<StateStore> open_existing_state_store(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw Error::NotFound("no state at " + path + " (nothing has run with this state yet)");
+  }
+  return open_state_store(path, Durability::kNormal);
+}
+
+}  // namespace flowweaver

@@ -1,0 +1,100 @@
+// Durable run state behind an interface, so the scheduler knows nothing of SQLite and other
+// backends (a JSON file today, PostgreSQL later) can be swapped in. The SQLite layout is
+// described in SCHEMA.md beside this file.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/clock.h"
+
+namespace flowweaver {
+
+// Stored as text; the spelling of each value never changes meaning.
+enum class TaskStatus { kPending, kRunning, kCompleted, kFailed, kSkipped };
+enum class RunStatus { kPending, kRunning, kCompleted, kFailed, kInterrupted };
+
+const char* to_string(TaskStatus status);
+const char* to_string(RunStatus status);
+std::optional<TaskStatus> parse_task_status(std::string_view text);
+std::optional<RunStatus> parse_run_status(std::string_view text);
+
+struct RunRecord {
+  std::string run_id;
+  std::string workflow;
+  RunStatus status = RunStatus::kRunning;
+  TimePoint started_at;
+  std::optional<TimePoint> finished_at;
+  std::string manifest_hash;
+};
+
+// One row per task per run: its latest state.
+struct TaskRecord {
+  std::string task_name;
+  int position = 0;  // index in the manifest, for listing in order
+  TaskStatus status = TaskStatus::kPending;
+  int attempt = 0;     // attempts made in this run so far
+  std::string result;  // output JSON text once COMPLETED
+  std::string error;   // last error; for SKIPPED, the failed upstream
+  TimePoint timestamp;  // when the status last changed
+  std::optional<TimePoint> started_at, finished_at;
+  std::optional<TimePoint> next_attempt_at;  // a pending retry's due time
+};
+
+// One finished attempt (COMPLETED or FAILED).
+struct AttemptRecord {
+  std::string task_name;
+  int attempt = 0;
+  TaskStatus status = TaskStatus::kFailed;
+  std::string error;
+  TimePoint started_at, finished_at;
+};
+
+// A new state for one task, and the attempt it closes, if any.
+struct TaskUpdate {
+  TaskRecord task;
+  std::optional<AttemptRecord> attempt;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // The most recently created run of `workflow`, if any.
+  virtual std::optional<RunRecord> latest_run(const std::string& workflow) = 0;
+  virtual std::optional<RunRecord> find_run(const std::string& run_id) = 0;
+  // Newest first; `workflow` empty means every workflow.
+  virtual std::vector<RunRecord> list_runs(const std::string& workflow, size_t limit) = 0;
+
+  // Creates `run` and one row per task, all in one transaction.
+  virtual void create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) = 0;
+  virtual void update_run(const RunRecord& run) = 0;
+
+  // The run's task rows, in manifest order. Rows deleted by an operator are simply absent.
+  virtual std::vector<TaskRecord> load_tasks(const std::string& run_id) = 0;
+  virtual std::vector<AttemptRecord> load_attempts(const std::string& run_id) = 0;
+
+  // Writes every update in one transaction. When it returns, all of them survive a kill -9 of
+  // the process; if it throws, none of them was applied.
+  virtual void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) = 0;
+
+  // A description for messages, e.g. the file path.
+  virtual std::string describe() const = 0;
+};
+
+enum class Durability {
+  kNormal,  // survives a crash of the process (SQLite WAL, synchronous=NORMAL)
+  kFull,    // also survives power loss (synchronous=FULL)
+};
+
+// Opens (creating if needed) the store at `path`: a `.json` file is a JSON store, anything else
+// SQLite. Throws Error::State when the file exists but cannot be used; the file is left as is.
+std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability);
+
+// Opens an existing store for reading; throws Error::NotFound when there is none.
+std::unique_ptr<StateStore> open_existing_state_store(const std::string& path);
+
+}  // namespace flowweaver

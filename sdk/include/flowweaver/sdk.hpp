@@ -1,0 +1,326 @@
+// FlowWeaver C++ SDK: write a task plugin in a few lines.
+//
+//   #include <flowweaver/sdk.hpp>
+//
+//   class Greet : public flowweaver::Task {
+//    public:
+//     flowweaver::Json run(flowweaver::Context& ctx) override {
+//       std::string who = ctx.param("who").get<std::string>();  // a value from `with:`
+//       ctx.log("info", "greeting " + who);
+//       if (ctx.cancelled()) throw flowweaver::PermanentError("cancelled");
+//       return {{"greeting", "hello " + who}, {"attempt", ctx.attempt()}};
+//     }
+//   };
+//
+//   FLOWWEAVER_PLUGIN(greeter, "1.2.0") {
+//     plugin.task<Greet>("greet", "Says hello to someone")
+//         .required("who", flowweaver::ParamType::String, "Who to greet");
+//   }
+//
+// Build it with flowweaver_add_plugin(greeter greeter.cpp) from the FlowWeaverSDK CMake
+// package; use it in a manifest as `uses: greeter.greet`.
+//
+// Contract of a Task:
+// - A new Task object is made for every call, so members need no locking; calls of the same
+//   task type may run on several threads at once.
+// - What run() returns is the task's output: stored durably, handed to dependents
+//   (ctx.input) and usable in templates (${tasks.NAME.output.PATH}).
+// - Throwing flowweaver::PermanentError fails the task at once. Throwing anything else fails
+//   this attempt with the exception's message; the host retries per the task's policy.
+// - Nothing thrown ever crosses into the host: the trampoline below converts it.
+#ifndef FLOWWEAVER_SDK_HPP_
+#define FLOWWEAVER_SDK_HPP_
+
+#include <flowweaver/plugin.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flowweaver {
+
+using Json = nlohmann::json;
+
+// Fails the task without further attempts.
+class PermanentError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses a duration such as "500ms", "30s", "5m", "1h" or "1m30s" (digits then a unit, one or
+// more times). Returns nothing for any other text.
+inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  int64_t total_ms = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t digits_begin = i;
+    int64_t value = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (value > (int64_t{1} << 40)) return std::nullopt;  // far beyond any sane duration
+      value = value * 10 + (text[i++] - '0');
+    }
+    if (i == digits_begin) return std::nullopt;
+    size_t unit_begin = i;
+    while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
+    std::string_view unit = text.substr(unit_begin, i - unit_begin);
+    if (unit == "ms") total_ms += value;
+    else if (unit == "s") total_ms += value * 1000;
+    else if (unit == "m") total_ms += value * 60 * 1000;
+    else if (unit == "h") total_ms += value * 3600 * 1000;
+    else return std::nullopt;
+  }
+  return std::chrono::milliseconds(total_ms);
+}
+
+// Everything a task can know or ask of the host during one call.
+class Context {
+ public:
+  explicit Context(const fw_call* call) : call_(call) {}
+
+  // The value of `with: {name: ...}` (after templating and defaults). Throws PermanentError
+  // naming the key and the task when there is no such key.
+  const Json& param(const std::string& name) const {
+    const Json& all = params();
+    auto it = all.find(name);
+    if (it == all.end()) {
+      throw PermanentError("task '" + std::string(task_name()) + "': missing parameter '" + name +
+                           "' (add it under `with:`)");
+    }
+    return *it;
+  }
+
+  // The value of `with: {name: ...}`, or `fallback` when absent.
+  Json param_or(const std::string& name, Json fallback) const {
+    const Json& all = params();
+    auto it = all.find(name);
+    return it == all.end() ? fallback : *it;
+  }
+
+  bool has_param(const std::string& name) const { return params().contains(name); }
+
+  // The whole resolved `with:` object.
+  const Json& params() const {
+    if (!params_parsed_) {
+      params_ = Json::parse(call_->params_json, call_->params_json + call_->params_len);
+      params_parsed_ = true;
+    }
+    return params_;
+  }
+
+  // A "duration" parameter (e.g. "2s") as milliseconds; throws PermanentError if malformed.
+  std::chrono::milliseconds duration_param(const std::string& name) const {
+    const Json& value = param(name);
+    std::optional<std::chrono::milliseconds> parsed;
+    if (value.is_string()) parsed = parse_duration(value.get<std::string>());
+    if (!parsed) {
+      throw PermanentError("task '" + std::string(task_name()) + "': parameter '" + name +
+                           "' is not a duration like 500ms, 30s, 5m or 1h");
+    }
+    return *parsed;
+  }
+
+  // The output of `upstream`, which must be listed in this task's depends_on; throws
+  // PermanentError otherwise.
+  Json input(const std::string& upstream) const {
+    size_t len = 0;
+    const char* text = call_->host->input(call_->host->host_data, upstream.c_str(), &len);
+    if (text == nullptr) {
+      throw PermanentError("task '" + std::string(task_name()) + "': '" + upstream +
+                           "' is not an upstream task (add it to depends_on)");
+    }
+    return Json::parse(text, text + len);
+  }
+
+  // level: "debug", "info", "warn" or "error".
+  void log(std::string_view level, std::string_view message) const {
+    call_->host->log(call_->host->host_data, level_from_name(level), message.data(),
+                     message.size());
+  }
+
+  // True once the task should stop: its timeout passed or the host is shutting down.
+  bool cancelled() const { return call_->host->is_cancelled(call_->host->host_data) != 0; }
+
+  // Sleeps for `duration` unless cancelled first; returns false when cancelled.
+  bool sleep_for(std::chrono::milliseconds duration) const {
+    uint64_t ms = duration.count() < 0 ? 0 : static_cast<uint64_t>(duration.count());
+    return call_->host->wait_cancelled(call_->host->host_data, ms) == 0;
+  }
+
+  // 1 for the first attempt of this task in the current run.
+  int attempt() const { return static_cast<int>(call_->attempt); }
+
+  std::string_view task_name() const { return call_->task_name; }
+
+ private:
+  static fw_log_level level_from_name(std::string_view level) {
+    if (level == "debug") return FW_LOG_DEBUG;
+    if (level == "warn" || level == "warning") return FW_LOG_WARN;
+    if (level == "error") return FW_LOG_ERROR;
+    return FW_LOG_INFO;
+  }
+
+  const fw_call* call_;
+  mutable Json params_;
+  mutable bool params_parsed_ = false;
+};
+
+// Base class of every task implementation.
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual Json run(Context& ctx) = 0;
+};
+
+// Parameter types a task type can declare; validate checks `with:` values against them.
+enum class ParamType { String, Integer, Number, Boolean, Object, Array, Duration, Any };
+
+namespace detail {
+
+inline const char* param_type_name(ParamType type) {
+  switch (type) {
+    case ParamType::String: return "string";
+    case ParamType::Integer: return "integer";
+    case ParamType::Number: return "number";
+    case ParamType::Boolean: return "boolean";
+    case ParamType::Object: return "object";
+    case ParamType::Array: return "array";
+    case ParamType::Duration: return "duration";
+    case ParamType::Any: return "any";
+  }
+  return "any";
+}
+
+inline void report(const fw_call* call, void (*sink)(void*, const char*, size_t),
+                   const std::string& text) {
+  sink(call->host->host_data, text.data(), text.size());
+}
+
+// The C entry point of one task type: runs T and converts everything it throws.
+template <class T>
+fw_outcome run_task(const void*, const fw_call* call) noexcept {
+  try {
+    Context ctx(call);
+    T task;
+    std::string output = task.run(ctx).dump();
+    report(call, call->host->set_output, output);
+    return FW_OUTCOME_OK;
+  } catch (const PermanentError& e) {
+    report(call, call->host->set_error, e.what());
+    return FW_OUTCOME_PERMANENT;
+  } catch (const std::exception& e) {
+    report(call, call->host->set_error, e.what());
+    return FW_OUTCOME_RETRYABLE;
+  } catch (...) {
+    report(call, call->host->set_error, "task threw an exception not derived from std::exception");
+    return FW_OUTCOME_RETRYABLE;
+  }
+}
+
+}  // namespace detail
+
+// Declares one task type's parameters; returned by PluginBuilder::task.
+class TaskBuilder {
+ public:
+  // A parameter `with:` must give.
+  TaskBuilder& required(std::string name, ParamType type, std::string description) {
+    return add(std::move(name), type, true, std::string(), std::move(description));
+  }
+
+  // A parameter with a default used when `with:` does not give it.
+  TaskBuilder& optional(std::string name, ParamType type, const Json& default_value,
+                        std::string description) {
+    return add(std::move(name), type, false, default_value.dump(), std::move(description));
+  }
+
+  // Accept `with:` keys beyond the declared ones (e.g. a task that echoes its input).
+  TaskBuilder& open_params() {
+    flags_ |= FW_TASK_OPEN_PARAMS;
+    return *this;
+  }
+
+ private:
+  friend class PluginBuilder;
+  struct Param {
+    std::string name, type, default_json, description;
+    bool required = false;
+  };
+
+  TaskBuilder& add(std::string name, ParamType type, bool required, std::string default_json,
+                   std::string description) {
+    params_.push_back({std::move(name), detail::param_type_name(type), std::move(default_json),
+                       std::move(description), required});
+    return *this;
+  }
+
+  std::string name_, description_;
+  fw_run_fn run_ = nullptr;
+  uint32_t flags_ = 0;
+  std::vector<Param> params_;
+  std::vector<fw_param> c_params_;
+};
+
+// What FLOWWEAVER_PLUGIN's body receives as `plugin`.
+class PluginBuilder {
+ public:
+  PluginBuilder(const char* name, const char* version) : name_(name), version_(version) {}
+
+  template <class T>
+  TaskBuilder& task(std::string name, std::string description) {
+    TaskBuilder& builder = tasks_.emplace_back();
+    builder.name_ = std::move(name);
+    builder.description_ = std::move(description);
+    builder.run_ = &detail::run_task<T>;
+    return builder;
+  }
+
+  // The C descriptor; valid as long as this builder lives (FLOWWEAVER_PLUGIN keeps it static).
+  const fw_plugin* descriptor() {
+    types_.clear();
+    for (TaskBuilder& t : tasks_) {
+      t.c_params_.clear();
+      for (const TaskBuilder::Param& p : t.params_) {
+        t.c_params_.push_back({p.name.c_str(), p.type.c_str(), p.required ? 1 : 0,
+                               p.required ? nullptr : p.default_json.c_str(),
+                               p.description.c_str()});
+      }
+      types_.push_back({sizeof(fw_task_type), t.name_.c_str(), t.description_.c_str(),
+                        t.c_params_.data(), static_cast<uint32_t>(t.c_params_.size()), t.flags_,
+                        t.run_, nullptr});
+    }
+    plugin_ = {FLOWWEAVER_ABI_VERSION, sizeof(fw_plugin), name_,
+               version_,               types_.data(),      static_cast<uint32_t>(types_.size())};
+    return &plugin_;
+  }
+
+ private:
+  const char* name_;
+  const char* version_;
+  std::deque<TaskBuilder> tasks_;  // deque: task() hands out references that must stay valid
+  std::vector<fw_task_type> types_;
+  fw_plugin plugin_{};
+};
+
+}  // namespace flowweaver
+
+// Defines the plugin's entry symbol. The braces that follow are the body of a function
+// receiving `flowweaver::PluginBuilder& plugin`; it runs once, on first load.
+#define FLOWWEAVER_PLUGIN(plugin_name, version_string)                                   \
+  static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin);           \
+  extern "C" __attribute__((visibility("default"))) const fw_plugin*                      \
+  flowweaver_plugin_entry(void) {                                                         \
+    static ::flowweaver::PluginBuilder builder(#plugin_name, version_string);             \
+    static const fw_plugin* descriptor = (flowweaver_register_plugin_(builder),           \
+                                          builder.descriptor());                          \
+    return descriptor;                                                                    \
+  }                                                                                       \
+  static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin)
+
+#endif  // FLOWWEAVER_SDK_HPP_

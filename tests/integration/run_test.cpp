@@ -1,0 +1,53 @@
+// End-to-end runs of the real binary with the builtin plugin.
+#include <gtest/gtest.h>
+
+#include "flowweaver_process.h"
+
+namespace flowweaver::testing {
+namespace {
+
+TEST(RunTest, RunsADagPassesOutputsAndRecordsState) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+params:
+  who: world
+tasks:
+  - name: a
+    uses: builtin.echo
+    with: {greeting: "hello ${params.who}", n: 50}
+  - name: b
+    uses: builtin.echo
+    depends_on: [a]
+    with: {text: "${tasks.a.output.greeting}", n: "${tasks.a.output.n}"}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("COMPLETED"), std::string::npos);
+  std::string db = (dir.path() / "var/wf.db").string();
+  EXPECT_EQ(query_column(db, "SELECT status FROM tasks ORDER BY task_name"),
+            (std::vector<std::string>{"COMPLETED", "COMPLETED"}));
+  EXPECT_EQ(query_column(db, "SELECT result FROM tasks WHERE task_name = 'b'"),
+            (std::vector<std::string>{R"({"n":50,"text":"hello world"})"}));
+}
+
+TEST(RunTest, RetriesUntilSuccessAndRecordsEveryAttempt) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: flaky
+tasks:
+  - name: flaky
+    uses: builtin.fail
+    with: {times: 2}
+    retries: 3
+    retry_delay: 10ms
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string db = (dir.path() / "var/flaky.db").string();
+  EXPECT_EQ(query_column(db, "SELECT status || ':' || attempt FROM tasks"),
+            (std::vector<std::string>{"COMPLETED:3"}));
+  EXPECT_EQ(query_column(db, "SELECT status FROM attempts ORDER BY attempt"),
+            (std::vector<std::string>{"FAILED", "FAILED", "COMPLETED"}));
+}
+
+}  // namespace
+}  // namespace flowweaver::testing

@@ -1,0 +1,162 @@
+#include "manifest/manifest_reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace flowweaver {
+namespace {
+
+using ::testing::HasSubstr;
+
+Manifest parse_ok(const std::string& yaml) {
+  DiagnosticList d("test.yaml");
+  Manifest m = parse_manifest(yaml, "test.yaml", &d);
+  EXPECT_TRUE(d.empty()) << d.to_string();
+  return m;
+}
+
+std::string parse_errors(const std::string& yaml) {
+  DiagnosticList d("test.yaml");
+  parse_manifest(yaml, "test.yaml", &d);
+  return d.to_string();
+}
+
+TEST(ManifestReaderTest, ReadsTasksDefaultsAndOverrides) {
+  Manifest m = parse_ok(R"(
+name: etl
+description: nightly load
+max_workers: 3
+defaults:
+  retries: 2
+  retry_delay: 500ms
+  backoff: exponential
+  max_retry_delay: 1m
+  timeout: 30s
+tasks:
+  - name: extract
+    uses: builtin.noop
+  - name: load
+    uses: builtin.echo
+    depends_on: [extract]
+    retries: 0
+    timeout: 1h
+)");
+  EXPECT_EQ(m.name, "etl");
+  EXPECT_EQ(m.description, "nightly load");
+  EXPECT_EQ(m.max_workers, 3);
+  ASSERT_EQ(m.tasks.size(), 2u);
+  EXPECT_EQ(m.tasks[0].retry.retries, 2);
+  EXPECT_EQ(m.tasks[0].retry.retry_delay, Millis(500));
+  EXPECT_EQ(m.tasks[0].retry.backoff, Backoff::kExponential);
+  EXPECT_EQ(m.tasks[0].retry.max_retry_delay, Millis(60000));
+  EXPECT_EQ(m.tasks[0].timeout, Millis(30000));
+  EXPECT_EQ(m.tasks[1].retry.retries, 0);
+  EXPECT_EQ(m.tasks[1].timeout, Millis(3600000));
+  EXPECT_EQ(m.tasks[1].depends_on, (std::vector<std::string>{"extract"}));
+  EXPECT_EQ(m.tasks[1].location.line, 14);  // the raw string starts with a newline
+}
+
+TEST(ManifestReaderTest, WithValuesFollowTheCoreSchema) {
+  Manifest m = parse_ok(R"(
+name: types
+tasks:
+  - name: t
+    uses: builtin.echo
+    with:
+      number: 50
+      quoted: "50"
+      octal_looking: 010
+      hex: 0x1F
+      float: 2.5
+      yes: true
+      nothing: null
+      tilde: ~
+      word: yes
+      list: [1, two]
+      map: {a: 1}
+)");
+  const Json& with = m.tasks[0].with;
+  EXPECT_EQ(with["number"], Json(50));
+  EXPECT_EQ(with["quoted"], Json("50"));
+  EXPECT_EQ(with["octal_looking"], Json(10));
+  EXPECT_EQ(with["hex"], Json(31));
+  EXPECT_EQ(with["float"], Json(2.5));
+  EXPECT_EQ(with["yes"], Json(true));
+  EXPECT_TRUE(with["nothing"].is_null());
+  EXPECT_TRUE(with["tilde"].is_null());
+  EXPECT_EQ(with["word"], Json("yes"));  // YAML 1.2: only true/false are booleans
+  EXPECT_EQ(with["list"], Json::parse(R"([1, "two"])"));
+  EXPECT_EQ(with["map"], Json::parse(R"({"a": 1})"));
+}
+
+TEST(ManifestReaderTest, InvalidYamlNamesLineAndColumn) {
+  EXPECT_THAT(parse_errors("name: x\ntasks: [\n  - a: b\n"), HasSubstr("test.yaml:"));
+  EXPECT_THAT(parse_errors("name: x\ntasks: [\n  - a: b\n"), HasSubstr("invalid YAML"));
+}
+
+TEST(ManifestReaderTest, UnknownKeysSuggestTheClosestOne) {
+  std::string errors = parse_errors(R"(name: x
+tasks:
+  - name: a
+    uses: builtin.noop
+    depend_on: [b]
+)");
+  EXPECT_THAT(errors, HasSubstr("test.yaml:5:5: unknown key 'depend_on' in a task (did you mean "
+                                "'depends_on'?)"));
+  EXPECT_THAT(parse_errors("name: x\ntasks: []\nmax_worker: 2\n"),
+              HasSubstr("test.yaml:3:1: unknown key 'max_worker' at the top level (did you mean "
+                        "'max_workers'?)"));
+}
+
+TEST(ManifestReaderTest, ReportsEveryProblemAtOnce) {
+  std::string errors = parse_errors(R"(name: x
+tasks:
+  - name: a
+    uses: builtin.noop
+    retries: -1
+    timeout: 30
+    retry_delay: soon
+    backoff: linear
+  - name: b
+    uses: [not, a, string]
+    depends_on: a
+)");
+  EXPECT_THAT(errors, HasSubstr(":5:14: `retries` must be between 0 and 1000"));
+  EXPECT_THAT(errors, HasSubstr(":6:14: `timeout`: '30' is not a duration"));
+  EXPECT_THAT(errors, HasSubstr(":7:18: `retry_delay`: 'soon' is not a duration"));
+  EXPECT_THAT(errors, HasSubstr(":8:14: `backoff` must be 'fixed' or 'exponential'"));
+  EXPECT_THAT(errors, HasSubstr(":10:11: `uses` must be a string"));
+  EXPECT_THAT(errors, HasSubstr(":11:17: `depends_on` must be a list of task names"));
+}
+
+TEST(ManifestReaderTest, DuplicateKeysAreErrorsNotSilentlyOverwritten) {
+  std::string errors = parse_errors(R"(name: x
+tasks:
+  - name: a
+    uses: builtin.echo
+    with:
+      k: 1
+      k: 2
+)");
+  EXPECT_THAT(errors, HasSubstr(":7:7: duplicate key 'k' (first given at line 6)"));
+}
+
+TEST(ManifestReaderTest, MissingRequiredKeysAndBadNames) {
+  std::string errors = parse_errors("tasks:\n  - uses: builtin.noop\n  - name: 'bad.name'\n");
+  EXPECT_THAT(errors, HasSubstr("missing `name`"));
+  EXPECT_THAT(errors, HasSubstr(":2:5: task is missing `name`"));
+  EXPECT_THAT(errors, HasSubstr("task name 'bad.name' may contain only"));
+  EXPECT_THAT(errors, HasSubstr("is missing `uses`"));
+  EXPECT_THAT(parse_errors("- just\n- a list\n"), HasSubstr("a manifest must be a map"));
+}
+
+TEST(ManifestReaderTest, NonStringScalarTypesAreRejected) {
+  EXPECT_THAT(parse_errors("name: x\nmax_workers: many\ntasks: []\n"),
+              HasSubstr(":2:14: `max_workers` must be a whole number"));
+  EXPECT_THAT(parse_errors("name: x\nmax_workers: 0\ntasks: []\n"),
+              HasSubstr("`max_workers` must be between 1 and 1024"));
+  EXPECT_THAT(parse_errors("name: x\nparams: [1]\ntasks: []\n"), HasSubstr("`params` must be a map"));
+}
+
+}  // namespace
+}  // namespace flowweaver
