@@ -65,8 +65,12 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     promote_due(now);
     started.clear();
     if (!stopping_) dispatch(now, &started);
-    flush();
-    submit(started);
+    if (flush()) {
+      submit(started);
+    } else {
+      // Their RUNNING (and their upstream's COMPLETED) never reached the disk: start nothing.
+      for (uint32_t t : started) running_.erase(t);
+    }
     bool idle = ready_.empty() && delayed_.empty();
     if (running_.empty() && (stopping_ || idle)) break;
     wait_and_handle_events();
@@ -78,7 +82,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
   if (!store_error_.empty()) throw Error::State(store_error_);
   bool all_completed = true;
   for (const TaskRecord& r : records_) all_completed &= r.status == TaskStatus::kCompleted;
-  result.status = stopping_        ? RunStatus::kInterrupted
+  result.status = stopping_       ? RunStatus::kInterrupted
                   : all_completed ? RunStatus::kCompleted
                                   : RunStatus::kFailed;
   result.tasks = std::move(records_);
@@ -102,9 +106,12 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
     std::optional<AttemptRecord> lost;
     if (r.status == TaskStatus::kRunning) {
       // The process that ran this attempt died before it finished: record that, run it again.
-      lost = AttemptRecord{r.task_name, r.attempt, TaskStatus::kFailed,
+      lost = AttemptRecord{r.task_name,
+                           r.attempt,
+                           TaskStatus::kFailed,
                            "interrupted: the host process stopped during this attempt",
-                           r.started_at.value_or(now), now};
+                           r.started_at.value_or(now),
+                           now};
       r.error = lost->error;
     }
     if (r.status != TaskStatus::kPending) {
@@ -160,8 +167,8 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
   }
 }
 
-void Scheduler::flush() {
-  if (pending_writes_.empty()) return;
+bool Scheduler::flush() {
+  if (pending_writes_.empty()) return store_error_.empty();
   if (store_error_.empty()) {
     try {
       store_.apply(run_id_, pending_writes_);
@@ -173,6 +180,7 @@ void Scheduler::flush() {
     }
   }
   pending_writes_.clear();
+  return store_error_.empty();
 }
 
 void Scheduler::submit(const std::vector<uint32_t>& started) {
@@ -224,8 +232,9 @@ void Scheduler::wait_and_handle_events() {
 
 AttemptRecord Scheduler::attempt_record(uint32_t task, const Running& running,
                                         TimePoint now) const {
-  return {records_[task].task_name, records_[task].attempt, TaskStatus::kFailed, "",
-          running.started, now};
+  return {records_[task].task_name, records_[task].attempt,
+          TaskStatus::kFailed,      "",
+          running.started,          now};
 }
 
 void Scheduler::on_completion(Event& e, TimePoint now) {
@@ -247,8 +256,7 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
   fail_attempt(e.task, error, outcome.kind == AttemptOutcome::Kind::kPermanent, attempt, now);
 }
 
-void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attempt,
-                         TimePoint now) {
+void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attempt, TimePoint now) {
   TaskRecord& r = records_[task];
   r.status = TaskStatus::kCompleted;
   r.result = std::move(output);
@@ -342,8 +350,7 @@ void Scheduler::abandon(uint32_t task, bool interrupted, TimePoint now) {
   observer_.on_task_abandoned(task, records_[task].attempt);
   AttemptRecord attempt = attempt_record(task, running, now);
   std::string note = " (the task ignored cancellation for " +
-                     format_duration_spec(options_.grace_period) +
-                     " and was abandoned)";
+                     format_duration_spec(options_.grace_period) + " and was abandoned)";
   if (interrupted) {
     interrupt(task, "interrupted by shutdown" + note, attempt, now);
   } else {

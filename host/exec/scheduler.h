@@ -57,7 +57,7 @@ class Scheduler {
     uint64_t token = 0;
     std::shared_ptr<Cancellation> cancellation;
     TimePoint started;
-    std::optional<TimePoint> deadline;   // timeout
+    std::optional<TimePoint> deadline;    // timeout
     std::optional<TimePoint> abandon_at;  // once cancelled
     bool timed_out = false;
   };
@@ -71,14 +71,15 @@ class Scheduler {
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);
-  void flush();
+  // Writes the staged changes in one transaction; false once the store has failed.
+  bool flush();
   void submit(const std::vector<uint32_t>& started);
   void wait_and_handle_events();
   TimePoint next_deadline() const;
   void on_completion(Event& event, TimePoint now);
   void complete(uint32_t task, std::string output, AttemptRecord attempt, TimePoint now);
-  void fail_attempt(uint32_t task, const std::string& error, bool permanent,
-                    AttemptRecord attempt, TimePoint now);
+  void fail_attempt(uint32_t task, const std::string& error, bool permanent, AttemptRecord attempt,
+                    TimePoint now);
   void interrupt(uint32_t task, const std::string& error, AttemptRecord attempt, TimePoint now);
   void skip_dependents(uint32_t task, TimePoint now);
   void check_deadlines(TimePoint now);

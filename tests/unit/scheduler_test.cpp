@@ -1,0 +1,422 @@
+// The scheduler with a fake clock, a scripted runner and a real (temporary) SQLite store.
+#include "exec/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "manifest/manifest_reader.h"
+#include "manifest/validator.h"
+#include "util/error.h"
+
+namespace flowweaver {
+namespace {
+
+// Virtual time: it only moves when the scheduler waits with nothing able to make progress
+// (no call in flight that is not merely waiting to be cancelled), and then jumps straight to
+// the deadline the scheduler asked for.
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(std::function<bool()> may_advance) : may_advance_(std::move(may_advance)) {}
+  TimePoint now() override { return TimePoint(Millis(now_ms_.load())); }
+  void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                  TimePoint deadline) override {
+    if (cv.wait_for(lock, std::chrono::milliseconds(2)) == std::cv_status::timeout &&
+        may_advance_() && deadline > now()) {
+      now_ms_ = std::chrono::duration_cast<Millis>(deadline.time_since_epoch()).count();
+    }
+  }
+
+ private:
+  std::function<bool()> may_advance_;
+  std::atomic<long long> now_ms_{1700000000000};
+};
+
+// What a scripted task does on each attempt.
+enum class Step { kOk, kRetryable, kPermanent, kBlockUntilCancelled, kIgnoreCancellation };
+
+class ScriptedRunner : public TaskRunner {
+ public:
+  ScriptedRunner(const Manifest& m, std::map<std::string, std::vector<Step>> script)
+      : manifest_(m), script_(std::move(script)) {}
+
+  AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
+                     const OutputTable& outputs) override {
+    const std::string& name = manifest_.tasks[task].name;
+    Step step = step_for(name, attempt);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      started_.push_back(name);
+      for (const std::string& dep : manifest_.tasks[task].depends_on) {
+        inputs_seen_[name] += outputs[index_of(dep)];
+      }
+    }
+    switch (step) {
+      case Step::kOk:
+        return {AttemptOutcome::Kind::kOk, "\"" + name + "-out\"", ""};
+      case Step::kRetryable:
+        return {AttemptOutcome::Kind::kRetryable, "", "transient " + std::to_string(attempt)};
+      case Step::kPermanent:
+        return {AttemptOutcome::Kind::kPermanent, "", "fatal"};
+      case Step::kBlockUntilCancelled: {
+        ++waiting_for_cancel_;
+        while (!cancellation.wait_for(Millis(50))) {
+        }
+        --waiting_for_cancel_;
+        return {AttemptOutcome::Kind::kRetryable, "", "cancelled"};
+      }
+      case Step::kIgnoreCancellation: {
+        ++waiting_for_cancel_;
+        std::unique_lock<std::mutex> lock(release_mutex_);
+        release_cv_.wait(lock, [&] { return released_; });
+        --waiting_for_cancel_;
+        return {AttemptOutcome::Kind::kOk, "\"late\"", ""};
+      }
+    }
+    return {};
+  }
+
+  // Lets kIgnoreCancellation calls return, and waits until they have.
+  void release_and_drain() {
+    {
+      std::lock_guard<std::mutex> lock(release_mutex_);
+      released_ = true;
+    }
+    release_cv_.notify_all();
+    while (waiting_for_cancel_ > 0) std::this_thread::sleep_for(Millis(1));
+    std::this_thread::sleep_for(Millis(20));  // let the worker post its (ignored) event
+  }
+
+  bool only_waiting_calls(int in_flight) const { return in_flight == waiting_for_cancel_; }
+  std::vector<std::string> started() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return started_;
+  }
+  std::string inputs_seen(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return inputs_seen_[name];
+  }
+  std::atomic<int> in_flight{0};
+
+ private:
+  Step step_for(const std::string& name, int attempt) {
+    auto it = script_.find(name);
+    if (it == script_.end() || it->second.empty()) return Step::kOk;
+    size_t i = std::min<size_t>(attempt - 1, it->second.size() - 1);
+    return it->second[i];
+  }
+  uint32_t index_of(const std::string& name) const {
+    for (uint32_t i = 0; i < manifest_.tasks.size(); ++i) {
+      if (manifest_.tasks[i].name == name) return i;
+    }
+    return 0;
+  }
+
+  const Manifest& manifest_;
+  std::map<std::string, std::vector<Step>> script_;
+  std::mutex mutex_;
+  std::vector<std::string> started_;
+  std::map<std::string, std::string> inputs_seen_;
+  std::atomic<int> waiting_for_cancel_{0};
+  std::mutex release_mutex_;
+  std::condition_variable release_cv_;
+  bool released_ = false;
+};
+
+// Counts calls in flight around the scripted runner, for the fake clock.
+class CountingRunner : public TaskRunner {
+ public:
+  explicit CountingRunner(ScriptedRunner& inner) : inner_(inner) {}
+  AttemptOutcome run(uint32_t task, int attempt, Cancellation& c, const OutputTable& o) override {
+    ++inner_.in_flight;
+    AttemptOutcome out = inner_.run(task, attempt, c, o);
+    --inner_.in_flight;
+    return out;
+  }
+
+ private:
+  ScriptedRunner& inner_;
+};
+
+// A store that can be told to fail, and that logs what each commit contained.
+class ObservedStore : public StateStore {
+ public:
+  explicit ObservedStore(std::unique_ptr<StateStore> inner) : inner_(std::move(inner)) {}
+  std::optional<RunRecord> latest_run(const std::string& w) override {
+    return inner_->latest_run(w);
+  }
+  std::optional<RunRecord> find_run(const std::string& id) override { return inner_->find_run(id); }
+  std::vector<RunRecord> list_runs(const std::string& w, size_t n) override {
+    return inner_->list_runs(w, n);
+  }
+  void create_run(const RunRecord& r, const std::vector<TaskRecord>& t) override {
+    inner_->create_run(r, t);
+  }
+  void update_run(const RunRecord& r) override { inner_->update_run(r); }
+  std::vector<TaskRecord> load_tasks(const std::string& id) override {
+    return inner_->load_tasks(id);
+  }
+  std::vector<AttemptRecord> load_attempts(const std::string& id) override {
+    return inner_->load_attempts(id);
+  }
+  void apply(const std::string& id, const std::vector<TaskUpdate>& updates) override {
+    if (fail_from_commit > 0 && num_commits + 1 >= fail_from_commit) {
+      throw Error::State("disk full (injected)");
+    }
+    inner_->apply(id, updates);
+    std::lock_guard<std::mutex> lock(mutex);
+    ++num_commits;
+    for (const TaskUpdate& u : updates) {
+      if (u.task.status == TaskStatus::kCompleted)
+        committed_completions.push_back(u.task.task_name);
+    }
+  }
+  std::string describe() const override { return inner_->describe(); }
+
+  int fail_from_commit = 0;  // 0: never
+  int num_commits = 0;
+  std::mutex mutex;
+  std::vector<std::string> committed_completions;
+
+ private:
+  std::unique_ptr<StateStore> inner_;
+};
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  SchedulerTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("fw-sched-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir_);
+  }
+  ~SchedulerTest() override { std::filesystem::remove_all(dir_); }
+
+  void load(const std::string& yaml) {
+    DiagnosticList d("wf.yaml");
+    manifest_ = parse_manifest(yaml, "wf.yaml", &d);
+    ASSERT_TRUE(d.empty()) << d.to_string();
+    dag_ = std::make_unique<Dag>(build_dag(manifest_));
+    store_ = std::make_unique<ObservedStore>(
+        open_state_store((dir_ / "s.db").string(), Durability::kNormal));
+  }
+
+  std::vector<TaskRecord> fresh_records() {
+    std::vector<TaskRecord> records;
+    for (size_t i = 0; i < manifest_.tasks.size(); ++i) {
+      TaskRecord r;
+      r.task_name = manifest_.tasks[i].name;
+      r.position = static_cast<int>(i);
+      r.timestamp = clock_->now();
+      records.push_back(r);
+    }
+    store_->create_run(
+        {"run1", manifest_.name, RunStatus::kRunning, clock_->now(), std::nullopt, "h"}, records);
+    return records;
+  }
+
+  SchedulerResult run(std::map<std::string, std::vector<Step>> script, int max_workers = 1,
+                      std::optional<std::vector<TaskRecord>> initial = std::nullopt,
+                      std::function<void(Scheduler&)> during = nullptr) {
+    scripted_ = std::make_unique<ScriptedRunner>(manifest_, std::move(script));
+    counting_ = std::make_unique<CountingRunner>(*scripted_);
+    clock_ = std::make_unique<FakeClock>(
+        [this] { return scripted_->only_waiting_calls(scripted_->in_flight.load()); });
+    std::vector<TaskRecord> records = initial ? *initial : fresh_records();
+    SchedulerOptions options;
+    options.max_workers = max_workers;
+    options.grace_period = Millis(5000);
+    options.random_unit = [] { return 0.0; };
+    Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, observer_, options);
+    std::thread helper;
+    if (during) helper = std::thread([&] { during(scheduler); });
+    SchedulerResult result = scheduler.run("run1", std::move(records));
+    if (helper.joinable()) helper.join();
+    return result;
+  }
+
+  const TaskRecord& task(const SchedulerResult& r, const std::string& name) {
+    for (const TaskRecord& t : r.tasks) {
+      if (t.task_name == name) return t;
+    }
+    throw std::runtime_error("no task " + name);
+  }
+
+  std::filesystem::path dir_;
+  Manifest manifest_;
+  std::unique_ptr<Dag> dag_;
+  std::unique_ptr<ObservedStore> store_;
+  std::unique_ptr<ScriptedRunner> scripted_;
+  std::unique_ptr<CountingRunner> counting_;
+  std::unique_ptr<FakeClock> clock_ = std::make_unique<FakeClock>([] { return true; });
+  RunObserver observer_;
+};
+
+constexpr const char* kDiamond = R"(name: wf
+tasks:
+  - {name: a, uses: x.y}
+  - {name: b, uses: x.y, depends_on: [a]}
+  - {name: c, uses: x.y, depends_on: [a]}
+  - {name: d, uses: x.y, depends_on: [b, c]}
+  - {name: e, uses: x.y}
+)";
+
+TEST_F(SchedulerTest, RunsInDeterministicTopologicalOrderWithOneWorker) {
+  load(kDiamond);
+  SchedulerResult r = run({});
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(scripted_->inputs_seen("d"), "\"b-out\"\"c-out\"");
+  for (const TaskRecord& t : store_->load_tasks("run1")) {
+    EXPECT_EQ(t.status, TaskStatus::kCompleted) << t.task_name;
+  }
+}
+
+TEST_F(SchedulerTest, NoTaskStartsBeforeItsUpstreamCompletionIsCommitted) {
+  load(kDiamond);
+  std::vector<std::string> committed_when_started_d;
+  SchedulerResult r = run({}, 4);
+  ASSERT_EQ(r.status, RunStatus::kCompleted);
+  // The runner saw each upstream's output, which the scheduler publishes only with the commit;
+  // and every completion was committed exactly once.
+  auto done = store_->committed_completions;
+  std::sort(done.begin(), done.end());
+  EXPECT_EQ(done, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(scripted_->inputs_seen("b"), "\"a-out\"");
+}
+
+TEST_F(SchedulerTest, RetriesWithExponentialBackoffAndPersistsEachAttempt) {
+  load(R"(name: wf
+tasks:
+  - name: flaky
+    uses: x.y
+    retries: 3
+    retry_delay: 1s
+    backoff: exponential
+)");
+  SchedulerResult r = run({{"flaky", {Step::kRetryable, Step::kRetryable, Step::kOk}}});
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_EQ(attempts[0].error, "transient 1");
+  EXPECT_EQ(attempts[1].started_at - attempts[0].finished_at, Millis(1000));
+  EXPECT_EQ(attempts[2].started_at - attempts[1].finished_at, Millis(2000));
+  EXPECT_EQ(attempts[2].status, TaskStatus::kCompleted);
+}
+
+TEST_F(SchedulerTest, ExhaustedRetriesFailTheTaskAndSkipItsDependentsOnly) {
+  load(R"(name: wf
+tasks:
+  - {name: a, uses: x.y, retries: 1, retry_delay: 10ms}
+  - {name: b, uses: x.y, depends_on: [a]}
+  - {name: c, uses: x.y, depends_on: [b]}
+  - {name: other, uses: x.y}
+)");
+  SchedulerResult r = run({{"a", {Step::kRetryable}}});
+  EXPECT_EQ(r.status, RunStatus::kFailed);
+  EXPECT_EQ(task(r, "a").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "a").attempt, 2);
+  EXPECT_EQ(task(r, "b").status, TaskStatus::kSkipped);
+  EXPECT_EQ(task(r, "b").error, "upstream 'a' failed");
+  EXPECT_EQ(task(r, "c").status, TaskStatus::kSkipped);
+  EXPECT_EQ(task(r, "other").status, TaskStatus::kCompleted);
+  auto stored = store_->load_tasks("run1");
+  EXPECT_EQ(stored[2].status, TaskStatus::kSkipped);
+}
+
+TEST_F(SchedulerTest, PermanentErrorsAreNotRetried) {
+  load("name: wf\ntasks:\n  - {name: a, uses: x.y, retries: 5}\n");
+  SchedulerResult r = run({{"a", {Step::kPermanent}}});
+  EXPECT_EQ(task(r, "a").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "a").attempt, 1);
+  EXPECT_EQ(task(r, "a").error, "fatal");
+}
+
+TEST_F(SchedulerTest, TimeoutCancelsTheCallAndCountsAsAFailedAttempt) {
+  load(
+      "name: wf\ntasks:\n  - {name: slow, uses: x.y, timeout: 30s, retries: 1, retry_delay: 1s}\n");
+  SchedulerResult r = run({{"slow", {Step::kBlockUntilCancelled}}});
+  EXPECT_EQ(task(r, "slow").status, TaskStatus::kFailed);
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].error, "timeout after 30s");
+  EXPECT_EQ(attempts[0].finished_at - attempts[0].started_at, Millis(30000));
+  EXPECT_FALSE(r.abandoned_calls);
+}
+
+TEST_F(SchedulerTest, ACallIgnoringCancellationIsAbandonedAfterTheGracePeriod) {
+  load(
+      "name: wf\ntasks:\n  - {name: stuck, uses: x.y, timeout: 1s}\n  - {name: next, uses: x.y}\n");
+  SchedulerResult r = run({{"stuck", {Step::kIgnoreCancellation}}});
+  EXPECT_TRUE(r.abandoned_calls);
+  EXPECT_EQ(task(r, "stuck").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "stuck").error,
+            "timeout after 1s (the task ignored cancellation for 5s and was abandoned)");
+  EXPECT_EQ(task(r, "next").status, TaskStatus::kCompleted);  // the run went on without it
+  scripted_->release_and_drain();
+}
+
+TEST_F(SchedulerTest, StopRequestCancelsRunningTasksAndLeavesThemPending) {
+  load(
+      "name: wf\ntasks:\n  - {name: long, uses: x.y}\n  - {name: after, uses: x.y, depends_on: "
+      "[long]}\n");
+  SchedulerResult r =
+      run({{"long", {Step::kBlockUntilCancelled}}}, 1, std::nullopt, [this](Scheduler& s) {
+        while (scripted_->started().empty()) std::this_thread::sleep_for(Millis(1));
+        s.request_stop();
+      });
+  EXPECT_EQ(r.status, RunStatus::kInterrupted);
+  EXPECT_EQ(task(r, "long").status, TaskStatus::kPending);
+  EXPECT_EQ(task(r, "long").error, "interrupted by shutdown: cancelled");
+  EXPECT_EQ(task(r, "after").status, TaskStatus::kPending);
+  EXPECT_EQ(store_->load_tasks("run1")[0].status, TaskStatus::kPending);
+}
+
+TEST_F(SchedulerTest, ResumeKeepsCompletedTasksAndRerunsInterruptedOnes) {
+  load(kDiamond);
+  std::vector<TaskRecord> records = fresh_records();
+  records[0].status = TaskStatus::kCompleted;  // a
+  records[0].result = "\"stored-a\"";
+  records[1].status = TaskStatus::kRunning;  // b: its process died
+  records[1].attempt = 1;
+  records[2].status = TaskStatus::kFailed;  // c: failed last time, runs again
+  records[2].attempt = 2;
+  SchedulerResult r = run({}, 1, records);
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"b", "c", "d", "e"}));
+  EXPECT_EQ(scripted_->inputs_seen("b"), "\"stored-a\"");
+  EXPECT_EQ(task(r, "b").attempt, 2);
+  EXPECT_EQ(task(r, "c").attempt, 3);
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_FALSE(attempts.empty());
+  EXPECT_EQ(attempts[0].task_name, "b");
+  EXPECT_EQ(attempts[0].error, "interrupted: the host process stopped during this attempt");
+}
+
+TEST_F(SchedulerTest, APersistedRetryDueTimeIsHonouredOnResume) {
+  load("name: wf\ntasks:\n  - {name: a, uses: x.y, retries: 2}\n");
+  std::vector<TaskRecord> records = fresh_records();
+  TimePoint due = clock_->now() + Millis(7000);
+  records[0].attempt = 1;
+  records[0].next_attempt_at = due;
+  records[0].error = "transient 1";
+  SchedulerResult r = run({}, 1, records);
+  EXPECT_EQ(task(r, "a").status, TaskStatus::kCompleted);
+  EXPECT_GE(*task(r, "a").started_at, due);
+}
+
+TEST_F(SchedulerTest, AStoreFailureStopsTheRunAndKeepsWhatWasCommitted) {
+  load("name: wf\ntasks:\n  - {name: a, uses: x.y}\n  - {name: b, uses: x.y, depends_on: [a]}\n");
+  store_->fail_from_commit = 2;  // the commit holding a's COMPLETED fails
+  EXPECT_THROW(run({}), Error);
+  std::vector<TaskRecord> stored = store_->load_tasks("run1");
+  EXPECT_EQ(stored[0].status, TaskStatus::kRunning);  // committed before; resumable
+  EXPECT_EQ(stored[1].status, TaskStatus::kPending);
+  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"a"}));
+}
+
+}  // namespace
+}  // namespace flowweaver

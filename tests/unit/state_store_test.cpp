@@ -1,0 +1,152 @@
+// The same contract checked against both backends.
+#include "state/state_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "state/sqlite_store.h"
+#include "util/error.h"
+
+namespace flowweaver {
+namespace {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("fw-state-test-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TaskRecord task(const std::string& name, int position, TaskStatus status = TaskStatus::kPending) {
+  TaskRecord r;
+  r.task_name = name;
+  r.position = position;
+  r.status = status;
+  r.timestamp = TimePoint(std::chrono::seconds(1700000000));
+  return r;
+}
+
+RunRecord run(const std::string& id, const std::string& workflow) {
+  return {id,           workflow, RunStatus::kRunning, TimePoint(std::chrono::seconds(1700000000)),
+          std::nullopt, "abc"};
+}
+
+class StateStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string path() const { return dir_.file("state" + GetParam()); }
+  std::unique_ptr<StateStore> open() { return open_state_store(path(), Durability::kNormal); }
+  ScratchDir dir_;
+};
+
+TEST_P(StateStoreTest, CreatesRunsAndFindsTheLatest) {
+  auto store = open();
+  EXPECT_FALSE(store->latest_run("wf").has_value());
+  store->create_run(run("r1", "wf"), {task("a", 0), task("b", 1)});
+  store->create_run(run("r2", "other"), {task("x", 0)});
+  store->create_run(run("r3", "wf"), {task("a", 0)});
+  EXPECT_EQ(store->latest_run("wf")->run_id, "r3");
+  EXPECT_EQ(store->find_run("r1")->workflow, "wf");
+  EXPECT_FALSE(store->find_run("nope").has_value());
+  std::vector<RunRecord> all = store->list_runs("", 10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].run_id, "r3");  // newest first
+  EXPECT_EQ(store->list_runs("wf", 1).size(), 1u);
+}
+
+TEST_P(StateStoreTest, AppliedUpdatesSurviveReopening) {
+  {
+    auto store = open();
+    store->create_run(run("r1", "wf"), {task("a", 0), task("b", 1)});
+    TaskRecord a = task("a", 0, TaskStatus::kCompleted);
+    a.attempt = 2;
+    a.result = R"({"n":1})";
+    a.started_at = TimePoint(std::chrono::milliseconds(1700000000123));
+    a.finished_at = TimePoint(std::chrono::milliseconds(1700000000456));
+    AttemptRecord attempt{"a", 2, TaskStatus::kCompleted, "", *a.started_at, *a.finished_at};
+    TaskRecord b = task("b", 1, TaskStatus::kPending);
+    b.error = "boom";
+    b.next_attempt_at = TimePoint(std::chrono::seconds(1700000100));
+    store->apply("r1", {{a, attempt}, {b, std::nullopt}});
+    RunRecord finished = run("r1", "wf");
+    finished.status = RunStatus::kFailed;
+    finished.finished_at = TimePoint(std::chrono::seconds(1700000200));
+    store->update_run(finished);
+  }
+  auto store = open();
+  std::vector<TaskRecord> tasks = store->load_tasks("r1");
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].task_name, "a");
+  EXPECT_EQ(tasks[0].status, TaskStatus::kCompleted);
+  EXPECT_EQ(tasks[0].attempt, 2);
+  EXPECT_EQ(tasks[0].result, R"({"n":1})");
+  EXPECT_EQ(*tasks[0].started_at, TimePoint(std::chrono::milliseconds(1700000000123)));
+  EXPECT_EQ(tasks[1].error, "boom");
+  EXPECT_EQ(*tasks[1].next_attempt_at, TimePoint(std::chrono::seconds(1700000100)));
+  std::vector<AttemptRecord> attempts = store->load_attempts("r1");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].attempt, 2);
+  EXPECT_EQ(store->find_run("r1")->status, RunStatus::kFailed);
+  EXPECT_TRUE(store->find_run("r1")->finished_at.has_value());
+}
+
+TEST_P(StateStoreTest, RefusesAFileThatIsNotStateAndLeavesItUntouched) {
+  std::string junk = "this is not a database, just some text that happens to be here\n";
+  std::ofstream(path()) << junk;
+  EXPECT_THROW(open(), Error);
+  std::ifstream in(path());
+  std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(after, junk);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
+                         [](const auto& info) { return info.param == ".db" ? "Sqlite" : "Json"; });
+
+TEST(SqliteStoreTest, UsesTheOperatingGuideSchemaAndWal) {
+  ScratchDir dir;
+  std::string path = dir.file("s.db");
+  {
+    auto store = open_state_store(path, Durability::kNormal);
+    store->create_run(run("r1", "wf"), {task("a", 0, TaskStatus::kFailed)});
+  }
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
+  // The operating guide's queries, verbatim.
+  SQLite::Statement q(db, "SELECT task_name, timestamp FROM tasks WHERE status = 'FAILED';");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getString(), "a");
+  SQLite::Statement g(db, "SELECT status, COUNT(*) FROM tasks GROUP BY status;");
+  ASSERT_TRUE(g.executeStep());
+  EXPECT_EQ(g.getColumn(1).getInt(), 1);
+}
+
+TEST(SqliteStoreTest, RefusesANewerSchemaVersion) {
+  ScratchDir dir;
+  std::string path = dir.file("new.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE keep (x); PRAGMA user_version = 99");
+  }
+  try {
+    open_state_store(path, Durability::kNormal);
+    FAIL() << "a newer schema must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
+  }
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 99);
+}
+
+}  // namespace
+}  // namespace flowweaver

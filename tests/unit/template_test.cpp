@@ -1,0 +1,72 @@
+#include "manifest/template.h"
+
+#include <gtest/gtest.h>
+
+namespace flowweaver {
+namespace {
+
+using Json = nlohmann::json;
+
+TEST(TemplateTest, WholeValueReferenceKeepsItsType) {
+  Json params = {{"limit", 50}, {"flag", true}};
+  TemplateScope scope;
+  scope.params = &params;
+  EXPECT_EQ(resolve_templates(Json("${params.limit}"), scope), Json(50));
+  EXPECT_EQ(resolve_templates(Json("${params.flag}"), scope), Json(true));
+  EXPECT_EQ(resolve_templates(Json("limit=${params.limit}!"), scope), Json("limit=50!"));
+}
+
+TEST(TemplateTest, ResolvesNestedValuesEnvFallbacksAndEscapes) {
+  Json params = {{"who", "world"}};
+  TemplateScope scope;
+  scope.params = &params;
+  scope.manifest_dir = "/srv/wf";
+  scope.env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "USER_NAME") return "ada";
+    return std::nullopt;
+  };
+  Json with = {{"list", {"${params.who}", "${env.USER_NAME}"}},
+               {"map", {{"file", "${manifest.dir}/data.csv"}}},
+               {"fallback", "${env.NOPE:-none}"},
+               {"literal", "$${params.who}"},
+               {"number", 3}};
+  Json out = resolve_templates(with, scope);
+  EXPECT_EQ(out["list"], Json({"world", "ada"}));
+  EXPECT_EQ(out["map"]["file"], Json("/srv/wf/data.csv"));
+  EXPECT_EQ(out["fallback"], Json("none"));
+  EXPECT_EQ(out["literal"], Json("${params.who}"));
+  EXPECT_EQ(out["number"], Json(3));
+}
+
+TEST(TemplateTest, TaskOutputPathsWalkObjectsAndLists) {
+  Json output = {{"rows", {{{"id", 7}}, {{"id", 8}}}}, {"count", 2}};
+  TemplateScope scope;
+  scope.task_output = [&](const std::string& name) -> const Json* {
+    return name == "extract" ? &output : nullptr;
+  };
+  EXPECT_EQ(resolve_templates(Json("${tasks.extract.output.count}"), scope), Json(2));
+  EXPECT_EQ(resolve_templates(Json("${tasks.extract.output.rows.1.id}"), scope), Json(8));
+  EXPECT_EQ(resolve_templates(Json("${tasks.extract.output}"), scope), output);
+  try {
+    resolve_templates(Json("${tasks.extract.output.rows.5}"), scope);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "${tasks.extract.output.rows.5}: task 'extract' output.rows has no '5'");
+  }
+}
+
+TEST(TemplateTest, SyntaxErrorsAreReported) {
+  EXPECT_THROW(parse_template("${params}"), std::invalid_argument);
+  EXPECT_THROW(parse_template("${tasks.a.result}"), std::invalid_argument);
+  EXPECT_THROW(parse_template("${params..x}"), std::invalid_argument);
+  EXPECT_THROW(parse_template("abc ${env.X"), std::invalid_argument);
+  EXPECT_NO_THROW(parse_template("no references at all"));
+}
+
+TEST(TemplateTest, UnsetEnvWithoutFallbackFails) {
+  TemplateScope scope;
+  EXPECT_THROW(resolve_templates(Json("${env.UNSET_FOR_SURE}"), scope), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace flowweaver

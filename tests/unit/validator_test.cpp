@@ -1,0 +1,179 @@
+#include "manifest/validator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "manifest/manifest_reader.h"
+#include "test_registry.h"
+
+namespace flowweaver {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string validate(const std::string& yaml, std::map<std::string, std::string> env = {}) {
+  DiagnosticList d("wf.yaml");
+  Manifest m = parse_manifest(yaml, "wf.yaml", &d);
+  EXPECT_TRUE(d.empty()) << "the manifest should read cleanly: " << d.to_string();
+  PluginRegistry registry = testing::test_registry();
+  validate_manifest(
+      m, registry,
+      [&](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+      },
+      &d);
+  return d.to_string();
+}
+
+TEST(ValidatorTest, AValidManifestHasNoProblems) {
+  EXPECT_EQ(validate(R"(name: ok
+params: {limit: 5}
+tasks:
+  - name: a
+    uses: test.echo
+    with: {n: "${params.limit}", home: "${env.HOME_DIR}", dir: "${manifest.dir}"}
+  - name: b
+    uses: test.sleep
+    depends_on: [a]
+    with: {duration: 2s, x: "${tasks.a.output.n}"}
+)",
+                     {{"HOME_DIR", "/home/x"}})
+                .find("unknown key"),
+            std::string::npos);
+}
+
+TEST(ValidatorTest, DuplicateNamesAndUnknownDependencies) {
+  std::string errors = validate(R"(name: x
+tasks:
+  - name: extract
+    uses: test.noop
+  - name: extract
+    uses: test.noop
+  - name: load
+    uses: test.noop
+    depends_on: [extarct, load]
+)");
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:5:11: duplicate task name 'extract' (first defined at line 3)"));
+  EXPECT_THAT(
+      errors,
+      HasSubstr(
+          "wf.yaml:9:18: task 'load' depends on unknown task 'extarct' (did you mean 'extract'?)"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:9:27: task 'load' depends on itself"));
+}
+
+TEST(ValidatorTest, CyclesArePrintedAsAPath) {
+  std::string errors = validate(R"(name: x
+tasks:
+  - name: a
+    uses: test.noop
+    depends_on: [c]
+  - name: b
+    uses: test.noop
+    depends_on: [a]
+  - name: c
+    uses: test.noop
+    depends_on: [b]
+)");
+  EXPECT_THAT(errors, HasSubstr("dependency cycle: a -> b -> c -> a"));
+}
+
+TEST(ValidatorTest, UnknownPluginAndTaskTypeListWhatIsAvailable) {
+  std::string errors = validate(R"(name: x
+tasks:
+  - name: a
+    uses: tset.noop
+  - name: b
+    uses: test.nop
+  - name: c
+    uses: noplugin
+)");
+  EXPECT_THAT(
+      errors,
+      HasSubstr(
+          "wf.yaml:4:11: unknown plugin 'tset' (did you mean 'test'?); loaded plugins: test"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:6:11: plugin 'test' has no task type 'nop' (did you mean "
+                                "'noop'?); it has: noop, echo"));
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:8:11: `uses: noplugin` must name a plugin and a task type"));
+}
+
+TEST(ValidatorTest, WithIsCheckedAgainstDeclaredParameters) {
+  std::string errors = validate(R"(name: x
+params: {word: hello, count: 3}
+tasks:
+  - name: t
+    uses: test.typed
+    with:
+      s: 5
+      i: "5"
+      n: 1.5
+      b: yes
+      o: [1]
+      a: {k: v}
+      d: soon
+      extra: 1
+  - name: u
+    uses: test.typed
+    with: {s: "${params.count}", i: "${params.count}", n: 2, b: false, o: {}, a: [], d: 1m}
+  - name: v
+    uses: test.sleep
+)");
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:7:10: task 't': parameter 's' must be string, not number"));
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:8:10: task 't': parameter 'i' must be integer, not string"));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'n'")));
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:10:10: task 't': parameter 'b' must be boolean, not string"));
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:11:10: task 't': parameter 'o' must be object, not array"));
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:12:10: task 't': parameter 'a' must be array, not object"));
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:13:10: task 't': parameter 'd': 'soon' is not a duration"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:14:14: task 't': test.typed has no parameter 'extra'; it "
+                                "takes: s, i, n, b, o, a, d, opt"));
+  // A whole-value reference to a param is checked with the param's type.
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:17:15: task 'u': parameter 's' must be string, not number"));
+  EXPECT_THAT(errors, Not(HasSubstr("task 'u': parameter 'i'")));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:18:11: task 'v': test.sleep needs parameter 'duration'"));
+}
+
+TEST(ValidatorTest, UnresolvableReferences) {
+  std::string errors = validate(R"(name: x
+params: {limit: 5}
+tasks:
+  - name: a
+    uses: test.echo
+  - name: b
+    uses: test.echo
+    with:
+      p: "${params.limt}"
+      e: "${env.MISSING_VAR}"
+      f: "${env.MISSING_VAR:-fallback}"
+      t: "${tasks.a.output.x}"
+      u: "${tasks.nosuch.output}"
+      bad: "${nonsense}"
+      open: "${params.limit"
+)");
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:9:10: ${params.limt}: no param 'limt' (did you mean 'limit'?)"));
+  EXPECT_THAT(
+      errors,
+      HasSubstr("wf.yaml:10:10: ${env.MISSING_VAR}: environment variable MISSING_VAR is not set"));
+  EXPECT_THAT(errors, Not(HasSubstr(":11:")));
+  EXPECT_THAT(
+      errors,
+      HasSubstr("wf.yaml:12:10: ${tasks.a.output.x}: task 'b' must list 'a' in depends_on"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:13:10: ${tasks.nosuch.output}: no task 'nosuch'"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:14:12: bad reference ${nonsense}"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:15:13: unterminated reference"));
+}
+
+}  // namespace
+}  // namespace flowweaver
