@@ -91,9 +91,10 @@ std::pair<RunRecord, std::vector<TaskRecord>> open_run(StateStore& store, const 
     }
     store.apply(run.run_id, added);
     if (run.manifest_hash != w.manifest_hash) {
-      log.warn("the manifest changed since run {} started; its {} completed task(s) are kept "
-               "(use --fresh to start over)",
-               run.run_id, completed);
+      log.warn(
+          "the manifest changed since run {} started; its {} completed task(s) are kept "
+          "(use --fresh to start over)",
+          run.run_id, completed);
       run.manifest_hash = w.manifest_hash;
     }
     log.info("resuming run {} of {} ({} of {} tasks already completed)", run.run_id, m.name,
@@ -115,9 +116,12 @@ std::pair<RunRecord, std::vector<TaskRecord>> open_run(StateStore& store, const 
 
 int exit_code_for(RunStatus status, int signal) {
   switch (status) {
-    case RunStatus::kCompleted: return kExitOk;
-    case RunStatus::kInterrupted: return signal == SIGINT ? kExitSigint : kExitSigterm;
-    default: return kExitTaskFailed;
+    case RunStatus::kCompleted:
+      return kExitOk;
+    case RunStatus::kInterrupted:
+      return signal == SIGINT ? kExitSigint : kExitSigterm;
+    default:
+      return kExitTaskFailed;
   }
 }
 

@@ -18,8 +18,8 @@ namespace flowweaver {
 enum ExitCode : int {
   kExitOk = 0,
   kExitTaskFailed = 1,
-  kExitInvalid = 2,   // invalid manifest or usage
-  kExitRuntime = 3,   // the run could not go on: state store or environment error
+  kExitInvalid = 2,  // invalid manifest or usage
+  kExitRuntime = 3,  // the run could not go on: state store or environment error
   kExitSigint = 130,
   kExitSigterm = 143,
 };

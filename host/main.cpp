@@ -1,11 +1,12 @@
 // flowweaver: argument parsing and exit codes only; the work is in engine.cpp and cli/.
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <flowweaver/sdk.hpp>
 #include <iostream>
-#include <pthread.h>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "cli/commands.h"
@@ -57,8 +58,8 @@ flowweaver::Durability parse_durability(const std::string& text) {
 int main(int argc, char** argv) {
   CLI::App app{"FlowWeaver: runs YAML workflows of plugin tasks as a DAG with durable state"};
   app.set_version_flag("--version", std::string("flowweaver ") + FLOWWEAVER_VERSION +
-                                        " (plugin ABI " +
-                                        std::to_string(FLOWWEAVER_ABI_VERSION) + ")");
+                                        " (plugin ABI " + std::to_string(FLOWWEAVER_ABI_VERSION) +
+                                        ")");
   app.require_subcommand(1);
 
   flowweaver::RunOptions run;
@@ -72,11 +73,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   run_cmd->add_flag("--fresh", run.fresh, "Start a new run even if the last one is unfinished");
   run_cmd->add_option("--log-file", run.log_file, "Also write the log to this file");
-  run_cmd->add_option("--grace-period", grace,
-                      "How long cancelled tasks get to stop (timeouts, SIGTERM)")
+  run_cmd
+      ->add_option("--grace-period", grace,
+                   "How long cancelled tasks get to stop (timeouts, SIGTERM)")
       ->capture_default_str();
-  run_cmd->add_option("--durability", durability,
-                      "normal: survives kill -9; full: also survives power loss")
+  run_cmd
+      ->add_option("--durability", durability,
+                   "normal: survives kill -9; full: also survives power loss")
       ->capture_default_str()
       ->check(CLI::IsMember({"normal", "full"}));
   run_cmd->add_flag("-v,--verbose", run.verbose, "Debug logging");

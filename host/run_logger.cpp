@@ -51,13 +51,12 @@ void RunLogger::on_task_failed(uint32_t task, const std::string& error) {
 }
 
 void RunLogger::on_task_skipped(uint32_t task, const std::string& failed_upstream) {
-  log_->warn("run={} task={} skipped: upstream '{}' failed", run_id_, name(task),
-             failed_upstream);
+  log_->warn("run={} task={} skipped: upstream '{}' failed", run_id_, name(task), failed_upstream);
 }
 
 void RunLogger::on_task_abandoned(uint32_t task, int attempt) {
-  log_->error("run={} task={} attempt={} ignored cancellation; abandoned on its thread",
-              run_id_, name(task), attempt);
+  log_->error("run={} task={} attempt={} ignored cancellation; abandoned on its thread", run_id_,
+              name(task), attempt);
 }
 
 TaskLogSink RunLogger::task_log_sink() {

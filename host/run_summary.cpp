@@ -16,8 +16,8 @@ std::string task_duration_text(const TaskRecord& t) {
 void print_task_table(std::ostream& out, const std::vector<TaskRecord>& tasks) {
   size_t width = 4;
   for (const TaskRecord& t : tasks) width = std::max(width, t.task_name.size());
-  out << std::left << std::setw(static_cast<int>(width) + 2) << "TASK" << std::setw(11)
-      << "STATUS" << std::setw(10) << "ATTEMPTS" << std::setw(11) << "DURATION"
+  out << std::left << std::setw(static_cast<int>(width) + 2) << "TASK" << std::setw(11) << "STATUS"
+      << std::setw(10) << "ATTEMPTS" << std::setw(11) << "DURATION"
       << "ERROR\n";
   for (const TaskRecord& t : tasks) {
     out << std::left << std::setw(static_cast<int>(width) + 2) << t.task_name << std::setw(11)
@@ -30,9 +30,10 @@ void print_run_summary(std::ostream& out, const std::string& workflow, const Run
                        const std::vector<TaskRecord>& tasks) {
   std::array<size_t, 5> counts{};
   for (const TaskRecord& t : tasks) ++counts[static_cast<int>(t.status)];
-  std::string elapsed = run.finished_at ? format_duration(std::chrono::duration_cast<Millis>(
-                                              *run.finished_at - run.started_at))
-                                        : "-";
+  std::string elapsed =
+      run.finished_at
+          ? format_duration(std::chrono::duration_cast<Millis>(*run.finished_at - run.started_at))
+          : "-";
   out << "\nRun " << run.run_id << " of " << workflow << ": " << to_string(run.status)
       << " (started " << format_timestamp(run.started_at) << ", " << elapsed << ")\n";
   if (tasks.size() <= kSummaryRows) {

@@ -47,11 +47,11 @@ std::optional<Workflow> load_workflow(const std::string& file, const PluginRegis
   validate_manifest(w.manifest, *w.plugins, env, diagnostics);
   if (!diagnostics->empty()) return std::nullopt;
   w.dag = build_dag(w.manifest);
-  for (const TaskSpec& t : w.manifest.tasks) w.task_types.push_back(w.plugins->find_task_type(t.uses));
+  for (const TaskSpec& t : w.manifest.tasks)
+    w.task_types.push_back(w.plugins->find_task_type(t.uses));
   TemplateScope scope;
   scope.env = env;
-  scope.manifest_dir =
-      std::filesystem::absolute(file).lexically_normal().parent_path().string();
+  scope.manifest_dir = std::filesystem::absolute(file).lexically_normal().parent_path().string();
   try {
     w.params = resolve_templates(w.manifest.params, scope);
   } catch (const std::exception& e) {

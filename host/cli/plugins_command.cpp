@@ -25,7 +25,9 @@ nlohmann::json plugin_json(const LoadedPlugin& p) {
                      {"open_params", t.open_params},
                      {"params", params}});
   }
-  return {{"name", p.name()}, {"version", p.version()}, {"file", p.path().string()},
+  return {{"name", p.name()},
+          {"version", p.version()},
+          {"file", p.path().string()},
           {"task_types", types}};
 }
 
@@ -36,8 +38,7 @@ void describe(const LoadedPlugin& p) {
     if (t.params.empty()) std::cout << "    (no declared parameters)\n";
     for (const ParamDecl& d : t.params) {
       std::cout << "    " << d.name << " (" << d.type << ", "
-                << (d.required ? "required"
-                               : "default " + d.default_value.value_or(nullptr).dump())
+                << (d.required ? "required" : "default " + d.default_value.value_or(nullptr).dump())
                 << "): " << d.description << "\n";
     }
     if (t.open_params) std::cout << "    (accepts any other keys too)\n";
@@ -65,7 +66,8 @@ int plugins_command(const PathList& plugin_dirs, const std::string& describe_nam
     return kExitOk;
   }
   if (json) {
-    nlohmann::json out = {{"plugins", nlohmann::json::array()}, {"failures", nlohmann::json::array()}};
+    nlohmann::json out = {{"plugins", nlohmann::json::array()},
+                          {"failures", nlohmann::json::array()}};
     for (const auto& p : registry.plugins()) out["plugins"].push_back(plugin_json(*p));
     for (const auto& f : registry.failures()) {
       out["failures"].push_back({{"file", f.path.string()}, {"error", f.message}});

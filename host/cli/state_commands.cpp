@@ -32,14 +32,19 @@ nlohmann::json time_json(const std::optional<TimePoint>& t) {
 }
 
 nlohmann::json run_json(const RunRecord& r) {
-  return {{"run_id", r.run_id},       {"workflow", r.workflow},
-          {"status", to_string(r.status)}, {"started_at", format_timestamp(r.started_at)},
-          {"finished_at", time_json(r.finished_at)}, {"manifest_hash", r.manifest_hash}};
+  return {{"run_id", r.run_id},
+          {"workflow", r.workflow},
+          {"status", to_string(r.status)},
+          {"started_at", format_timestamp(r.started_at)},
+          {"finished_at", time_json(r.finished_at)},
+          {"manifest_hash", r.manifest_hash}};
 }
 
 nlohmann::json task_json(const TaskRecord& t) {
-  nlohmann::json j = {{"task", t.task_name},          {"status", to_string(t.status)},
-                      {"attempts", t.attempt},        {"error", t.error},
+  nlohmann::json j = {{"task", t.task_name},
+                      {"status", to_string(t.status)},
+                      {"attempts", t.attempt},
+                      {"error", t.error},
                       {"started_at", time_json(t.started_at)},
                       {"finished_at", time_json(t.finished_at)},
                       {"next_attempt_at", time_json(t.next_attempt_at)}};
@@ -112,7 +117,8 @@ int history_command(const std::string& file, const std::string& state_path, size
       std::cout << out.dump(2) << "\n";
       return kExitOk;
     }
-    std::cout << "RUN                    WORKFLOW              STATUS       STARTED                   DURATION\n";
+    std::cout << "RUN                    WORKFLOW              STATUS       STARTED                "
+                 "   DURATION\n";
     for (const RunRecord& r : runs) {
       std::string elapsed =
           r.finished_at

@@ -13,8 +13,8 @@ int validate_command(const std::string& file, const PathList& plugin_dirs) {
     std::cerr << diagnostics.to_string() << diagnostics.size() << " problem(s) found.\n";
     return kExitInvalid;
   }
-  std::cout << file << ": ok (workflow '" << w->manifest.name << "', "
-            << w->manifest.tasks.size() << " tasks)\n";
+  std::cout << file << ": ok (workflow '" << w->manifest.name << "', " << w->manifest.tasks.size()
+            << " tasks)\n";
   return kExitOk;
 }
 

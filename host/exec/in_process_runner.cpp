@@ -85,9 +85,9 @@ nlohmann::json InProcessRunner::resolve_params(uint32_t task, const OutputTable&
       auto idx = index_.find(name);
       if (idx == index_.end()) return nullptr;
       const std::string& text = outputs[idx->second];
-      it = parsed.emplace(name, text.empty() ? nlohmann::json(nullptr)
-                                             : nlohmann::json::parse(text))
-               .first;
+      it =
+          parsed.emplace(name, text.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(text))
+              .first;
     }
     return &it->second;
   };
@@ -117,10 +117,14 @@ AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& ca
     return failure(AttemptOutcome::Kind::kPermanent, e.what());
   }
   CallState state{task, attempt, &cancellation, &spec, &index_, &outputs, &log_, {}, {}, false};
-  fw_host host{sizeof(fw_host), &state,           host_log,       host_is_cancelled,
+  fw_host host{sizeof(fw_host),     &state,     host_log,        host_is_cancelled,
                host_wait_cancelled, host_input, host_set_output, host_set_error};
-  fw_call call{sizeof(fw_call),  spec.name.c_str(), params_json.c_str(),
-               params_json.size(), static_cast<uint32_t>(attempt), &host};
+  fw_call call{sizeof(fw_call),
+               spec.name.c_str(),
+               params_json.c_str(),
+               params_json.size(),
+               static_cast<uint32_t>(attempt),
+               &host};
   const TaskTypeInfo& type = *types_[task].type;
   fw_outcome outcome = type.run(type.task_data, &call);
   switch (outcome) {

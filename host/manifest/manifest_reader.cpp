@@ -2,9 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <flowweaver/sdk.hpp>
 #include <algorithm>
 #include <cstring>
+#include <flowweaver/sdk.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -14,13 +14,13 @@
 namespace flowweaver {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",     "description", "max_workers",
-                                           "params",   "defaults",    "tasks"};
+const std::vector<std::string> kTopKeys = {"name",   "description", "max_workers",
+                                           "params", "defaults",    "tasks"};
 const std::vector<std::string> kDefaultsKeys = {"retries", "retry_delay", "backoff",
                                                 "max_retry_delay", "timeout"};
-const std::vector<std::string> kTaskKeys = {"name",        "uses",    "with",
-                                            "depends_on",  "retries", "retry_delay",
-                                            "backoff",     "max_retry_delay", "timeout"};
+const std::vector<std::string> kTaskKeys = {"name",    "uses",        "with",    "depends_on",
+                                            "retries", "retry_delay", "backoff", "max_retry_delay",
+                                            "timeout"};
 
 // Reads one manifest; each method handles one section and reports into diagnostics_.
 class Reader {

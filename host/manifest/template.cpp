@@ -114,7 +114,8 @@ nlohmann::json resolve_reference(const Reference& ref, const TemplateScope& scop
     }
     case Reference::Kind::kTask: {
       const nlohmann::json* value = scope.task_output ? scope.task_output(ref.name) : nullptr;
-      if (value == nullptr) throw std::runtime_error(ref.source + ": no output from '" + ref.name + "'");
+      if (value == nullptr)
+        throw std::runtime_error(ref.source + ": no output from '" + ref.name + "'");
       std::string walked = "output";
       for (const std::string& step : ref.path) {
         const nlohmann::json* next = nullptr;
@@ -163,9 +164,10 @@ nlohmann::json resolve_templates(const nlohmann::json& value, const TemplateScop
   return out;
 }
 
-void for_each_reference(const nlohmann::json& value, const std::string& pointer,
-                        const std::function<void(const std::string&, const Reference&)>& visit,
-                        const std::function<void(const std::string&, const std::string&)>& on_error) {
+void for_each_reference(
+    const nlohmann::json& value, const std::string& pointer,
+    const std::function<void(const std::string&, const Reference&)>& visit,
+    const std::function<void(const std::string&, const std::string&)>& on_error) {
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
       for_each_reference(it.value(), pointer + "/" + it.key(), visit, on_error);

@@ -18,14 +18,14 @@ namespace flowweaver {
 struct Reference {
   enum class Kind { kParams, kEnv, kTask, kManifestDir };
   Kind kind = Kind::kParams;
-  std::string name;                 // param, env var or task name
-  std::vector<std::string> path;    // for kTask: the part after `output`
+  std::string name;                     // param, env var or task name
+  std::vector<std::string> path;        // for kTask: the part after `output`
   std::optional<std::string> fallback;  // for kEnv: the text after ":-"
-  std::string source;               // the whole "${...}" as written
+  std::string source;                   // the whole "${...}" as written
 };
 
 struct TemplatePart {
-  std::string literal;              // used when reference is empty
+  std::string literal;  // used when reference is empty
   std::optional<Reference> reference;
 };
 
@@ -42,8 +42,9 @@ struct TemplateScope {
   std::string manifest_dir;
   // The parsed output of an upstream task, or nullptr when it has none available.
   std::function<const nlohmann::json*(const std::string&)> task_output;
-  std::function<std::optional<std::string>(const std::string&)> env =
-      [](const std::string&) { return std::nullopt; };
+  std::function<std::optional<std::string>(const std::string&)> env = [](const std::string&) {
+    return std::nullopt;
+  };
 };
 
 // The value `ref` denotes; throws std::runtime_error naming the reference when it cannot be
@@ -55,8 +56,9 @@ nlohmann::json resolve_templates(const nlohmann::json& value, const TemplateScop
 
 // Every reference inside `value`, with the JSON pointer of the string that holds it; syntax
 // errors are passed to `on_error` with the pointer.
-void for_each_reference(const nlohmann::json& value, const std::string& pointer,
-                        const std::function<void(const std::string&, const Reference&)>& visit,
-                        const std::function<void(const std::string&, const std::string&)>& on_error);
+void for_each_reference(
+    const nlohmann::json& value, const std::string& pointer,
+    const std::function<void(const std::string&, const Reference&)>& visit,
+    const std::function<void(const std::string&, const std::string&)>& on_error);
 
 }  // namespace flowweaver

@@ -134,9 +134,10 @@ class Validator {
       const ParamDecl* decl = type.find_param(it.key());
       if (!decl) {
         if (!type.open_params) {
-          error(where, "task '" + task.name + "': " + task.uses + " has no parameter '" +
-                           it.key() + "'" + did_you_mean(it.key(), declared) +
-                           (declared.empty() ? "; it takes none" : "; it takes: " + join(declared)));
+          error(where,
+                "task '" + task.name + "': " + task.uses + " has no parameter '" + it.key() + "'" +
+                    did_you_mean(it.key(), declared) +
+                    (declared.empty() ? "; it takes none" : "; it takes: " + join(declared)));
         }
         continue;
       }
@@ -144,9 +145,8 @@ class Validator {
     }
     for (const ParamDecl& p : type.params) {
       if (p.required && !task.with.contains(p.name)) {
-        error(task.location, "task '" + task.name + "': " + task.uses +
-                                 " needs parameter '" + p.name + "' (" + p.type + ": " +
-                                 p.description + ")");
+        error(task.location, "task '" + task.name + "': " + task.uses + " needs parameter '" +
+                                 p.name + "' (" + p.type + ": " + p.description + ")");
       }
     }
   }

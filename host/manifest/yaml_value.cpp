@@ -85,7 +85,8 @@ nlohmann::json resolve_scalar(const YAML::Node& node, DiagnosticList* diagnostic
     negative = body[0] == '-';
     body.remove_prefix(1);
   }
-  if (all_of(body, is_digit)) return integer_value(std::string(body), 10, negative, node, diagnostics);
+  if (all_of(body, is_digit))
+    return integer_value(std::string(body), 10, negative, node, diagnostics);
   if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && all_of(s.substr(2), is_octal)) {
     return integer_value(s.substr(2), 8, false, node, diagnostics);
   }
@@ -128,8 +129,8 @@ nlohmann::json yaml_to_json(const YAML::Node& node, const std::string& pointer,
     case YAML::NodeType::Sequence: {
       nlohmann::json array = nlohmann::json::array();
       for (size_t i = 0; i < node.size(); ++i) {
-        array.push_back(yaml_to_json(node[i], pointer + "/" + std::to_string(i), locations,
-                                     diagnostics));
+        array.push_back(
+            yaml_to_json(node[i], pointer + "/" + std::to_string(i), locations, diagnostics));
       }
       return array;
     }

@@ -8,7 +8,7 @@
 namespace flowweaver {
 namespace {
 
-const std::set<std::string> kParamTypes = {"string", "integer", "number", "boolean",
+const std::set<std::string> kParamTypes = {"string", "integer", "number",   "boolean",
                                            "object", "array",   "duration", "any"};
 
 std::string text_or_empty(const char* s) { return s ? s : ""; }
@@ -76,7 +76,8 @@ LoadedPlugin::LoadedPlugin(const fw_plugin* d, std::filesystem::path path,
   if (d->name == nullptr || *d->name == '\0') throw fail("descriptor has no plugin name");
   name_ = d->name;
   version_ = text_or_empty(d->version);
-  if (d->num_task_types > 0 && d->task_types == nullptr) throw fail("descriptor lists no task types");
+  if (d->num_task_types > 0 && d->task_types == nullptr)
+    throw fail("descriptor lists no task types");
   std::set<std::string> seen;
   try {
     for (uint32_t i = 0; i < d->num_task_types; ++i) {

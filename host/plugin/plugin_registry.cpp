@@ -81,8 +81,7 @@ std::vector<std::filesystem::path> plugin_search_path(
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    dirs.push_back(
-        (exe.parent_path() / FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR).lexically_normal());
+    dirs.push_back((exe.parent_path() / FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR).lexically_normal());
   }
   return dirs;
 }

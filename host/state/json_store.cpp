@@ -134,7 +134,8 @@ std::vector<RunRecord> JsonStore::list_runs(const std::string& workflow, size_t 
   std::vector<RunRecord> out;
   const nlohmann::json& runs = doc_["runs"];
   for (auto it = runs.rbegin(); it != runs.rend() && out.size() < limit; ++it) {
-    if (workflow.empty() || it->value("workflow", "") == workflow) out.push_back(run_from_json(*it));
+    if (workflow.empty() || it->value("workflow", "") == workflow)
+      out.push_back(run_from_json(*it));
   }
   return out;
 }

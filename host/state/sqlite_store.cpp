@@ -152,7 +152,8 @@ std::vector<RunRecord> SqliteStore::query_runs(const std::string& where, const s
   return guarded("reading runs", [&] {
     SQLite::Statement q(*db_,
                         "SELECT run_id, workflow, status, started_at, finished_at, manifest_hash "
-                        "FROM runs " + where + " ORDER BY rowid DESC LIMIT ?");
+                        "FROM runs " +
+                            where + " ORDER BY rowid DESC LIMIT ?");
     int next = 1;
     if (!arg.empty()) q.bind(next++, arg);
     q.bind(next, static_cast<int64_t>(limit));

@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::array<const char*, 5> kTaskStatusNames = {"PENDING", "RUNNING", "COMPLETED",
                                                          "FAILED", "SKIPPED"};
-constexpr std::array<const char*, 5> kRunStatusNames = {"PENDING", "RUNNING", "COMPLETED",
-                                                        "FAILED", "INTERRUPTED"};
+constexpr std::array<const char*, 5> kRunStatusNames = {"PENDING", "RUNNING", "COMPLETED", "FAILED",
+                                                        "INTERRUPTED"};
 
 bool is_json_path(const std::string& path) {
   return std::filesystem::path(path).extension() == ".json";

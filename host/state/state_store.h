@@ -36,9 +36,9 @@ struct TaskRecord {
   std::string task_name;
   int position = 0;  // index in the manifest, for listing in order
   TaskStatus status = TaskStatus::kPending;
-  int attempt = 0;     // attempts made in this run so far
-  std::string result;  // output JSON text once COMPLETED
-  std::string error;   // last error; for SKIPPED, the failed upstream
+  int attempt = 0;      // attempts made in this run so far
+  std::string result;   // output JSON text once COMPLETED
+  std::string error;    // last error; for SKIPPED, the failed upstream
   TimePoint timestamp;  // when the status last changed
   std::optional<TimePoint> started_at, finished_at;
   std::optional<TimePoint> next_attempt_at;  // a pending retry's due time

@@ -155,7 +155,8 @@ TEST(ManifestReaderTest, NonStringScalarTypesAreRejected) {
               HasSubstr(":2:14: `max_workers` must be a whole number"));
   EXPECT_THAT(parse_errors("name: x\nmax_workers: 0\ntasks: []\n"),
               HasSubstr("`max_workers` must be between 1 and 1024"));
-  EXPECT_THAT(parse_errors("name: x\nparams: [1]\ntasks: []\n"), HasSubstr("`params` must be a map"));
+  EXPECT_THAT(parse_errors("name: x\nparams: [1]\ntasks: []\n"),
+              HasSubstr("`params` must be a map"));
 }
 
 }  // namespace

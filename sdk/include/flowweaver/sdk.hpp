@@ -71,11 +71,16 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
     size_t unit_begin = i;
     while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
     std::string_view unit = text.substr(unit_begin, i - unit_begin);
-    if (unit == "ms") total_ms += value;
-    else if (unit == "s") total_ms += value * 1000;
-    else if (unit == "m") total_ms += value * 60 * 1000;
-    else if (unit == "h") total_ms += value * 3600 * 1000;
-    else return std::nullopt;
+    if (unit == "ms")
+      total_ms += value;
+    else if (unit == "s")
+      total_ms += value * 1000;
+    else if (unit == "m")
+      total_ms += value * 60 * 1000;
+    else if (unit == "h")
+      total_ms += value * 3600 * 1000;
+    else
+      return std::nullopt;
   }
   return std::chrono::milliseconds(total_ms);
 }
@@ -186,14 +191,22 @@ namespace detail {
 
 inline const char* param_type_name(ParamType type) {
   switch (type) {
-    case ParamType::String: return "string";
-    case ParamType::Integer: return "integer";
-    case ParamType::Number: return "number";
-    case ParamType::Boolean: return "boolean";
-    case ParamType::Object: return "object";
-    case ParamType::Array: return "array";
-    case ParamType::Duration: return "duration";
-    case ParamType::Any: return "any";
+    case ParamType::String:
+      return "string";
+    case ParamType::Integer:
+      return "integer";
+    case ParamType::Number:
+      return "number";
+    case ParamType::Boolean:
+      return "boolean";
+    case ParamType::Object:
+      return "object";
+    case ParamType::Array:
+      return "array";
+    case ParamType::Duration:
+      return "duration";
+    case ParamType::Any:
+      return "any";
   }
   return "any";
 }
@@ -295,8 +308,12 @@ class PluginBuilder {
                         t.c_params_.data(), static_cast<uint32_t>(t.c_params_.size()), t.flags_,
                         t.run_, nullptr});
     }
-    plugin_ = {FLOWWEAVER_ABI_VERSION, sizeof(fw_plugin), name_,
-               version_,               types_.data(),      static_cast<uint32_t>(types_.size())};
+    plugin_ = {FLOWWEAVER_ABI_VERSION,
+               sizeof(fw_plugin),
+               name_,
+               version_,
+               types_.data(),
+               static_cast<uint32_t>(types_.size())};
     return &plugin_;
   }
 
@@ -312,15 +329,15 @@ class PluginBuilder {
 
 // Defines the plugin's entry symbol. The braces that follow are the body of a function
 // receiving `flowweaver::PluginBuilder& plugin`; it runs once, on first load.
-#define FLOWWEAVER_PLUGIN(plugin_name, version_string)                                   \
-  static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin);           \
-  extern "C" __attribute__((visibility("default"))) const fw_plugin*                      \
-  flowweaver_plugin_entry(void) {                                                         \
-    static ::flowweaver::PluginBuilder builder(#plugin_name, version_string);             \
-    static const fw_plugin* descriptor = (flowweaver_register_plugin_(builder),           \
-                                          builder.descriptor());                          \
-    return descriptor;                                                                    \
-  }                                                                                       \
+#define FLOWWEAVER_PLUGIN(plugin_name, version_string)                                        \
+  static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin);               \
+  extern "C" __attribute__((visibility("default"))) const fw_plugin* flowweaver_plugin_entry( \
+      void) {                                                                                 \
+    static ::flowweaver::PluginBuilder builder(#plugin_name, version_string);                 \
+    static const fw_plugin* descriptor =                                                      \
+        (flowweaver_register_plugin_(builder), builder.descriptor());                         \
+    return descriptor;                                                                        \
+  }                                                                                           \
   static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin)
 
 #endif  // FLOWWEAVER_SDK_HPP_
