@@ -1,5 +1,6 @@
 #include "run_logger.h"
 
+#include <fcntl.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -12,8 +13,14 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, bool ve
   std::vector<spdlog::sink_ptr> sinks;
   sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (!log_file.empty()) {
+    // Task plugins spawn processes: keep the log file's descriptor out of them.
+    spdlog::file_event_handlers handlers;
+    handlers.after_open = [](const spdlog::filename_t&, std::FILE* file) {
+      ::fcntl(::fileno(file), F_SETFD, FD_CLOEXEC);
+    };
     try {
-      sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file));
+      sinks.push_back(
+          std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file, false, handlers));
     } catch (const spdlog::spdlog_ex& e) {
       throw Error::IO("cannot open log file " + log_file + ": " + e.what());
     }

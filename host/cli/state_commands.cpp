@@ -8,6 +8,7 @@
 #include "manifest/manifest_reader.h"
 #include "manifest/validator.h"
 #include "run_summary.h"
+#include "state/record_json.h"
 #include "state/state_store.h"
 #include "util/error.h"
 #include "util/suggest.h"
@@ -27,27 +28,14 @@ Manifest read_for_state(const std::string& file) {
   return m;
 }
 
-nlohmann::json time_json(const std::optional<TimePoint>& t) {
-  return t ? nlohmann::json(format_timestamp(*t)) : nlohmann::json(nullptr);
-}
-
-nlohmann::json run_json(const RunRecord& r) {
-  return {{"run_id", r.run_id},
-          {"workflow", r.workflow},
-          {"status", to_string(r.status)},
-          {"started_at", format_timestamp(r.started_at)},
-          {"finished_at", time_json(r.finished_at)},
-          {"manifest_hash", r.manifest_hash}};
-}
-
 nlohmann::json task_json(const TaskRecord& t) {
   nlohmann::json j = {{"task", t.task_name},
                       {"status", to_string(t.status)},
                       {"attempts", t.attempt},
                       {"error", t.error},
-                      {"started_at", time_json(t.started_at)},
-                      {"finished_at", time_json(t.finished_at)},
-                      {"next_attempt_at", time_json(t.next_attempt_at)}};
+                      {"started_at", time_to_json(t.started_at)},
+                      {"finished_at", time_to_json(t.finished_at)},
+                      {"next_attempt_at", time_to_json(t.next_attempt_at)}};
   if (t.started_at && t.finished_at) {
     j["duration_ms"] = std::chrono::duration_cast<Millis>(*t.finished_at - *t.started_at).count();
   }
@@ -91,7 +79,7 @@ int status_command(const std::string& file, const std::string& state_path,
     }
     std::vector<TaskRecord> tasks = store->load_tasks(run->run_id);
     if (json) {
-      nlohmann::json out = run_json(*run);
+      nlohmann::json out = run_to_json(*run);
       out["tasks"] = nlohmann::json::array();
       for (const TaskRecord& t : tasks) out["tasks"].push_back(task_json(t));
       std::cout << out.dump(2) << "\n";
@@ -113,7 +101,7 @@ int history_command(const std::string& file, const std::string& state_path, size
     std::vector<RunRecord> runs = store->list_runs(workflow, limit);
     if (json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const RunRecord& r : runs) out.push_back(run_json(r));
+      for (const RunRecord& r : runs) out.push_back(run_to_json(r));
       std::cout << out.dump(2) << "\n";
       return kExitOk;
     }

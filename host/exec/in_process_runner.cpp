@@ -132,7 +132,8 @@ AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& ca
       if (!state.output_set) return {AttemptOutcome::Kind::kOk, "null", ""};
       if (!nlohmann::json::accept(state.output)) {
         return failure(AttemptOutcome::Kind::kRetryable,
-                       "plugin '" + types_[task].plugin->name() + "' returned invalid JSON");
+                       spec.uses + " (plugin " + types_[task].plugin->path().filename().string() +
+                           ") returned invalid JSON as its output");
       }
       return {AttemptOutcome::Kind::kOk, std::move(state.output), ""};
     case FW_OUTCOME_PERMANENT:
@@ -141,6 +142,8 @@ AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& ca
     case FW_OUTCOME_RETRYABLE:
       return failure(AttemptOutcome::Kind::kRetryable,
                      state.error.empty() ? "failed (no message)" : state.error);
+    default:
+      break;
   }
   return failure(AttemptOutcome::Kind::kPermanent,
                  "plugin returned an unknown outcome " + std::to_string(static_cast<int>(outcome)));

@@ -1,8 +1,10 @@
 #include "plugin/loaded_plugin.h"
 
 #include <boost/dll/shared_library.hpp>
+#include <cstddef>
 #include <set>
 
+#include "plugin/elf_check.h"
 #include "util/error.h"
 
 namespace flowweaver {
@@ -33,6 +35,18 @@ ParamDecl copy_param(const fw_param& p, const std::string& where) {
   return decl;
 }
 
+// The size a descriptor struct must have at least: ABI version 1's, whatever later headers add.
+constexpr uint32_t kMinPluginSize = offsetof(fw_plugin, num_task_types) + sizeof(uint32_t);
+constexpr uint32_t kMinTaskTypeSize = offsetof(fw_task_type, task_data) + sizeof(void*);
+constexpr uint32_t kMinParamSize = offsetof(fw_param, description) + sizeof(const char*);
+
+// Element i of a plugin-owned array whose elements are `stride` bytes apart (the plugin's
+// struct_size, which may exceed ours if it was built against a newer header).
+template <class T>
+const T& element(const T* array, uint32_t stride, uint32_t i) {
+  return *reinterpret_cast<const T*>(reinterpret_cast<const char*>(array) + size_t{stride} * i);
+}
+
 TaskTypeInfo copy_task_type(const fw_task_type& t) {
   if (t.name == nullptr || t.run == nullptr) {
     throw std::invalid_argument("a task type has no name or no run function");
@@ -47,7 +61,13 @@ TaskTypeInfo copy_task_type(const fw_task_type& t) {
   if (t.num_params > 0 && t.params == nullptr) {
     throw std::invalid_argument(where + " declares parameters but gives none");
   }
-  for (uint32_t i = 0; i < t.num_params; ++i) info.params.push_back(copy_param(t.params[i], where));
+  uint32_t stride = t.num_params > 0 ? t.params[0].struct_size : 0;
+  if (t.num_params > 0 && stride < kMinParamSize) {
+    throw std::invalid_argument(where + " has parameters with a bad struct_size");
+  }
+  for (uint32_t i = 0; i < t.num_params; ++i) {
+    info.params.push_back(copy_param(element(t.params, stride, i), where));
+  }
   return info;
 }
 
@@ -72,7 +92,7 @@ LoadedPlugin::LoadedPlugin(const fw_plugin* d, std::filesystem::path path,
                ", but this host speaks version " + std::to_string(FLOWWEAVER_ABI_VERSION) +
                "; rebuild it against this host's SDK");
   }
-  if (d->struct_size < sizeof(fw_plugin)) throw fail("descriptor is too small (corrupt build?)");
+  if (d->struct_size < kMinPluginSize) throw fail("descriptor is too small (corrupt build?)");
   if (d->name == nullptr || *d->name == '\0') throw fail("descriptor has no plugin name");
   name_ = d->name;
   version_ = text_or_empty(d->version);
@@ -111,6 +131,9 @@ std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& pat
   };
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw fail("not a regular file");
+  if (auto problem = check_elf_shared_object(path)) {
+    throw fail("cannot be loaded as a shared library: " + *problem);
+  }
   std::shared_ptr<boost::dll::shared_library> library;
   try {
     // rtld_now: an unresolved symbol fails here, not at the first call in the middle of a run.

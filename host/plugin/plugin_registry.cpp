@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "util/error.h"
 
@@ -12,9 +13,11 @@
 namespace flowweaver {
 
 void PluginRegistry::load_directories(const std::vector<std::filesystem::path>& directories) {
+  std::set<std::filesystem::path> visited;  // the same directory named twice is read once
   for (const std::filesystem::path& dir : directories) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) continue;
+    if (!visited.insert(std::filesystem::weakly_canonical(dir, ec)).second) continue;
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       if (entry.path().extension() == ".so") files.push_back(entry.path());

@@ -9,40 +9,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "state/record_json.h"
 #include "util/error.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
 namespace {
-
-nlohmann::json time_json(const std::optional<TimePoint>& t) {
-  return t ? nlohmann::json(format_timestamp(*t)) : nlohmann::json(nullptr);
-}
-
-std::optional<TimePoint> json_time(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_string()) return std::nullopt;
-  return parse_timestamp(j[key].get<std::string>());
-}
-
-nlohmann::json run_to_json(const RunRecord& r) {
-  return {{"run_id", r.run_id},
-          {"workflow", r.workflow},
-          {"status", to_string(r.status)},
-          {"started_at", format_timestamp(r.started_at)},
-          {"finished_at", time_json(r.finished_at)},
-          {"manifest_hash", r.manifest_hash}};
-}
-
-RunRecord run_from_json(const nlohmann::json& j) {
-  RunRecord r;
-  r.run_id = j.value("run_id", "");
-  r.workflow = j.value("workflow", "");
-  r.status = parse_run_status(j.value("status", "")).value_or(RunStatus::kFailed);
-  r.started_at = json_time(j, "started_at").value_or(TimePoint{});
-  r.finished_at = json_time(j, "finished_at");
-  r.manifest_hash = j.value("manifest_hash", "");
-  return r;
-}
 
 nlohmann::json task_to_json(const TaskRecord& t) {
   return {{"position", t.position},
@@ -51,9 +23,9 @@ nlohmann::json task_to_json(const TaskRecord& t) {
           {"result", t.result},
           {"error", t.error},
           {"timestamp", format_timestamp(t.timestamp)},
-          {"started_at", time_json(t.started_at)},
-          {"finished_at", time_json(t.finished_at)},
-          {"next_attempt_at", time_json(t.next_attempt_at)}};
+          {"started_at", time_to_json(t.started_at)},
+          {"finished_at", time_to_json(t.finished_at)},
+          {"next_attempt_at", time_to_json(t.next_attempt_at)}};
 }
 
 void fsync_path(const std::string& path, int flags) {
@@ -170,10 +142,10 @@ std::vector<TaskRecord> JsonStore::load_tasks(const std::string& run_id) {
     t.attempt = j.value("attempt", 0);
     t.result = j.value("result", "");
     t.error = j.value("error", "");
-    t.timestamp = json_time(j, "timestamp").value_or(TimePoint{});
-    t.started_at = json_time(j, "started_at");
-    t.finished_at = json_time(j, "finished_at");
-    t.next_attempt_at = json_time(j, "next_attempt_at");
+    t.timestamp = time_from_json(j, "timestamp").value_or(TimePoint{});
+    t.started_at = time_from_json(j, "started_at");
+    t.finished_at = time_from_json(j, "finished_at");
+    t.next_attempt_at = time_from_json(j, "next_attempt_at");
     out.push_back(std::move(t));
   }
   std::sort(out.begin(), out.end(),
@@ -189,8 +161,8 @@ std::vector<AttemptRecord> JsonStore::load_attempts(const std::string& run_id) {
     a.attempt = j.value("attempt", 0);
     a.status = parse_task_status(j.value("status", "")).value_or(TaskStatus::kFailed);
     a.error = j.value("error", "");
-    a.started_at = json_time(j, "started_at").value_or(TimePoint{});
-    a.finished_at = json_time(j, "finished_at").value_or(TimePoint{});
+    a.started_at = time_from_json(j, "started_at").value_or(TimePoint{});
+    a.finished_at = time_from_json(j, "finished_at").value_or(TimePoint{});
     out.push_back(std::move(a));
   }
   return out;

@@ -49,5 +49,43 @@ tasks:
             (std::vector<std::string>{"FAILED", "FAILED", "COMPLETED"}));
 }
 
+TEST(RunTest, LogFileRecordsEveryStartFinishAndRetry) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: logged
+tasks:
+  - {name: once, uses: builtin.fail, with: {times: 1}, retries: 1, retry_delay: 10ms}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml", "--log-file", "run.log"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string log = read_file(dir.path() / "run.log");
+  for (const char* expected :
+       {"task=once attempt=1 started", "task=once attempt=1 failed duration=",
+        "task=once retry: attempt 2 in", "task=once attempt=2 completed duration="}) {
+    EXPECT_NE(log.find(expected), std::string::npos) << expected << " not in:\n" << log;
+  }
+  EXPECT_NE(log.find("run="), std::string::npos);
+}
+
+TEST(RunTest, MaxWorkersOneRunsTasksInTheSameOrderEveryTime) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: ordered
+tasks:
+  - {name: c, uses: builtin.noop, depends_on: [a]}
+  - {name: a, uses: builtin.noop}
+  - {name: b, uses: builtin.noop}
+  - {name: d, uses: builtin.noop, depends_on: [c, b]}
+)");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(
+        run_flowweaver({"run", "wf.yaml", "--fresh", "--max-workers", "1"}, dir.path()).exit_code,
+        0);
+    std::string db = (dir.path() / "var/ordered.db").string();
+    EXPECT_EQ(query_column(db,
+                           "SELECT task_name FROM attempts WHERE run_id = (SELECT run_id FROM runs "
+                           "ORDER BY rowid DESC LIMIT 1) ORDER BY rowid"),
+              (std::vector<std::string>{"a", "c", "b", "d"}));  // c before b: earlier in the file
+  }
+}
+
 }  // namespace
 }  // namespace flowweaver::testing

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "manifest/manifest_reader.h"
@@ -63,17 +64,21 @@ class ScriptedRunner : public TaskRunner {
       case Step::kPermanent:
         return {AttemptOutcome::Kind::kPermanent, "", "fatal"};
       case Step::kBlockUntilCancelled: {
-        ++waiting_for_cancel_;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          waiters_.insert(&cancellation);
+        }
         while (!cancellation.wait_for(Millis(50))) {
         }
-        --waiting_for_cancel_;
+        std::lock_guard<std::mutex> lock(mutex_);
+        waiters_.erase(&cancellation);
         return {AttemptOutcome::Kind::kRetryable, "", "cancelled"};
       }
       case Step::kIgnoreCancellation: {
-        ++waiting_for_cancel_;
+        ++ignoring_;
         std::unique_lock<std::mutex> lock(release_mutex_);
         release_cv_.wait(lock, [&] { return released_; });
-        --waiting_for_cancel_;
+        --ignoring_;
         return {AttemptOutcome::Kind::kOk, "\"late\"", ""};
       }
     }
@@ -87,11 +92,18 @@ class ScriptedRunner : public TaskRunner {
       released_ = true;
     }
     release_cv_.notify_all();
-    while (waiting_for_cancel_ > 0) std::this_thread::sleep_for(Millis(1));
+    while (ignoring_ > 0) std::this_thread::sleep_for(Millis(1));
     std::this_thread::sleep_for(Millis(20));  // let the worker post its (ignored) event
   }
 
-  bool only_waiting_calls(int in_flight) const { return in_flight == waiting_for_cancel_; }
+  // True when every call in flight is idle: waiting for a cancellation that has not come yet,
+  // or ignoring one. A call already cancelled is about to return, so time must not move.
+  bool only_waiting_calls(int in_flight) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int idle = ignoring_;
+    for (Cancellation* c : waiters_) idle += c->cancelled() ? 0 : 1;
+    return in_flight == idle;
+  }
   std::vector<std::string> started() {
     std::lock_guard<std::mutex> lock(mutex_);
     return started_;
@@ -121,7 +133,8 @@ class ScriptedRunner : public TaskRunner {
   std::mutex mutex_;
   std::vector<std::string> started_;
   std::map<std::string, std::string> inputs_seen_;
-  std::atomic<int> waiting_for_cancel_{0};
+  std::set<Cancellation*> waiters_;
+  std::atomic<int> ignoring_{0};
   std::mutex release_mutex_;
   std::condition_variable release_cv_;
   bool released_ = false;

@@ -17,7 +17,9 @@
  * Threads: a task type's run function may be called from several host threads at once.
  *
  * Growth: structs carry struct_size; the host only appends fields, so a plugin compiled
- * against an older header keeps working. A change that breaks this raises the ABI version.
+ * against an older header keeps working. Arrays (task_types, params) are stepped through by
+ * their first element's struct_size, so every element of one array must have the same size.
+ * A change that breaks this raises the ABI version.
  */
 #ifndef FLOWWEAVER_PLUGIN_H_
 #define FLOWWEAVER_PLUGIN_H_
@@ -28,6 +30,9 @@
 #define FLOWWEAVER_ABI_VERSION 1u
 #define FLOWWEAVER_ENTRY_SYMBOL "flowweaver_plugin_entry"
 
+/* Marks the entry function as exported. flowweaver_add_plugin hides every other symbol. */
+#define FW_PLUGIN_EXPORT __attribute__((visibility("default")))
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,7 +42,11 @@ extern "C" {
 typedef enum fw_outcome {
   FW_OUTCOME_OK = 0,
   FW_OUTCOME_RETRYABLE = 1,
-  FW_OUTCOME_PERMANENT = 2
+  FW_OUTCOME_PERMANENT = 2,
+  /* Not an outcome: makes every 32-bit value a valid fw_outcome, so a host reading a value a
+   * newer or buggy plugin returns never meets an out-of-range enum. Unknown values fail the
+   * task permanently. */
+  FW_OUTCOME_FORCE_32BIT_ = 0x7fffffff
 } fw_outcome;
 
 typedef enum fw_log_level {
@@ -80,6 +89,7 @@ typedef fw_outcome (*fw_run_fn)(const void* task_data, const fw_call* call);
 /* One parameter a task type accepts under `with:`. type is one of "string", "integer",
  * "number", "boolean", "object", "array", "duration" (a string such as "30s") or "any". */
 typedef struct fw_param {
+  uint32_t struct_size;
   const char* name;
   const char* type;
   int required;             /* 1: `with:` must give it */
@@ -110,6 +120,9 @@ typedef struct fw_plugin {
   uint32_t num_task_types;
 } fw_plugin;
 
+/* The entry function, exported as FLOWWEAVER_ENTRY_SYMBOL (declare it FW_PLUGIN_EXPORT).
+ * Called once, right after loading; it must not fail by throwing or aborting: return NULL to
+ * refuse loading. */
 typedef const fw_plugin* (*fw_entry_fn)(void);
 
 #ifdef __cplusplus

@@ -300,7 +300,7 @@ class PluginBuilder {
     for (TaskBuilder& t : tasks_) {
       t.c_params_.clear();
       for (const TaskBuilder::Param& p : t.params_) {
-        t.c_params_.push_back({p.name.c_str(), p.type.c_str(), p.required ? 1 : 0,
+        t.c_params_.push_back({sizeof(fw_param), p.name.c_str(), p.type.c_str(), p.required ? 1 : 0,
                                p.required ? nullptr : p.default_json.c_str(),
                                p.description.c_str()});
       }
@@ -327,17 +327,32 @@ class PluginBuilder {
 
 }  // namespace flowweaver
 
+namespace flowweaver::detail {
+
+// Runs the registration once; an exception thrown by it refuses the load (NULL descriptor)
+// instead of crossing into the host.
+inline const fw_plugin* describe_once(PluginBuilder& builder,
+                                      void (*register_tasks)(PluginBuilder&)) {
+  try {
+    register_tasks(builder);
+    return builder.descriptor();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace flowweaver::detail
+
 // Defines the plugin's entry symbol. The braces that follow are the body of a function
 // receiving `flowweaver::PluginBuilder& plugin`; it runs once, on first load.
-#define FLOWWEAVER_PLUGIN(plugin_name, version_string)                                        \
-  static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin);               \
-  extern "C" __attribute__((visibility("default"))) const fw_plugin* flowweaver_plugin_entry( \
-      void) {                                                                                 \
-    static ::flowweaver::PluginBuilder builder(#plugin_name, version_string);                 \
-    static const fw_plugin* descriptor =                                                      \
-        (flowweaver_register_plugin_(builder), builder.descriptor());                         \
-    return descriptor;                                                                        \
-  }                                                                                           \
+#define FLOWWEAVER_PLUGIN(plugin_name, version_string)                              \
+  static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin);     \
+  extern "C" FW_PLUGIN_EXPORT const fw_plugin* flowweaver_plugin_entry(void) {      \
+    static ::flowweaver::PluginBuilder builder(#plugin_name, version_string);       \
+    static const fw_plugin* descriptor =                                            \
+        ::flowweaver::detail::describe_once(builder, &flowweaver_register_plugin_); \
+    return descriptor;                                                              \
+  }                                                                                 \
   static void flowweaver_register_plugin_(::flowweaver::PluginBuilder& plugin)
 
 #endif  // FLOWWEAVER_SDK_HPP_

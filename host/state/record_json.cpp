@@ -1,0 +1,36 @@
+#include "state/record_json.h"
+
+#include "util/time_format.h"
+
+namespace flowweaver {
+
+nlohmann::json time_to_json(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_timestamp(*t)) : nlohmann::json(nullptr);
+}
+
+std::optional<TimePoint> time_from_json(const nlohmann::json& object, const char* key) {
+  if (!object.contains(key) || !object[key].is_string()) return std::nullopt;
+  return parse_timestamp(object[key].get<std::string>());
+}
+
+nlohmann::json run_to_json(const RunRecord& r) {
+  return {{"run_id", r.run_id},
+          {"workflow", r.workflow},
+          {"status", to_string(r.status)},
+          {"started_at", format_timestamp(r.started_at)},
+          {"finished_at", time_to_json(r.finished_at)},
+          {"manifest_hash", r.manifest_hash}};
+}
+
+RunRecord run_from_json(const nlohmann::json& j) {
+  RunRecord r;
+  r.run_id = j.value("run_id", "");
+  r.workflow = j.value("workflow", "");
+  r.status = parse_run_status(j.value("status", "")).value_or(RunStatus::kFailed);
+  r.started_at = time_from_json(j, "started_at").value_or(TimePoint{});
+  r.finished_at = time_from_json(j, "finished_at");
+  r.manifest_hash = j.value("manifest_hash", "");
+  return r;
+}
+
+}  // namespace flowweaver

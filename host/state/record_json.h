@@ -1,0 +1,20 @@
+// Runs as JSON: one spelling shared by the JSON state file and the `--json` output of the
+// commands, so the two never drift apart.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "state/state_store.h"
+
+namespace flowweaver {
+
+// An ISO 8601 timestamp, or null.
+nlohmann::json time_to_json(const std::optional<TimePoint>& t);
+std::optional<TimePoint> time_from_json(const nlohmann::json& object, const char* key);
+
+// {run_id, workflow, status, started_at, finished_at, manifest_hash}
+nlohmann::json run_to_json(const RunRecord& run);
+RunRecord run_from_json(const nlohmann::json& object);
+
+}  // namespace flowweaver
