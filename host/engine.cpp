@@ -64,47 +64,49 @@ TaskRecord pending_record(const std::string& name, int position, TimePoint now) 
   return r;
 }
 
-// Continues the latest run unless it finished successfully (or --fresh): returns the run and
-// one record per manifest task, adding rows for tasks the stored run does not have.
-std::pair<RunRecord, std::vector<TaskRecord>> open_run(StateStore& store, const Workflow& w,
-                                                       bool fresh, TimePoint now,
-                                                       spdlog::logger& log) {
+using OpenedRun = std::pair<RunRecord, std::vector<TaskRecord>>;
+
+// Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
+// (new in the manifest, or deleted by an operator).
+OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePoint now,
+                     spdlog::logger& log) {
   const Manifest& m = w.manifest;
-  std::optional<RunRecord> latest = store.latest_run(m.name);
+  std::unordered_map<std::string, TaskRecord> stored;
+  for (TaskRecord& r : store.load_tasks(run.run_id)) stored.emplace(r.task_name, std::move(r));
   std::vector<TaskRecord> records;
-  if (!fresh && latest && latest->status != RunStatus::kCompleted) {
-    RunRecord run = *latest;
-    std::unordered_map<std::string, TaskRecord> stored;
-    for (TaskRecord& r : store.load_tasks(run.run_id)) stored.emplace(r.task_name, std::move(r));
-    std::vector<TaskUpdate> added;
-    size_t completed = 0;
-    for (size_t i = 0; i < m.tasks.size(); ++i) {
-      auto it = stored.find(m.tasks[i].name);
-      if (it == stored.end()) {
-        records.push_back(pending_record(m.tasks[i].name, static_cast<int>(i), now));
-        added.push_back({records.back(), std::nullopt});
-      } else {
-        records.push_back(std::move(it->second));
-        records.back().position = static_cast<int>(i);
-        completed += records.back().status == TaskStatus::kCompleted;
-      }
+  std::vector<TaskUpdate> added;
+  size_t completed = 0;
+  for (size_t i = 0; i < m.tasks.size(); ++i) {
+    auto it = stored.find(m.tasks[i].name);
+    if (it == stored.end()) {
+      records.push_back(pending_record(m.tasks[i].name, static_cast<int>(i), now));
+      added.push_back({records.back(), std::nullopt});
+    } else {
+      records.push_back(std::move(it->second));
+      records.back().position = static_cast<int>(i);
+      completed += records.back().status == TaskStatus::kCompleted;
     }
-    store.apply(run.run_id, added);
-    if (run.manifest_hash != w.manifest_hash) {
-      log.warn(
-          "the manifest changed since run {} started; its {} completed task(s) are kept "
-          "(use --fresh to start over)",
-          run.run_id, completed);
-      run.manifest_hash = w.manifest_hash;
-    }
-    log.info("resuming run {} of {} ({} of {} tasks already completed)", run.run_id, m.name,
-             completed, m.tasks.size());
-    run.status = RunStatus::kRunning;
-    run.finished_at.reset();
-    store.update_run(run);
-    return {run, std::move(records)};
   }
+  store.apply(run.run_id, added);
+  if (run.manifest_hash != w.manifest_hash) {
+    log.warn(
+        "the manifest changed since run {} started; its {} completed task(s) are kept "
+        "(use --fresh to start over)",
+        run.run_id, completed);
+    run.manifest_hash = w.manifest_hash;
+  }
+  log.info("resuming run {} of {} ({} of {} tasks already completed)", run.run_id, m.name,
+           completed, m.tasks.size());
+  run.status = RunStatus::kRunning;
+  run.finished_at.reset();
+  store.update_run(run);
+  return {run, std::move(records)};
+}
+
+OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log) {
+  const Manifest& m = w.manifest;
   RunRecord run{new_run_id(now), m.name, RunStatus::kRunning, now, std::nullopt, w.manifest_hash};
+  std::vector<TaskRecord> records;
   records.reserve(m.tasks.size());
   for (size_t i = 0; i < m.tasks.size(); ++i) {
     records.push_back(pending_record(m.tasks[i].name, static_cast<int>(i), now));
@@ -112,6 +114,16 @@ std::pair<RunRecord, std::vector<TaskRecord>> open_run(StateStore& store, const 
   store.create_run(run, records);
   log.info("starting run {} of {} ({} tasks)", run.run_id, m.name, m.tasks.size());
   return {run, std::move(records)};
+}
+
+// Continues the latest run unless it finished successfully; --fresh always starts a new one.
+OpenedRun open_run(StateStore& store, const Workflow& w, bool fresh, TimePoint now,
+                   spdlog::logger& log) {
+  std::optional<RunRecord> latest = store.latest_run(w.manifest.name);
+  if (!fresh && latest && latest->status != RunStatus::kCompleted) {
+    return resume_run(store, *latest, w, now, log);
+  }
+  return create_run(store, w, now, log);
 }
 
 int exit_code_for(RunStatus status, int signal) {

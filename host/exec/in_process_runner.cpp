@@ -126,7 +126,14 @@ AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& ca
                static_cast<uint32_t>(attempt),
                &host};
   const TaskTypeInfo& type = *types_[task].type;
-  fw_outcome outcome = type.run(type.task_data, &call);
+  fw_outcome outcome;
+  try {
+    outcome = type.run(type.task_data, &call);
+  } catch (...) {
+    // The ABI forbids this; a plugin built without the SDK's trampolines may still do it.
+    return failure(AttemptOutcome::Kind::kPermanent,
+                   spec.uses + " let an exception escape the plugin boundary");
+  }
   switch (outcome) {
     case FW_OUTCOME_OK:
       if (!state.output_set) return {AttemptOutcome::Kind::kOk, "null", ""};

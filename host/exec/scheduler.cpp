@@ -55,6 +55,11 @@ void Scheduler::request_stop() {
   shared_->cv.notify_all();
 }
 
+bool Scheduler::stop_requested() const {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  return shared_->stop_requested;
+}
+
 SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord> initial) {
   run_id_ = run_id;
   pool_ = std::make_unique<WorkerPool>(options_.max_workers);
@@ -64,6 +69,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     TimePoint now = clock_.now();
     promote_due(now);
     started.clear();
+    if (!stopping_ && stop_requested()) begin_stop(now);  // e.g. a signal during start-up
     if (!stopping_) dispatch(now, &started);
     if (flush()) {
       submit(started);
@@ -82,9 +88,10 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
   if (!store_error_.empty()) throw Error::State(store_error_);
   bool all_completed = true;
   for (const TaskRecord& r : records_) all_completed &= r.status == TaskStatus::kCompleted;
-  result.status = stopping_       ? RunStatus::kInterrupted
-                  : all_completed ? RunStatus::kCompleted
-                                  : RunStatus::kFailed;
+  // A stop that came after the last task finished interrupted nothing.
+  result.status = all_completed ? RunStatus::kCompleted
+                  : stopping_   ? RunStatus::kInterrupted
+                                : RunStatus::kFailed;
   result.tasks = std::move(records_);
   return result;
 }

@@ -68,6 +68,7 @@ class Scheduler {
   };
   struct Shared;  // what worker threads share with the scheduler
 
+  bool stop_requested() const;
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);

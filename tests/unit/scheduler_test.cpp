@@ -233,7 +233,7 @@ class SchedulerTest : public ::testing::Test {
 
   SchedulerResult run(std::map<std::string, std::vector<Step>> script, int max_workers = 1,
                       std::optional<std::vector<TaskRecord>> initial = std::nullopt,
-                      std::function<void(Scheduler&)> during = nullptr) {
+                      std::function<void(Scheduler&)> during = nullptr, bool stop_first = false) {
     scripted_ = std::make_unique<ScriptedRunner>(manifest_, std::move(script));
     counting_ = std::make_unique<CountingRunner>(*scripted_);
     clock_ = std::make_unique<FakeClock>(
@@ -244,6 +244,7 @@ class SchedulerTest : public ::testing::Test {
     options.grace_period = Millis(5000);
     options.random_unit = [] { return 0.0; };
     Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, observer_, options);
+    if (stop_first) scheduler.request_stop();
     std::thread helper;
     if (during) helper = std::thread([&] { during(scheduler); });
     SchedulerResult result = scheduler.run("run1", std::move(records));
@@ -386,6 +387,14 @@ TEST_F(SchedulerTest, StopRequestCancelsRunningTasksAndLeavesThemPending) {
   EXPECT_EQ(task(r, "long").error, "interrupted by shutdown: cancelled");
   EXPECT_EQ(task(r, "after").status, TaskStatus::kPending);
   EXPECT_EQ(store_->load_tasks("run1")[0].status, TaskStatus::kPending);
+}
+
+TEST_F(SchedulerTest, AStopRequestedBeforeTheRunStartsNothing) {
+  load("name: wf\ntasks:\n  - {name: a, uses: x.y}\n");
+  SchedulerResult r = run({}, 1, std::nullopt, nullptr, /*stop_first=*/true);
+  EXPECT_EQ(r.status, RunStatus::kInterrupted);
+  EXPECT_TRUE(scripted_->started().empty());
+  EXPECT_EQ(task(r, "a").status, TaskStatus::kPending);
 }
 
 TEST_F(SchedulerTest, ResumeKeepsCompletedTasksAndRerunsInterruptedOnes) {
