@@ -142,7 +142,7 @@ int exit_code_for(RunStatus status, int signal) {
 RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
   std::shared_ptr<spdlog::logger> log;
   try {
-    log = make_logger(options.log_file, options.verbose);
+    log = make_logger(options.log_file, options.log_level);
   } catch (const Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return {kExitInvalid, false};

@@ -31,7 +31,7 @@ struct RunOptions {
   bool fresh = false;
   std::vector<std::filesystem::path> plugin_dirs;  // the full search path
   std::string log_file;
-  bool verbose = false;
+  std::string log_level = "info";  // debug, info, warn or error
   Millis grace_period{10000};
   Durability durability = Durability::kNormal;
 };

@@ -82,7 +82,11 @@ int main(int argc, char** argv) {
                    "normal: survives kill -9; full: also survives power loss")
       ->capture_default_str()
       ->check(CLI::IsMember({"normal", "full"}));
-  run_cmd->add_flag("-v,--verbose", run.verbose, "Debug logging");
+  run_cmd
+      ->add_option("--log-level", run.log_level,
+                   "debug, info (every task start, finish, retry), warn (problems only), error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   add_plugin_dir_option(run_cmd, &plugin_dirs);
 
   std::string file, state, run_id, task, describe;

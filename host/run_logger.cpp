@@ -9,7 +9,7 @@
 
 namespace flowweaver {
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, bool verbose) {
+std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const std::string& level) {
   std::vector<spdlog::sink_ptr> sinks;
   sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (!log_file.empty()) {
@@ -28,7 +28,7 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, bool ve
   for (auto& sink : sinks) sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   // Not registered globally: a run owns its logger and nothing outlives it.
   auto logger = std::make_shared<spdlog::logger>("flowweaver", sinks.begin(), sinks.end());
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   return logger;
 }

@@ -13,7 +13,8 @@
 namespace flowweaver {
 
 // stderr, plus `log_file` when not empty. Throws Error::IO when the file cannot be opened.
-std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, bool verbose);
+// `level`: debug, info (every task start, finish and retry), warn (failures only) or error.
+std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const std::string& level);
 
 class RunLogger : public RunObserver {
  public:

@@ -64,6 +64,12 @@ tasks:
     EXPECT_NE(log.find(expected), std::string::npos) << expected << " not in:\n" << log;
   }
   EXPECT_NE(log.find("run="), std::string::npos);
+
+  ProcessResult quiet =
+      run_flowweaver({"run", "wf.yaml", "--fresh", "--log-level", "warn"}, dir.path());
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("started"), std::string::npos) << quiet.err;
+  EXPECT_NE(quiet.err.find("task=once attempt=1 failed"), std::string::npos) << quiet.err;
 }
 
 TEST(RunTest, MaxWorkersOneRunsTasksInTheSameOrderEveryTime) {
