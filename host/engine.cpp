@@ -66,6 +66,23 @@ TaskRecord pending_record(const std::string& name, int position, TimePoint now) 
 
 using OpenedRun = std::pair<RunRecord, std::vector<TaskRecord>>;
 
+// A task whose row an operator deleted (the operating guide's runbook) runs again, but its
+// attempt numbers go on from those already recorded, so no attempt's history is overwritten.
+void continue_attempt_numbers(StateStore& store, const std::string& run_id,
+                              std::vector<TaskRecord>* records, std::vector<TaskUpdate>* added) {
+  std::unordered_map<std::string, int> last_attempt;
+  for (const AttemptRecord& a : store.load_attempts(run_id)) {
+    int& last = last_attempt[a.task_name];
+    last = std::max(last, a.attempt);
+  }
+  for (TaskUpdate& update : *added) {
+    auto it = last_attempt.find(update.task.task_name);
+    if (it == last_attempt.end()) continue;
+    update.task.attempt = it->second;
+    (*records)[update.task.position].attempt = it->second;
+  }
+}
+
 // Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
 // (new in the manifest, or deleted by an operator).
 OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePoint now,
@@ -87,6 +104,7 @@ OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePo
       completed += records.back().status == TaskStatus::kCompleted;
     }
   }
+  if (!added.empty()) continue_attempt_numbers(store, run.run_id, &records, &added);
   store.apply(run.run_id, added);
   if (run.manifest_hash != w.manifest_hash) {
     log.warn(

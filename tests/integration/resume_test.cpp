@@ -1,4 +1,5 @@
 // Failure, interruption and resume, end to end with the real binary.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -204,6 +205,31 @@ tasks:
   EXPECT_THAT(bad.err, HasSubstr("no task 'zz'"));
   ProcessResult json = run_flowweaver({"status", "--state", "var/wf.db", "--json"}, dir.path());
   EXPECT_THAT(json.out, HasSubstr("\"status\": \"COMPLETED\""));
+}
+
+TEST(ResumeTest, TheGuidesDeleteRowRunbookRerunsThatTask) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: extract, uses: builtin.echo, with: {v: 1}}
+  - {name: load, uses: builtin.fail, with: {times: 1}, depends_on: [extract]}
+)");
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
+  std::string db = db_of(dir, "wf");
+  {
+    SQLite::Database writable(db, SQLite::OPEN_READWRITE);
+    writable.exec("DELETE FROM tasks WHERE task_name = 'load'");  // the operating guide's step
+  }
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name = 'load'"),
+            "COMPLETED 2");
+  // Attempt numbers went on from the recorded ones: the failed attempt's history is kept.
+  EXPECT_EQ(
+      query_column(db, "SELECT status FROM attempts WHERE task_name = 'load' ORDER BY attempt"),
+      (std::vector<std::string>{"FAILED", "COMPLETED"}));
+  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE task_name = 'extract'"), "1");
 }
 
 TEST(ResumeTest, JsonStateFileRunsAndResumes) {
