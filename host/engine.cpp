@@ -167,7 +167,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
   }
   DiagnosticList diagnostics(options.manifest_file);
   std::optional<Workflow> w =
-      load_workflow(options.manifest_file, nullptr, options.plugin_dirs, process_env, &diagnostics);
+      load_workflow(options.manifest_file, options.plugin_dirs, process_env, &diagnostics);
   if (!w) {
     std::cerr << diagnostics.to_string() << diagnostics.size()
               << " problem(s) found; nothing was run.\n";

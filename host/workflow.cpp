@@ -25,7 +25,7 @@ std::string default_state_path(const std::string& workflow_name) {
   return "var/" + workflow_name + ".db";
 }
 
-std::optional<Workflow> load_workflow(const std::string& file, const PluginRegistry* preloaded,
+std::optional<Workflow> load_workflow(const std::string& file,
                                       const std::vector<std::filesystem::path>& plugin_dirs,
                                       const EnvLookup& env, DiagnosticList* diagnostics) {
   std::ifstream in(file, std::ios::binary);
@@ -38,12 +38,8 @@ std::optional<Workflow> load_workflow(const std::string& file, const PluginRegis
   Workflow w;
   w.manifest_hash = content_hash(text.str());
   w.manifest = parse_manifest(text.str(), file, diagnostics);
-  if (preloaded) {
-    w.plugins = std::make_shared<PluginRegistry>(*preloaded);
-  } else {
-    w.plugins = std::make_shared<PluginRegistry>();
-    w.plugins->load_directories(plugin_dirs);
-  }
+  w.plugins = std::make_shared<PluginRegistry>();
+  w.plugins->load_directories(plugin_dirs);
   validate_manifest(w.manifest, *w.plugins, env, diagnostics);
   if (!diagnostics->empty()) return std::nullopt;
   w.dag = build_dag(w.manifest);

@@ -27,7 +27,7 @@ struct Workflow {
 
 // Reads `file`, loads the plugins from `plugin_dirs`, validates. Returns nothing when there is
 // any problem, all of them in `diagnostics`.
-std::optional<Workflow> load_workflow(const std::string& file, const PluginRegistry* preloaded,
+std::optional<Workflow> load_workflow(const std::string& file,
                                       const std::vector<std::filesystem::path>& plugin_dirs,
                                       const EnvLookup& env, DiagnosticList* diagnostics);
 

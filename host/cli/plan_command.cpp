@@ -45,7 +45,7 @@ Step plan_task(const TaskRecord* r) {
 int plan_command(const std::string& file, const std::string& state_path, bool fresh,
                  const PathList& plugin_dirs, bool json) {
   DiagnosticList diagnostics(file);
-  std::optional<Workflow> w = load_workflow(file, nullptr, plugin_dirs, process_env, &diagnostics);
+  std::optional<Workflow> w = load_workflow(file, plugin_dirs, process_env, &diagnostics);
   if (!w) {
     std::cerr << diagnostics.to_string() << diagnostics.size() << " problem(s) found.\n";
     return kExitInvalid;

@@ -8,7 +8,7 @@ namespace flowweaver {
 
 int validate_command(const std::string& file, const PathList& plugin_dirs) {
   DiagnosticList diagnostics(file);
-  std::optional<Workflow> w = load_workflow(file, nullptr, plugin_dirs, process_env, &diagnostics);
+  std::optional<Workflow> w = load_workflow(file, plugin_dirs, process_env, &diagnostics);
   if (!w) {
     std::cerr << diagnostics.to_string() << diagnostics.size() << " problem(s) found.\n";
     return kExitInvalid;
@@ -20,7 +20,7 @@ int validate_command(const std::string& file, const PathList& plugin_dirs) {
 
 int graph_command(const std::string& file, const PathList& plugin_dirs) {
   DiagnosticList diagnostics(file);
-  std::optional<Workflow> w = load_workflow(file, nullptr, plugin_dirs, process_env, &diagnostics);
+  std::optional<Workflow> w = load_workflow(file, plugin_dirs, process_env, &diagnostics);
   if (!w) {
     std::cerr << diagnostics.to_string() << diagnostics.size() << " problem(s) found.\n";
     return kExitInvalid;

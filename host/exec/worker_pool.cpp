@@ -67,9 +67,4 @@ void WorkerPool::submit(std::function<void()> job) {
 
 void WorkerPool::add_worker() { threads_.emplace_back(worker_loop, shared_); }
 
-bool WorkerPool::busy() const {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  return shared_->num_busy > 0;
-}
-
 }  // namespace flowweaver

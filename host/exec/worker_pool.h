@@ -19,8 +19,6 @@ class WorkerPool {
 
   void submit(std::function<void()> job);
   void add_worker();
-  // True if some thread is still inside a job (it will be detached, not joined).
-  bool busy() const;
 
   struct Shared;  // the queue, co-owned by the threads
 
