@@ -1,8 +1,10 @@
 #include "manifest/manifest_reader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <flowweaver/sdk.hpp>
 #include <fstream>
@@ -10,6 +12,7 @@
 
 #include "manifest/yaml_value.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 namespace flowweaver {
 namespace {
@@ -250,9 +253,30 @@ bool is_valid_name(std::string_view name) {
 
 Manifest parse_manifest(std::string_view yaml, const std::string& file,
                         DiagnosticList* diagnostics) {
+  if (std::optional<size_t> bad = find_invalid_utf8(yaml)) {
+    size_t line_start = yaml.rfind('\n', *bad == 0 ? 0 : *bad - 1);
+    line_start = line_start == std::string_view::npos || *bad == 0 ? 0 : line_start + 1;
+    int line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + *bad, '\n'));
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(yaml[*bad]));
+    diagnostics->add(
+        {line, static_cast<int>(*bad - line_start) + 1},
+        std::string("the file is not valid UTF-8 (byte ") + hex + "); save it as UTF-8");
+    Manifest empty;
+    empty.file = file;
+    return empty;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this is a bare "bad file".
+    diagnostics->add({e.mark.line + 1, e.mark.column + 1},
+                     "invalid YAML: nested " + std::to_string(e.depth()) +
+                         " levels deep, beyond what the reader accepts; flatten the value");
+    Manifest empty;
+    empty.file = file;
+    return empty;
   } catch (const YAML::ParserException& e) {
     diagnostics->add({e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
     Manifest empty;

@@ -94,6 +94,23 @@ TEST(ManifestReaderTest, InvalidYamlNamesLineAndColumn) {
   EXPECT_THAT(parse_errors("name: x\ntasks: [\n  - a: b\n"), HasSubstr("invalid YAML"));
 }
 
+TEST(ManifestReaderTest, DeepNestingIsAnErrorNotACrash) {
+  std::string deep =
+      "name: x\ntasks:\n  - name: a\n    uses: b.c\n    with: {v: " + std::string(100000, '[') +
+      std::string(100000, ']') + "}\n";
+  EXPECT_THAT(parse_errors(deep), HasSubstr("levels deep, beyond what the reader accepts"));
+}
+
+TEST(ManifestReaderTest, BytesThatAreNotUtf8AreReportedWhereTheyAre) {
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: b.c, with: {v: \"caf\xe9\"}}\n"),
+              HasSubstr("test.yaml:3:40: the file is not valid UTF-8 (byte 0xE9)"));
+  EXPECT_THAT(parse_errors("name: \xc0\xaf\ntasks: []\n"),
+              HasSubstr("test.yaml:1:7:"));  // overlong
+  EXPECT_THAT(parse_errors("name: \xed\xa0\x80\ntasks: []\n"), HasSubstr("not valid UTF-8"));
+  EXPECT_EQ(parse_errors("name: caf\xc3\xa9-\xf0\x9f\x98\x80\ntasks: []\n").find("UTF-8"),
+            std::string::npos);
+}
+
 TEST(ManifestReaderTest, UnknownKeysSuggestTheClosestOne) {
   std::string errors = parse_errors(R"(name: x
 tasks:
