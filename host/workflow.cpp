@@ -1,9 +1,6 @@
 #include "workflow.h"
 
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "manifest/manifest_reader.h"
 #include "manifest/template.h"
@@ -28,16 +25,11 @@ std::string default_state_path(const std::string& workflow_name) {
 std::optional<Workflow> load_workflow(const std::string& file,
                                       const std::vector<std::filesystem::path>& plugin_dirs,
                                       const EnvLookup& env, DiagnosticList* diagnostics) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    diagnostics->add({}, "cannot read the manifest: " + std::string(std::strerror(errno)));
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::optional<std::string> text = read_manifest_text(file, diagnostics);
+  if (!text) return std::nullopt;
   Workflow w;
-  w.manifest_hash = content_hash(text.str());
-  w.manifest = parse_manifest(text.str(), file, diagnostics);
+  w.manifest_hash = content_hash(*text);
+  w.manifest = parse_manifest(*text, file, diagnostics);
   w.plugins = std::make_shared<PluginRegistry>();
   w.plugins->load_directories(plugin_dirs);
   validate_manifest(w.manifest, *w.plugins, env, diagnostics);

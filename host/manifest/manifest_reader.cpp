@@ -286,17 +286,31 @@ Manifest parse_manifest(std::string_view yaml, const std::string& file,
   return Reader(diagnostics).read(root);
 }
 
-Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagnostics) {
+std::optional<std::string> read_manifest_text(const std::filesystem::path& path,
+                                              DiagnosticList* diagnostics) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    diagnostics->add({}, "is a directory, not a manifest file");
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diagnostics->add({}, "cannot read the manifest: " + std::string(std::strerror(errno)));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagnostics) {
+  std::optional<std::string> text = read_manifest_text(path, diagnostics);
+  if (!text) {
     Manifest empty;
     empty.file = diagnostics->file();
     return empty;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_manifest(text.str(), diagnostics->file(), diagnostics);
+  return parse_manifest(*text, diagnostics->file(), diagnostics);
 }
 
 }  // namespace flowweaver

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "manifest/diagnostic.h"
@@ -16,6 +18,10 @@ namespace flowweaver {
 // is non-empty and the returned manifest holds whatever could be read.
 Manifest parse_manifest(std::string_view yaml, const std::string& file,
                         DiagnosticList* diagnostics);
+
+// The file's bytes; an unreadable file or a directory is reported to `diagnostics`.
+std::optional<std::string> read_manifest_text(const std::filesystem::path& path,
+                                              DiagnosticList* diagnostics);
 
 // Reads and parses the file; an unreadable file is reported as a diagnostic too.
 Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagnostics);

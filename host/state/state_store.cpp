@@ -1,6 +1,10 @@
 #include "state/state_store.h"
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "state/json_store.h"
@@ -40,13 +44,23 @@ std::optional<RunStatus> parse_run_status(std::string_view text) {
 
 std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
   if (!parent.empty()) {
-    std::error_code ec;
     std::filesystem::create_directories(parent, ec);
     if (ec) {
       throw Error::State("cannot create the state directory " + parent.string() + ": " +
                          ec.message());
     }
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error::State("state path " + path + " is a directory; give a file, e.g. " +
+                       (std::filesystem::path(path) / "state.db").string());
+  }
+  // Both stores write files beside the state (SQLite's -wal and -shm, the JSON store's .tmp).
+  std::string dir = parent.empty() ? "." : parent.string();
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw Error::State("cannot write state in " + dir + ": " + std::strerror(errno) +
+                       " (fix its permissions, or choose another place with --state)");
   }
   if (is_json_path(path)) return std::make_unique<JsonStore>(path);
   return std::make_unique<SqliteStore>(path, durability);

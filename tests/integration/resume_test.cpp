@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 
 #include "flowweaver_process.h"
@@ -247,6 +248,18 @@ tasks:
   EXPECT_EQ(r2.exit_code, 0) << r2.err;
   ProcessResult status = run_flowweaver({"status", "--state", "state.json"}, dir.path());
   EXPECT_THAT(status.out, ::testing::ContainsRegex("b +COMPLETED +2"));
+}
+
+TEST(ResumeTest, UnusableStatePathsAreClearErrors) {
+  TempDir dir;
+  dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");
+  std::filesystem::create_directories(dir.path() / "adir");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml", "--state", "adir"}, dir.path());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("state path adir is a directory"));
+  ProcessResult manifest_dir = run_flowweaver({"validate", "adir"}, dir.path());
+  EXPECT_EQ(manifest_dir.exit_code, 2);
+  EXPECT_THAT(manifest_dir.err, HasSubstr("adir: is a directory, not a manifest file"));
 }
 
 TEST(ResumeTest, ACorruptStateFileIsRefusedAndNotOverwritten) {
