@@ -134,12 +134,10 @@ OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog
   return {run, std::move(records)};
 }
 
-// Continues the latest run unless it finished successfully; --fresh always starts a new one.
 OpenedRun open_run(StateStore& store, const Workflow& w, bool fresh, TimePoint now,
                    spdlog::logger& log) {
-  std::optional<RunRecord> latest = store.latest_run(w.manifest.name);
-  if (!fresh && latest && latest->status != RunStatus::kCompleted) {
-    return resume_run(store, *latest, w, now, log);
+  if (std::optional<RunRecord> run = resumable_run(store, w.manifest.name, fresh)) {
+    return resume_run(store, *run, w, now, log);
   }
   return create_run(store, w, now, log);
 }

@@ -39,7 +39,7 @@ std::optional<Workflow> load_workflow(const std::string& file,
     w.task_types.push_back(w.plugins->find_task_type(t.uses));
   TemplateScope scope;
   scope.env = env;
-  scope.manifest_dir = std::filesystem::absolute(file).lexically_normal().parent_path().string();
+  scope.manifest_dir = manifest_directory(file);
   try {
     w.params = resolve_templates(w.manifest.params, scope);
   } catch (const std::exception& e) {

@@ -54,12 +54,11 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
   std::optional<RunRecord> resumed;
   std::unordered_map<std::string, TaskRecord> stored;
   try {
-    if (!fresh && std::filesystem::exists(path)) {
+    if (std::filesystem::exists(path)) {
       std::unique_ptr<StateStore> store = open_existing_state_store(path);
-      std::optional<RunRecord> latest = store->latest_run(w->manifest.name);
-      if (latest && latest->status != RunStatus::kCompleted) {
-        resumed = latest;
-        for (TaskRecord& r : store->load_tasks(latest->run_id)) stored.emplace(r.task_name, r);
+      resumed = resumable_run(*store, w->manifest.name, fresh);
+      if (resumed) {
+        for (TaskRecord& r : store->load_tasks(resumed->run_id)) stored.emplace(r.task_name, r);
       }
     }
   } catch (const Error& e) {

@@ -68,8 +68,7 @@ InProcessRunner::InProcessRunner(const Manifest& manifest, std::vector<TaskTypeR
       env_(std::move(env)),
       log_(std::move(log)),
       index_(index_tasks(manifest)) {
-  manifest_dir_ =
-      std::filesystem::absolute(manifest.file).lexically_normal().parent_path().string();
+  manifest_dir_ = manifest_directory(manifest.file);
 }
 
 nlohmann::json InProcessRunner::resolve_params(uint32_t task, const OutputTable& outputs) const {

@@ -1,5 +1,6 @@
 #include "manifest/template.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 namespace flowweaver {
@@ -93,6 +94,10 @@ std::vector<TemplatePart> parse_template(std::string_view text) {
   }
   if (!literal.empty() || parts.empty()) parts.push_back({std::move(literal), std::nullopt});
   return parts;
+}
+
+std::string manifest_directory(const std::string& manifest_file) {
+  return std::filesystem::absolute(manifest_file).lexically_normal().parent_path().string();
 }
 
 bool has_references(std::string_view text) { return text.find("${") != std::string_view::npos; }

@@ -47,6 +47,9 @@ struct TemplateScope {
   };
 };
 
+// What ${manifest.dir} means for the manifest at `manifest_file`: its absolute directory.
+std::string manifest_directory(const std::string& manifest_file);
+
 // The value `ref` denotes; throws std::runtime_error naming the reference when it cannot be
 // resolved (unset env var, missing path in an upstream output).
 nlohmann::json resolve_reference(const Reference& ref, const TemplateScope& scope);

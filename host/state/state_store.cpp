@@ -42,6 +42,13 @@ std::optional<RunStatus> parse_run_status(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<RunRecord> resumable_run(StateStore& store, const std::string& workflow, bool fresh) {
+  if (fresh) return std::nullopt;
+  std::optional<RunRecord> latest = store.latest_run(workflow);
+  if (!latest || latest->status == RunStatus::kCompleted) return std::nullopt;
+  return latest;
+}
+
 std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;

@@ -85,6 +85,10 @@ class StateStore {
   virtual std::string describe() const = 0;
 };
 
+// The run that `flowweaver run` continues: the workflow's latest run unless it finished
+// successfully. Nothing when there is none, or when `fresh` asks for a new run.
+std::optional<RunRecord> resumable_run(StateStore& store, const std::string& workflow, bool fresh);
+
 enum class Durability {
   kNormal,  // survives a crash of the process (SQLite WAL, synchronous=NORMAL)
   kFull,    // also survives power loss (synchronous=FULL)
