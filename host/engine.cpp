@@ -155,6 +155,33 @@ int exit_code_for(RunStatus status, int signal) {
 
 }  // namespace
 
+RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spdlog::logger> log,
+                       Clock& clock, StopSwitch& stop_switch, const ExecuteOptions& options) {
+  auto [run, records] = open_run(store, w, options.fresh, clock.now(), *log);
+  if (options.on_opened) options.on_opened(run);
+  RunLogger run_logger(log, w.manifest, run.run_id);
+  ObserverList observers;
+  observers.add(&run_logger);
+  if (options.observer) observers.add(options.observer);
+  InProcessRunner runner(w.manifest, w.task_types, w.params, process_env,
+                         run_logger.task_log_sink());
+  SchedulerOptions scheduler_options;
+  scheduler_options.max_workers = options.max_workers;
+  scheduler_options.grace_period = options.grace_period;
+  scheduler_options.drain_period = options.drain_period;
+  Scheduler scheduler(w.manifest, w.dag, runner, store, clock, observers, scheduler_options);
+  stop_switch.install([&scheduler] { scheduler.request_stop(); });
+  struct Uninstall {
+    StopSwitch& s;
+    ~Uninstall() { s.uninstall(); }
+  } uninstall{stop_switch};
+  SchedulerResult result = scheduler.run(run.run_id, std::move(records));
+  run.status = result.status;
+  run.finished_at = clock.now();
+  store.update_run(run);
+  return {run, std::move(result)};
+}
+
 RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
   std::shared_ptr<spdlog::logger> log;
   try {
@@ -177,29 +204,17 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
       options.state_path.empty() ? default_state_path(w->manifest.name) : options.state_path;
   try {
     std::unique_ptr<StateStore> store = open_state_store(state_path, options.durability);
-    auto [run, records] = open_run(*store, *w, options.fresh, clock.now(), *log);
-    RunLogger observer(log, w->manifest, run.run_id);
-    InProcessRunner runner(w->manifest, w->task_types, w->params, process_env,
-                           observer.task_log_sink());
-    SchedulerOptions scheduler_options;
-    scheduler_options.max_workers = options.max_workers.value_or(
+    ExecuteOptions execute;
+    execute.fresh = options.fresh;
+    execute.max_workers = options.max_workers.value_or(
         w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
-    scheduler_options.grace_period = options.grace_period;
-    Scheduler scheduler(w->manifest, w->dag, runner, *store, clock, observer, scheduler_options);
-    stop_switch.install([&scheduler] { scheduler.request_stop(); });
-    struct Uninstall {
-      StopSwitch& s;
-      ~Uninstall() { s.uninstall(); }
-    } uninstall{stop_switch};
-    SchedulerResult result = scheduler.run(run.run_id, std::move(records));
-    run.status = result.status;
-    run.finished_at = clock.now();
-    store->update_run(run);
-    print_run_summary(std::cout, w->manifest.name, run, result.tasks);
-    int code = exit_code_for(result.status, stop_switch.signal());
-    log->info("run {} of {} {} (exit code {})", run.run_id, w->manifest.name,
-              to_string(result.status), code);
-    return {code, result.abandoned_calls};
+    execute.grace_period = options.grace_period;
+    RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, execute);
+    print_run_summary(std::cout, w->manifest.name, outcome.run, outcome.result.tasks);
+    int code = exit_code_for(outcome.result.status, stop_switch.signal());
+    log->info("run {} of {} {} (exit code {})", outcome.run.run_id, w->manifest.name,
+              to_string(outcome.result.status), code);
+    return {code, outcome.result.abandoned_calls};
   } catch (const Error& e) {
     log->error("{}", e.what());
     return {kExitRuntime, false};

@@ -9,8 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "exec/run_observer.h"
+#include "exec/scheduler.h"
 #include "state/state_store.h"
 #include "util/clock.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace flowweaver {
 
@@ -58,5 +64,31 @@ struct RunReport {
 };
 
 RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch);
+
+struct Workflow;
+
+// How execute_run runs one workflow; `flowweaver run` and the service fill it differently.
+struct ExecuteOptions {
+  bool fresh = false;
+  int max_workers = 1;
+  Millis grace_period{10000};
+  // On a stop request, how long running tasks may go on before they are cancelled (0: at once).
+  Millis drain_period{0};
+  RunObserver* observer = nullptr;  // told about every task besides the run's log
+  // Called once the run has its id (created or resumed), before any task starts.
+  std::function<void(const RunRecord&)> on_opened;
+};
+
+struct RunOutcome {
+  RunRecord run;  // as finally stored
+  SchedulerResult result;
+};
+
+// Resumes the workflow's unfinished run in `store`, or creates one, and runs it until it ends or
+// `stop_switch` is triggered; the run's final status is stored. Throws Error::State when the store
+// fails; everything committed before stays.
+RunOutcome execute_run(const Workflow& workflow, StateStore& store,
+                       std::shared_ptr<spdlog::logger> log, Clock& clock, StopSwitch& stop_switch,
+                       const ExecuteOptions& options);
 
 }  // namespace flowweaver

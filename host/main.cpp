@@ -1,5 +1,4 @@
 // flowweaver: argument parsing and exit codes only; the work is in engine.cpp and cli/.
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -7,9 +6,10 @@
 #include <cstdlib>
 #include <flowweaver/sdk.hpp>
 #include <iostream>
-#include <thread>
 
 #include "cli/commands.h"
+#include "cli/serve_command.h"
+#include "cli/signal_thread.h"
 #include "engine.h"
 #include "plugin/plugin_registry.h"
 
@@ -21,26 +21,16 @@ namespace {
 
 using flowweaver::PathList;
 
-// SIGINT and SIGTERM are handled by one thread with sigwait, so stopping a run is ordinary
-// code, not async-signal-safe code: the first signal stops the run gracefully, a second one
-// ends the process at once (state stays consistent: only committed transactions count).
+// The first SIGINT or SIGTERM stops the run gracefully; a second one ends the process at once
+// (state stays consistent: only committed transactions count).
 void start_signal_thread(flowweaver::StopSwitch& stop_switch) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // inherited by every thread created after this
-  std::thread([set, &stop_switch] {
-    int count = 0;
-    while (true) {
-      int signal = 0;
-      if (sigwait(&set, &signal) != 0) continue;
-      if (++count > 1) std::_Exit(128 + signal);
-      std::cerr << "received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-                << ": stopping (send it again to exit at once)\n";
-      stop_switch.trigger(signal);
-    }
-  }).detach();
+  auto count = std::make_shared<int>(0);
+  flowweaver::handle_signals_on_thread({SIGINT, SIGTERM}, [&stop_switch, count](int signal) {
+    if (++*count > 1) std::_Exit(128 + signal);
+    std::cerr << "received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << ": stopping (send it again to exit at once)\n";
+    stop_switch.trigger(signal);
+  });
 }
 
 void add_plugin_dir_option(CLI::App* cmd, PathList* dirs) {
@@ -89,7 +79,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   add_plugin_dir_option(run_cmd, &plugin_dirs);
 
-  std::string file, state, run_id, task, describe;
+  std::string file, state, run_id, task, describe, workflow, dest;
   bool json = false, fresh = false;
   size_t limit = 20;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a manifest; run nothing");
@@ -103,13 +93,17 @@ int main(int argc, char** argv) {
 
   CLI::App* status_cmd = app.add_subcommand("status", "Show the tasks of a run");
   status_cmd->add_option("FILE", file, "Workflow manifest (to find its state)");
-  status_cmd->add_option("--state", state, "State file");
+  status_cmd->add_option("--state", state,
+                         "State file, or a directory of <workflow>.db files (then, without "
+                         "--workflow or --run: the latest run of each workflow)");
+  status_cmd->add_option("--workflow", workflow, "Workflow name (instead of FILE)");
   status_cmd->add_option("--run", run_id, "Run id (default: the latest)");
   status_cmd->add_flag("--json", json, "Machine-readable output");
 
   CLI::App* history_cmd = app.add_subcommand("history", "List runs, newest first");
   history_cmd->add_option("FILE", file, "Workflow manifest (to find its state)");
-  history_cmd->add_option("--state", state, "State file");
+  history_cmd->add_option("--state", state, "State file, or a directory of <workflow>.db files");
+  history_cmd->add_option("--workflow", workflow, "Only this workflow's runs (instead of FILE)");
   history_cmd->add_option("--limit", limit, "How many runs")->capture_default_str();
   history_cmd->add_flag("--json", json, "Machine-readable output");
 
@@ -129,6 +123,29 @@ int main(int argc, char** argv) {
   reset_cmd->add_option("FILE", file, "Workflow manifest")->required();
   reset_cmd->add_option("TASK", task, "Task name")->required();
   reset_cmd->add_option("--state", state, "State file");
+
+  CLI::App* check_cmd = app.add_subcommand(
+      "check", "Check a state file (integrity, schema version, runs left RUNNING); read-only");
+  check_cmd->add_option("--state", state, "State file")->required();
+  check_cmd->add_flag("--json", json, "Machine-readable output");
+
+  CLI::App* backup_cmd =
+      app.add_subcommand("backup", "Copy a state file consistently, even while a run writes to it");
+  backup_cmd->add_option("--state", state, "State file")->required();
+  backup_cmd->add_option("DEST", dest, "The backup file to write (replaced atomically)")
+      ->required();
+
+  flowweaver::ServeOptions serve;
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve", "Run as a service: schedules, HTTP health/metrics/API, hot plugin deployment");
+  serve_cmd->add_option("--config", serve.config_file,
+                        "Host config (YAML); without it every setting has its default");
+  serve_cmd->add_option("--listen", serve.listen,
+                        "ADDR:PORT to serve HTTP on, overriding the config (port 0: any free one)");
+  serve_cmd->add_option("--log-level", serve.log_level, "debug, info, warn or error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  add_plugin_dir_option(serve_cmd, &serve.plugin_dirs);
 
   try {
     app.parse(argc, argv);
@@ -157,12 +174,15 @@ int main(int argc, char** argv) {
     }
     return report.exit_code;
   }
+  if (*serve_cmd) return flowweaver::serve_command(serve);
   if (*validate_cmd) return flowweaver::validate_command(file, search_path);
   if (*plugins_cmd) return flowweaver::plugins_command(search_path, describe, json);
   if (*graph_cmd) return flowweaver::graph_command(file, search_path);
-  if (*status_cmd) return flowweaver::status_command(file, state, run_id, json);
-  if (*history_cmd) return flowweaver::history_command(file, state, limit, json);
+  if (*status_cmd) return flowweaver::status_command(file, state, run_id, json, workflow);
+  if (*history_cmd) return flowweaver::history_command(file, state, limit, json, workflow);
   if (*plan_cmd) return flowweaver::plan_command(file, state, fresh, search_path, json);
   if (*reset_cmd) return flowweaver::reset_command(file, task, state);
+  if (*check_cmd) return flowweaver::check_command(state, json);
+  if (*backup_cmd) return flowweaver::backup_command(state, dest);
   return flowweaver::kExitInvalid;
 }

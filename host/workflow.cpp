@@ -25,13 +25,20 @@ std::string default_state_path(const std::string& workflow_name) {
 std::optional<Workflow> load_workflow(const std::string& file,
                                       const std::vector<std::filesystem::path>& plugin_dirs,
                                       const EnvLookup& env, DiagnosticList* diagnostics) {
+  auto plugins = std::make_shared<PluginRegistry>();
+  plugins->load_directories(plugin_dirs);
+  return load_workflow(file, std::move(plugins), env, diagnostics);
+}
+
+std::optional<Workflow> load_workflow(const std::string& file,
+                                      std::shared_ptr<const PluginRegistry> plugins,
+                                      const EnvLookup& env, DiagnosticList* diagnostics) {
   std::optional<std::string> text = read_manifest_text(file, diagnostics);
   if (!text) return std::nullopt;
   Workflow w;
   w.manifest_hash = content_hash(*text);
   w.manifest = parse_manifest(*text, file, diagnostics);
-  w.plugins = std::make_shared<PluginRegistry>();
-  w.plugins->load_directories(plugin_dirs);
+  w.plugins = std::move(plugins);
   validate_manifest(w.manifest, *w.plugins, env, diagnostics);
   if (!diagnostics->empty()) return std::nullopt;
   w.dag = build_dag(w.manifest);

@@ -19,7 +19,7 @@ namespace flowweaver {
 struct Workflow {
   Manifest manifest;
   Dag dag{0};
-  std::shared_ptr<PluginRegistry> plugins;
+  std::shared_ptr<const PluginRegistry> plugins;
   std::vector<TaskTypeRef> task_types;  // per task, manifest order
   nlohmann::json params;                // the manifest's params, references resolved
   std::string manifest_hash;            // of the file's bytes
@@ -29,6 +29,11 @@ struct Workflow {
 // any problem, all of them in `diagnostics`.
 std::optional<Workflow> load_workflow(const std::string& file,
                                       const std::vector<std::filesystem::path>& plugin_dirs,
+                                      const EnvLookup& env, DiagnosticList* diagnostics);
+
+// The same with plugins already loaded (the service's current set), kept alive by the result.
+std::optional<Workflow> load_workflow(const std::string& file,
+                                      std::shared_ptr<const PluginRegistry> plugins,
                                       const EnvLookup& env, DiagnosticList* diagnostics);
 
 // A stable 64-bit FNV-1a hash of the bytes, as 16 hex digits.

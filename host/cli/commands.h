@@ -19,12 +19,20 @@ int graph_command(const std::string& file, const PathList& plugin_dirs);
 // Throws Error::InvalidArgument when neither is usable.
 std::string resolve_state_path(const std::string& file, const std::string& state_path);
 
+// `state_path` may also be a directory of state files (see cli/state_directory.h); `workflow`
+// selects one workflow when there is no manifest FILE.
 int status_command(const std::string& file, const std::string& state_path,
-                   const std::string& run_id, bool json);
-int history_command(const std::string& file, const std::string& state_path, size_t limit,
-                    bool json);
+                   const std::string& run_id, bool json, const std::string& workflow = "");
+int history_command(const std::string& file, const std::string& state_path, size_t limit, bool json,
+                    const std::string& workflow = "");
 int plan_command(const std::string& file, const std::string& state_path, bool fresh,
                  const PathList& plugin_dirs, bool json);
 int reset_command(const std::string& file, const std::string& task, const std::string& state_path);
+
+// The operator's runbook commands (see README "Operating"). check: 0 all well, 1 something needs
+// attention, 3 not a readable state. backup: 0 done, 2 DEST is unusable as given, 3 the state or
+// DEST's directory cannot be used; the state file is never changed.
+int check_command(const std::string& state_path, bool json);
+int backup_command(const std::string& state_path, const std::string& dest);
 
 }  // namespace flowweaver

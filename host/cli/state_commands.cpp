@@ -1,9 +1,14 @@
-// status, history and reset: the operator's view of, and one repair to, stored state.
+// status, history and reset: the operator's view of, and one repair to, stored state. status and
+// history read a state file, or a directory of them (see state_directory.h).
+#include <algorithm>
 #include <iostream>
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "cli/commands.h"
+#include "cli/state_directory.h"
 #include "engine.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/validator.h"
@@ -28,19 +33,8 @@ Manifest read_for_state(const std::string& file) {
   return m;
 }
 
-nlohmann::json task_json(const TaskRecord& t) {
-  nlohmann::json j = {{"task", t.task_name},
-                      {"status", to_string(t.status)},
-                      {"attempts", t.attempt},
-                      {"error", t.error},
-                      {"started_at", time_to_json(t.started_at)},
-                      {"finished_at", time_to_json(t.finished_at)},
-                      {"next_attempt_at", time_to_json(t.next_attempt_at)}};
-  if (t.started_at && t.finished_at) {
-    j["duration_ms"] = std::chrono::duration_cast<Millis>(*t.finished_at - *t.started_at).count();
-  }
-  return j;
-}
+// list_runs' limit meaning "all of them".
+constexpr size_t kAllRuns = std::numeric_limits<int64_t>::max();
 
 template <class F>
 int guarded(F&& body) {
@@ -50,6 +44,142 @@ int guarded(F&& body) {
     std::cerr << "error: " << e.what() << "\n";
     return e.kind() == ErrorKind::kState ? kExitRuntime : kExitInvalid;
   }
+}
+
+// The workflow a command is about: --workflow, else the manifest's name, else none (all).
+std::string selected_workflow(const std::string& file, const std::string& workflow_name) {
+  if (!workflow_name.empty() || file.empty()) return workflow_name;
+  return read_for_state(file).name;
+}
+
+// --state if given, else the workflow's default state file.
+std::string state_file(const std::string& workflow, const std::string& state_path) {
+  if (!state_path.empty()) return state_path;
+  if (workflow.empty()) {
+    throw Error::InvalidArgument("give a manifest FILE, --workflow NAME or --state PATH");
+  }
+  return default_state_path(workflow);
+}
+
+void print_run(StateStore& store, const RunRecord& run, bool json) {
+  std::vector<TaskRecord> tasks = store.load_tasks(run.run_id);
+  if (json) {
+    nlohmann::json out = run_to_json(run);
+    out["tasks"] = nlohmann::json::array();
+    for (const TaskRecord& t : tasks) out["tasks"].push_back(task_summary_json(t));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "Run " << run.run_id << " of " << run.workflow << ": " << to_string(run.status)
+            << " (started " << format_timestamp(run.started_at) << ")\n";
+  print_task_table(std::cout, tasks);
+}
+
+// One run of the state file at `path`: `run_id`, else the latest of `workflow` (any if empty).
+int show_run(const std::string& path, const std::string& workflow, const std::string& run_id,
+             bool json) {
+  std::unique_ptr<StateStore> store = open_existing_state_store(path);
+  std::optional<RunRecord> run;
+  if (!run_id.empty()) {
+    run = store->find_run(run_id);
+    if (!run) throw Error::NotFound("no run '" + run_id + "' in " + path);
+  } else {
+    auto runs = store->list_runs(workflow, 1);
+    if (runs.empty()) throw Error::NotFound("no runs recorded in " + path);
+    run = runs.front();
+  }
+  print_run(*store, *run, json);
+  return kExitOk;
+}
+
+int show_run_in_directory(const std::string& dir, const std::string& run_id, bool json) {
+  StateDirectory states = open_state_directory(dir);
+  for (DirectoryStore& d : states.stores) {
+    if (std::optional<RunRecord> run = d.store->find_run(run_id)) {
+      print_run(*d.store, *run, json);
+      return kExitOk;
+    }
+  }
+  throw Error::NotFound("no run '" + run_id + "' in the state files of " + dir);
+}
+
+// How many tasks are in each status, by status name.
+std::map<std::string, size_t> count_by_status(const std::vector<TaskRecord>& tasks) {
+  std::map<std::string, size_t> counts;
+  for (const TaskRecord& t : tasks) ++counts[to_string(t.status)];
+  return counts;
+}
+
+// "3 COMPLETED, 1 FAILED": finished work first, then what is in progress or went wrong.
+std::string counts_text(const std::map<std::string, size_t>& counts) {
+  std::string text;
+  for (TaskStatus s : {TaskStatus::kCompleted, TaskStatus::kRunning, TaskStatus::kPending,
+                       TaskStatus::kFailed, TaskStatus::kSkipped}) {
+    auto it = counts.find(to_string(s));
+    if (it == counts.end()) continue;
+    text += (text.empty() ? "" : ", ") + std::to_string(it->second) + " " + it->first;
+  }
+  return text.empty() ? "no tasks" : text;
+}
+
+// One line per workflow of a state directory: its latest run and its tasks' statuses.
+int show_latest_runs(const std::string& dir, bool json) {
+  StateDirectory states = open_state_directory(dir);
+  std::map<std::string, nlohmann::json> latest;  // by workflow name
+  for (DirectoryStore& d : states.stores) {
+    for (const RunRecord& run : d.store->list_runs("", kAllRuns)) {
+      if (latest.count(run.workflow)) continue;  // newest first: the first one is the latest
+      auto counts = count_by_status(d.store->load_tasks(run.run_id));
+      latest[run.workflow] = {{"workflow", run.workflow},
+                              {"state", d.path},
+                              {"run", run_to_json(run)},
+                              {"tasks", counts},
+                              {"summary", counts_text(counts)}};
+    }
+  }
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto& [name, row] : latest) out.push_back(row);
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::printf("%-21s %-22s %-12s %-25s %s\n", "WORKFLOW", "RUN", "STATUS", "STARTED", "TASKS");
+    for (auto& [name, row] : latest) {
+      const nlohmann::json& run = row["run"];
+      std::printf(
+          "%-21s %-22s %-12s %-25s %s\n", name.c_str(), run["run_id"].get<std::string>().c_str(),
+          run["status"].get<std::string>().c_str(), run["started_at"].get<std::string>().c_str(),
+          row["summary"].get<std::string>().c_str());
+    }
+    std::fflush(stdout);
+  }
+  return states.num_unreadable ? kExitRuntime : kExitOk;
+}
+
+// `state_of` (run id -> state file) adds a "state" field to the JSON of a state directory.
+void print_history(const std::vector<RunRecord>& runs,
+                   const std::unordered_map<std::string, std::string>& state_of, bool json) {
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const RunRecord& r : runs) {
+      nlohmann::json j = run_to_json(r);
+      auto it = state_of.find(r.run_id);
+      if (it != state_of.end()) j["state"] = it->second;
+      out.push_back(std::move(j));
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "RUN                    WORKFLOW              STATUS       STARTED                "
+               "   DURATION\n";
+  for (const RunRecord& r : runs) {
+    std::string elapsed =
+        r.finished_at
+            ? format_duration(std::chrono::duration_cast<Millis>(*r.finished_at - r.started_at))
+            : "-";
+    std::printf("%-22s %-21s %-12s %-25s %s\n", r.run_id.c_str(), r.workflow.c_str(),
+                to_string(r.status), format_timestamp(r.started_at).c_str(), elapsed.c_str());
+  }
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -63,60 +193,45 @@ std::string resolve_state_path(const std::string& file, const std::string& state
 }
 
 int status_command(const std::string& file, const std::string& state_path,
-                   const std::string& run_id, bool json) {
+                   const std::string& run_id, bool json, const std::string& workflow_name) {
   return guarded([&] {
-    std::string path = resolve_state_path(file, state_path);
-    std::unique_ptr<StateStore> store = open_existing_state_store(path);
-    std::optional<RunRecord> run;
-    if (!run_id.empty()) {
-      run = store->find_run(run_id);
-      if (!run) throw Error::NotFound("no run '" + run_id + "' in " + path);
-    } else {
-      std::string workflow = file.empty() ? "" : read_for_state(file).name;
-      auto runs = store->list_runs(workflow, 1);
-      if (runs.empty()) throw Error::NotFound("no runs recorded in " + path);
-      run = runs.front();
+    std::string workflow = selected_workflow(file, workflow_name);
+    if (!is_state_directory(state_path)) {
+      return show_run(state_file(workflow, state_path), workflow, run_id, json);
     }
-    std::vector<TaskRecord> tasks = store->load_tasks(run->run_id);
-    if (json) {
-      nlohmann::json out = run_to_json(*run);
-      out["tasks"] = nlohmann::json::array();
-      for (const TaskRecord& t : tasks) out["tasks"].push_back(task_json(t));
-      std::cout << out.dump(2) << "\n";
-      return kExitOk;
+    if (!run_id.empty()) return show_run_in_directory(state_path, run_id, json);
+    if (!workflow.empty()) {
+      return show_run(workflow_state_file(state_path, workflow), workflow, "", json);
     }
-    std::cout << "Run " << run->run_id << " of " << run->workflow << ": " << to_string(run->status)
-              << " (started " << format_timestamp(run->started_at) << ")\n";
-    print_task_table(std::cout, tasks);
-    return kExitOk;
+    return show_latest_runs(state_path, json);
   });
 }
 
-int history_command(const std::string& file, const std::string& state_path, size_t limit,
-                    bool json) {
+int history_command(const std::string& file, const std::string& state_path, size_t limit, bool json,
+                    const std::string& workflow_name) {
   return guarded([&] {
-    std::string path = resolve_state_path(file, state_path);
-    std::unique_ptr<StateStore> store = open_existing_state_store(path);
-    std::string workflow = file.empty() ? "" : read_for_state(file).name;
-    std::vector<RunRecord> runs = store->list_runs(workflow, limit);
-    if (json) {
-      nlohmann::json out = nlohmann::json::array();
-      for (const RunRecord& r : runs) out.push_back(run_to_json(r));
-      std::cout << out.dump(2) << "\n";
+    std::string workflow = selected_workflow(file, workflow_name);
+    if (!is_state_directory(state_path)) {
+      std::unique_ptr<StateStore> store =
+          open_existing_state_store(state_file(workflow, state_path));
+      print_history(store->list_runs(workflow, limit), {}, json);
       return kExitOk;
     }
-    std::cout << "RUN                    WORKFLOW              STATUS       STARTED                "
-                 "   DURATION\n";
-    for (const RunRecord& r : runs) {
-      std::string elapsed =
-          r.finished_at
-              ? format_duration(std::chrono::duration_cast<Millis>(*r.finished_at - r.started_at))
-              : "-";
-      std::printf("%-22s %-21s %-12s %-25s %s\n", r.run_id.c_str(), r.workflow.c_str(),
-                  to_string(r.status), format_timestamp(r.started_at).c_str(), elapsed.c_str());
+    StateDirectory dir = open_state_directory(state_path);
+    std::vector<RunRecord> runs;
+    std::unordered_map<std::string, std::string> state_of;
+    for (DirectoryStore& d : dir.stores) {
+      for (RunRecord& r : d.store->list_runs(workflow, limit)) {
+        state_of[r.run_id] = d.path;
+        runs.push_back(std::move(r));
+      }
     }
-    std::fflush(stdout);
-    return kExitOk;
+    std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) {
+      return a.started_at != b.started_at ? a.started_at > b.started_at : a.run_id > b.run_id;
+    });
+    if (runs.size() > limit) runs.resize(limit);
+    print_history(runs, state_of, json);
+    return dir.num_unreadable ? kExitRuntime : kExitOk;
   });
 }
 
@@ -133,7 +248,7 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     Dag dag = build_dag(m);
     if (!dag.find_cycle().empty()) throw Error::InvalidArgument(file + " has a dependency cycle");
     std::string path = resolve_state_path(file, state_path);
-    std::unique_ptr<StateStore> store = open_existing_state_store(path);
+    std::unique_ptr<StateStore> store = open_existing_state_store(path, Access::kReadWrite);
     std::optional<RunRecord> run = store->latest_run(m.name);
     if (!run) throw Error::NotFound("no run of '" + m.name + "' in " + path + "; nothing to reset");
     std::unordered_map<std::string, TaskRecord> stored;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "exec/task_runner.h"
 #include "util/clock.h"
@@ -13,6 +14,8 @@ namespace flowweaver {
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
+  // Every upstream is COMPLETED (or a retry fell due): the task waits only for a worker.
+  virtual void on_task_ready(uint32_t /*task*/) {}
   virtual void on_task_started(uint32_t /*task*/, int /*attempt*/) {}
   // `error` is the final wording recorded for a failed attempt (e.g. "timeout after 30s").
   virtual void on_task_finished(uint32_t /*task*/, int /*attempt*/, bool /*ok*/,
@@ -21,6 +24,38 @@ class RunObserver {
   virtual void on_task_failed(uint32_t /*task*/, const std::string& /*error*/) {}
   virtual void on_task_skipped(uint32_t /*task*/, const std::string& /*failed_upstream*/) {}
   virtual void on_task_abandoned(uint32_t /*task*/, int /*attempt*/) {}
+};
+
+// Tells several observers, in the order added.
+class ObserverList : public RunObserver {
+ public:
+  void add(RunObserver* observer) { observers_.push_back(observer); }
+
+  void on_task_ready(uint32_t task) override {
+    for (RunObserver* o : observers_) o->on_task_ready(task);
+  }
+  void on_task_started(uint32_t task, int attempt) override {
+    for (RunObserver* o : observers_) o->on_task_started(task, attempt);
+  }
+  void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
+                        Millis duration) override {
+    for (RunObserver* o : observers_) o->on_task_finished(task, attempt, ok, error, duration);
+  }
+  void on_retry_scheduled(uint32_t task, int next_attempt, Millis delay) override {
+    for (RunObserver* o : observers_) o->on_retry_scheduled(task, next_attempt, delay);
+  }
+  void on_task_failed(uint32_t task, const std::string& error) override {
+    for (RunObserver* o : observers_) o->on_task_failed(task, error);
+  }
+  void on_task_skipped(uint32_t task, const std::string& failed_upstream) override {
+    for (RunObserver* o : observers_) o->on_task_skipped(task, failed_upstream);
+  }
+  void on_task_abandoned(uint32_t task, int attempt) override {
+    for (RunObserver* o : observers_) o->on_task_abandoned(task, attempt);
+  }
+
+ private:
+  std::vector<RunObserver*> observers_;
 };
 
 }  // namespace flowweaver

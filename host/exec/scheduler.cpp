@@ -137,14 +137,14 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
     if (r.next_attempt_at && *r.next_attempt_at > now) {
       delayed_.push({*r.next_attempt_at, t});
     } else {
-      ready_.push(t);
+      make_ready(t);
     }
   }
 }
 
 void Scheduler::promote_due(TimePoint now) {
   while (!delayed_.empty() && delayed_.top().first <= now) {
-    ready_.push(delayed_.top().second);
+    make_ready(delayed_.top().second);
     delayed_.pop();
   }
 }
@@ -217,6 +217,7 @@ TimePoint Scheduler::next_deadline() const {
     }
   }
   if (stop_deadline_) deadline = std::min(deadline, *stop_deadline_);
+  if (drain_deadline_) deadline = std::min(deadline, *drain_deadline_);
   return deadline;
 }
 
@@ -256,7 +257,7 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
     return;
   }
   std::string error = running.timed_out ? timeout_message(e.task) : outcome.error;
-  if (stopping_ && !running.timed_out) {
+  if (running.stopped && !running.timed_out) {
     interrupt(e.task, "interrupted by shutdown: " + error, attempt, now);
     return;
   }
@@ -276,7 +277,7 @@ void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attemp
   stage(task, attempt);
   for (uint32_t d : dag_.downstream(task)) {
     if (--remaining_upstream_[d] == 0 && records_[d].status == TaskStatus::kPending) {
-      ready_.push(d);
+      make_ready(d);
     }
   }
 }
@@ -336,6 +337,7 @@ void Scheduler::skip_dependents(uint32_t failed, TimePoint now) {
 }
 
 void Scheduler::check_deadlines(TimePoint now) {
+  if (drain_deadline_ && now >= *drain_deadline_) cancel_running(now);
   std::vector<std::pair<uint32_t, bool>> to_abandon;  // task, interrupted by shutdown
   for (auto& [task, r] : running_) {
     if (r.abandon_at && now >= *r.abandon_at) {
@@ -368,11 +370,26 @@ void Scheduler::abandon(uint32_t task, bool interrupted, TimePoint now) {
 void Scheduler::begin_stop(TimePoint now) {
   if (stopping_) return;
   stopping_ = true;
+  if (options_.drain_period > Millis(0) && !running_.empty()) {
+    drain_deadline_ = now + options_.drain_period;  // running tasks may still finish on their own
+  } else {
+    cancel_running(now);
+  }
+}
+
+void Scheduler::cancel_running(TimePoint now) {
+  drain_deadline_.reset();
   stop_deadline_ = now + options_.grace_period;
   for (auto& [task, r] : running_) {
+    r.stopped = true;
     r.cancellation->cancel();
     if (!r.abandon_at) r.abandon_at = *stop_deadline_;
   }
+}
+
+void Scheduler::make_ready(uint32_t task) {
+  ready_.push(task);
+  observer_.on_task_ready(task);
 }
 
 void Scheduler::stage(uint32_t task, std::optional<AttemptRecord> attempt) {

@@ -27,6 +27,8 @@ struct SchedulerOptions {
   int max_workers = 1;
   // How long a cancelled call (timeout or shutdown) may take to return before it is abandoned.
   Millis grace_period{10000};
+  // On a stop request, how long running tasks may go on before they are cancelled (0: at once).
+  Millis drain_period{0};
   // Uniform in [0, 1): the jitter of retry delays. Tests make it constant.
   std::function<double()> random_unit;
 };
@@ -48,7 +50,8 @@ class Scheduler {
   // Error::State if the store fails; what was committed before stays.
   SchedulerResult run(const std::string& run_id, std::vector<TaskRecord> initial);
 
-  // Start nothing new, cancel what runs, give it the grace period, persist, return.
+  // Start nothing new, let what runs go on for the drain period, then cancel it and give it the
+  // grace period; persist, return.
   // Thread-safe; callable from a signal-handling thread.
   void request_stop();
 
@@ -60,6 +63,7 @@ class Scheduler {
     std::optional<TimePoint> deadline;    // timeout
     std::optional<TimePoint> abandon_at;  // once cancelled
     bool timed_out = false;
+    bool stopped = false;  // cancelled by a stop request
   };
   struct Event {
     uint32_t task;
@@ -86,6 +90,8 @@ class Scheduler {
   void check_deadlines(TimePoint now);
   void abandon(uint32_t task, bool interrupted, TimePoint now);
   void begin_stop(TimePoint now);
+  void cancel_running(TimePoint now);
+  void make_ready(uint32_t task);
   AttemptRecord attempt_record(uint32_t task, const Running& running, TimePoint now) const;
   void stage(uint32_t task, std::optional<AttemptRecord> attempt = std::nullopt);
   std::string timeout_message(uint32_t task) const;
@@ -112,6 +118,7 @@ class Scheduler {
   uint64_t next_token_ = 1;
   bool stopping_ = false;
   std::optional<TimePoint> stop_deadline_;
+  std::optional<TimePoint> drain_deadline_;
   bool abandoned_ = false;
   std::string store_error_;
 };

@@ -47,6 +47,9 @@ struct Manifest {
   SourceLocation name_location;
   std::string description;
   std::optional<int> max_workers;
+  std::optional<std::string> schedule;  // a cron expression (service/cron.h), checked
+  SourceLocation schedule_location;
+  bool catchup = false;
   Json params = Json::object();
   LocationMap params_locations;
   std::vector<TaskSpec> tasks;

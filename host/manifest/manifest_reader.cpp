@@ -1,24 +1,18 @@
 #include "manifest/manifest_reader.h"
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-#include <cstdio>
-#include <cstring>
-#include <flowweaver/sdk.hpp>
-#include <fstream>
-#include <sstream>
-
+#include "manifest/yaml_document.h"
+#include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
+#include "service/cron.h"
 #include "util/suggest.h"
-#include "util/utf8.h"
 
 namespace flowweaver {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",   "description", "max_workers",
-                                           "params", "defaults",    "tasks"};
+const std::vector<std::string> kTopKeys = {"name",     "description", "max_workers", "params",
+                                           "defaults", "tasks",       "schedule",    "catchup"};
 const std::vector<std::string> kDefaultsKeys = {"retries", "retry_delay", "backoff",
                                                 "max_retry_delay", "timeout"};
 const std::vector<std::string> kTaskKeys = {"name",    "uses",        "with",    "depends_on",
@@ -26,9 +20,10 @@ const std::vector<std::string> kTaskKeys = {"name",    "uses",        "with",   
                                             "timeout"};
 
 // Reads one manifest; each method handles one section and reports into diagnostics_.
-class Reader {
+class Reader : private YamlFieldReader {
  public:
-  explicit Reader(DiagnosticList* diagnostics) : diagnostics_(diagnostics) {}
+  explicit Reader(DiagnosticList* diagnostics)
+      : YamlFieldReader(diagnostics), diagnostics_(diagnostics) {}
 
   Manifest read(const YAML::Node& root) {
     Manifest manifest;
@@ -39,6 +34,7 @@ class Reader {
     }
     check_keys(root, kTopKeys, "at the top level");
     read_header(root, &manifest);
+    read_schedule(root, &manifest);
     RetryPolicy default_retry;
     std::optional<Millis> default_timeout;
     if (YAML::Node defaults = root["defaults"]) {
@@ -62,59 +58,6 @@ class Reader {
   }
 
  private:
-  void error(const YAML::Node& node, std::string message) {
-    diagnostics_->add(location_of(node), std::move(message));
-  }
-
-  bool expect_map(const YAML::Node& node, const std::string& what) {
-    if (node.IsMap()) return true;
-    error(node, "`" + what + "` must be a map");
-    return false;
-  }
-
-  void check_keys(const YAML::Node& map, const std::vector<std::string>& known,
-                  const std::string& where) {
-    check_duplicate_keys(map, diagnostics_);
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        error(it->first, "map keys must be plain strings");
-        continue;
-      }
-      const std::string& key = it->first.Scalar();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        error(it->first, "unknown key '" + key + "' " + where + did_you_mean(key, known));
-      }
-    }
-  }
-
-  std::optional<std::string> read_string(const YAML::Node& node, const std::string& what) {
-    if (node.IsScalar()) {
-      Json value = resolve_scalar(node, diagnostics_);
-      if (value.is_string()) return value.get<std::string>();
-    }
-    error(node, "`" + what + "` must be a string");
-    return std::nullopt;
-  }
-
-  std::optional<long long> read_integer(const YAML::Node& node, const std::string& what) {
-    if (node.IsScalar()) {
-      Json value = resolve_scalar(node, diagnostics_);
-      if (value.is_number_integer()) return value.get<long long>();
-    }
-    error(node, "`" + what + "` must be a whole number");
-    return std::nullopt;
-  }
-
-  std::optional<Millis> read_duration(const YAML::Node& node, const std::string& what) {
-    if (node.IsScalar()) {
-      if (auto d = parse_duration(node.Scalar())) return *d;
-    }
-    std::string shown = node.IsScalar() ? "'" + node.Scalar() + "'" : "this value";
-    error(node, "`" + what + "`: " + shown +
-                    " is not a duration; write a number and a unit: 500ms, 30s, 5m or 1h");
-    return std::nullopt;
-  }
-
   void read_header(const YAML::Node& root, Manifest* manifest) {
     YAML::Node name = root["name"];
     if (!name) {
@@ -141,6 +84,26 @@ class Reader {
     if (YAML::Node p = root["params"]) {
       if (expect_map(p, "params")) {
         manifest->params = yaml_to_json(p, "", &manifest->params_locations, diagnostics_);
+      }
+    }
+  }
+
+  void read_schedule(const YAML::Node& root, Manifest* manifest) {
+    if (YAML::Node n = root["schedule"]) {
+      if (auto s = read_string(n, "schedule")) {
+        std::string cron_error;
+        if (CronSchedule::parse(*s, &cron_error)) {
+          manifest->schedule = *s;
+          manifest->schedule_location = location_of(n);
+        } else {
+          error(n, "`schedule`: '" + *s + "' is not a cron expression: " + cron_error);
+        }
+      }
+    }
+    if (YAML::Node n = root["catchup"]) {
+      if (auto b = read_bool(n, "catchup")) manifest->catchup = *b;
+      if (!root["schedule"]) {
+        error(n, "`catchup` needs a `schedule`: it says whether missed scheduled runs are made up");
       }
     }
   }
@@ -253,54 +216,18 @@ bool is_valid_name(std::string_view name) {
 
 Manifest parse_manifest(std::string_view yaml, const std::string& file,
                         DiagnosticList* diagnostics) {
-  if (std::optional<size_t> bad = find_invalid_utf8(yaml)) {
-    size_t line_start = yaml.rfind('\n', *bad == 0 ? 0 : *bad - 1);
-    line_start = line_start == std::string_view::npos || *bad == 0 ? 0 : line_start + 1;
-    int line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + *bad, '\n'));
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(yaml[*bad]));
-    diagnostics->add(
-        {line, static_cast<int>(*bad - line_start) + 1},
-        std::string("the file is not valid UTF-8 (byte ") + hex + "); save it as UTF-8");
+  std::optional<YAML::Node> root = load_yaml_document(yaml, diagnostics);
+  if (!root) {
     Manifest empty;
     empty.file = file;
     return empty;
   }
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp's own message for this is a bare "bad file".
-    diagnostics->add({e.mark.line + 1, e.mark.column + 1},
-                     "invalid YAML: nested " + std::to_string(e.depth()) +
-                         " levels deep, beyond what the reader accepts; flatten the value");
-    Manifest empty;
-    empty.file = file;
-    return empty;
-  } catch (const YAML::ParserException& e) {
-    diagnostics->add({e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
-    Manifest empty;
-    empty.file = file;
-    return empty;
-  }
-  return Reader(diagnostics).read(root);
+  return Reader(diagnostics).read(*root);
 }
 
 std::optional<std::string> read_manifest_text(const std::filesystem::path& path,
                                               DiagnosticList* diagnostics) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    diagnostics->add({}, "is a directory, not a manifest file");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diagnostics->add({}, "cannot read the manifest: " + std::string(std::strerror(errno)));
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_text_file(path, "manifest", diagnostics);
 }
 
 Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagnostics) {

@@ -125,20 +125,22 @@ std::vector<std::string> LoadedPlugin::task_type_names() const {
   return names;
 }
 
-std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path) {
+std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path,
+                                                const std::filesystem::path& copy) {
+  const std::filesystem::path& file = copy.empty() ? path : copy;
   auto fail = [&](const std::string& why) {
     return Error::PluginLoad("plugin " + path.string() + ": " + why);
   };
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw fail("not a regular file");
-  if (auto problem = check_elf_shared_object(path)) {
+  if (!std::filesystem::is_regular_file(file, ec)) throw fail("not a regular file");
+  if (auto problem = check_elf_shared_object(file)) {
     throw fail("cannot be loaded as a shared library: " + *problem);
   }
   std::shared_ptr<boost::dll::shared_library> library;
   try {
     // rtld_now: an unresolved symbol fails here, not at the first call in the middle of a run.
     library = std::make_shared<boost::dll::shared_library>(
-        boost::dll::fs::path(path.string()),
+        boost::dll::fs::path(file.string()),
         boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     throw fail(std::string("cannot be loaded as a shared library: ") + e.what());

@@ -63,7 +63,9 @@ struct TaskTypeRef {
 // Loads the shared object at `path` (resolving every symbol now, keeping them local), finds the
 // entry symbol and checks the ABI version before reading anything else. Throws
 // Error::PluginLoad with the file and the reason: not a shared object, missing entry symbol,
-// wrong ABI version, malformed descriptor.
-std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path);
+// wrong ABI version, malformed descriptor. When `copy` is given, the library is loaded from that
+// private copy of `path` (see service/plugin_catalog.h) while messages still name `path`.
+std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path,
+                                                const std::filesystem::path& copy = {});
 
 }  // namespace flowweaver

@@ -22,6 +22,20 @@ nlohmann::json run_to_json(const RunRecord& r) {
           {"manifest_hash", r.manifest_hash}};
 }
 
+nlohmann::json task_summary_json(const TaskRecord& t) {
+  nlohmann::json j = {{"task", t.task_name},
+                      {"status", to_string(t.status)},
+                      {"attempts", t.attempt},
+                      {"error", t.error},
+                      {"started_at", time_to_json(t.started_at)},
+                      {"finished_at", time_to_json(t.finished_at)},
+                      {"next_attempt_at", time_to_json(t.next_attempt_at)}};
+  if (t.started_at && t.finished_at) {
+    j["duration_ms"] = std::chrono::duration_cast<Millis>(*t.finished_at - *t.started_at).count();
+  }
+  return j;
+}
+
 RunRecord run_from_json(const nlohmann::json& j) {
   RunRecord r;
   r.run_id = j.value("run_id", "");

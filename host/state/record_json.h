@@ -17,4 +17,8 @@ std::optional<TimePoint> time_from_json(const nlohmann::json& object, const char
 nlohmann::json run_to_json(const RunRecord& run);
 RunRecord run_from_json(const nlohmann::json& object);
 
+// A task's row as operators read it (status, attempts, error, times, duration_ms): the shape of
+// `status --json` and of the HTTP API.
+nlohmann::json task_summary_json(const TaskRecord& task);
+
 }  // namespace flowweaver

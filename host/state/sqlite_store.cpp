@@ -1,5 +1,6 @@
 #include "state/sqlite_store.h"
 
+#include "state/sqlite_reading.h"
 #include "util/error.h"
 #include "util/time_format.h"
 
@@ -113,6 +114,39 @@ SqliteStore::SqliteStore(const std::string& path, Durability durability) : path_
                                               : "PRAGMA synchronous=NORMAL");
   });
   guarded("migrating the schema", [&] { migrate(); });
+  prepare_statements();
+}
+
+SqliteStore::SqliteStore(const std::string& path, ReadOnly) : path_(path) {
+  guarded("opening", [&] {
+    db_ = open_sqlite_for_reading(path);
+    db_->exec("SELECT count(*) FROM sqlite_master");
+  });
+  int version = guarded("reading the schema version",
+                        [&] { return db_->execAndGet("PRAGMA user_version").getInt(); });
+  if (version > kSchemaVersion) throw newer_schema_error(version);
+  if (version < 1) {
+    throw Error::State(path_ + " is not a FlowWeaver state database (it has no FlowWeaver schema)");
+  }
+  if (version < kSchemaVersion) {
+    throw Error::State("state database " + path_ + " has schema version " +
+                       std::to_string(version) +
+                       ", older than this flowweaver reads; the next `flowweaver run` migrates it");
+  }
+  prepare_statements();
+}
+
+SqliteStore::~SqliteStore() = default;
+
+Error SqliteStore::newer_schema_error(int version) const {
+  return Error::State("state database " + path_ + " has schema version " + std::to_string(version) +
+                      ", newer than this flowweaver understands (" +
+                      std::to_string(kSchemaVersion) +
+                      "); use a newer flowweaver. The file was not changed.");
+}
+
+// Preparing a write on a read-only connection works; only running it fails.
+void SqliteStore::prepare_statements() {
   guarded("preparing statements", [&] {
     upsert_task_ = std::make_unique<SQLite::Statement>(*db_, R"sql(
       INSERT INTO tasks (run_id, task_name, position, status, attempt, result, error, timestamp,
@@ -128,17 +162,10 @@ SqliteStore::SqliteStore(const std::string& path, Durability durability) : path_
   });
 }
 
-SqliteStore::~SqliteStore() = default;
-
 void SqliteStore::migrate() {
   in_transaction([&] {
     int version = db_->execAndGet("PRAGMA user_version").getInt();
-    if (version > kSchemaVersion) {
-      throw Error::State("state database " + path_ + " has schema version " +
-                         std::to_string(version) + ", newer than this flowweaver understands (" +
-                         std::to_string(kSchemaVersion) +
-                         "); use a newer flowweaver. The file was not changed.");
-    }
+    if (version > kSchemaVersion) throw newer_schema_error(version);
     if (version < 1) {
       db_->exec(kSchemaV1);
     }

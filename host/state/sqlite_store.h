@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "state/state_store.h"
+#include "util/error.h"
 
 namespace flowweaver {
 
@@ -16,6 +17,11 @@ class SqliteStore : public StateStore {
   static constexpr int kSchemaVersion = 1;
 
   SqliteStore(const std::string& path, Durability durability);
+  // Opens an existing file for reading only (see open_sqlite_for_reading): never creates,
+  // migrates or changes it. Throws Error::State unless it holds this binary's schema version;
+  // writes through such a store throw Error::State.
+  struct ReadOnly {};
+  SqliteStore(const std::string& path, ReadOnly);
   ~SqliteStore() override;
 
   std::optional<RunRecord> latest_run(const std::string& workflow) override;
@@ -34,6 +40,8 @@ class SqliteStore : public StateStore {
   template <class F>
   void in_transaction(F&& body);
   void migrate();
+  void prepare_statements();
+  Error newer_schema_error(int version) const;
   void write_task(const std::string& run_id, const TaskRecord& task);
   void write_attempt(const std::string& run_id, const AttemptRecord& attempt);
   std::vector<RunRecord> query_runs(const std::string& where, const std::string& arg, size_t limit);

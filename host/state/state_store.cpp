@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 #include "state/json_store.h"
 #include "state/sqlite_store.h"
@@ -49,6 +50,26 @@ std::optional<RunRecord> resumable_run(StateStore& store, const std::string& wor
   return latest;
 }
 
+// A new SQLite state appears complete or not at all: the schema is made in a file of its own,
+// which is then linked into place (link, unlike rename, never replaces a state another process
+// created meanwhile). Readers never see a database without its schema.
+static void create_sqlite_state(const std::string& path, Durability durability) {
+  std::string staging =
+      path + ".new-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
+  try {
+    SqliteStore schema_only(staging, durability);  // closing removes its -wal and -shm
+  } catch (...) {
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((staging + suffix).c_str());
+    throw;
+  }
+  int linked = ::link(staging.c_str(), path.c_str());
+  int error = errno;
+  ::unlink(staging.c_str());
+  if (linked != 0 && error != EEXIST) {
+    throw Error::State("cannot create the state file " + path + ": " + std::strerror(error));
+  }
+}
+
 std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
@@ -70,15 +91,22 @@ std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability
                        " (fix its permissions, or choose another place with --state)");
   }
   if (is_json_path(path)) return std::make_unique<JsonStore>(path);
+  if (!std::filesystem::exists(path, ec)) create_sqlite_state(path, durability);
   return std::make_unique<SqliteStore>(path, durability);
 }
 
-std::unique_ptr<StateStore> open_existing_state_store(const std::string& path) {
+std::unique_ptr<StateStore> open_existing_state_store(const std::string& path, Access access) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     throw Error::NotFound("no state at " + path + " (nothing has run with this state yet)");
   }
-  return open_state_store(path, Durability::kNormal);
+  if (access == Access::kReadWrite) return open_state_store(path, Durability::kNormal);
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error::State("state path " + path + " is a directory; give a file");
+  }
+  // The JSON store only reads its file until something is written.
+  if (is_json_path(path)) return std::make_unique<JsonStore>(path);
+  return std::make_unique<SqliteStore>(path, SqliteStore::ReadOnly{});
 }
 
 }  // namespace flowweaver

@@ -98,7 +98,12 @@ enum class Durability {
 // SQLite. Throws Error::State when the file exists but cannot be used; the file is left as is.
 std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability);
 
-// Opens an existing store for reading; throws Error::NotFound when there is none.
-std::unique_ptr<StateStore> open_existing_state_store(const std::string& path);
+enum class Access { kReadOnly, kReadWrite };
+
+// Opens an existing store; throws Error::NotFound when there is none. With kReadOnly (for the
+// commands that only look) the file is never created, migrated or changed and no file is left
+// beside it; the caller must not write through the store (a SQLite store refuses).
+std::unique_ptr<StateStore> open_existing_state_store(const std::string& path,
+                                                      Access access = Access::kReadOnly);
 
 }  // namespace flowweaver

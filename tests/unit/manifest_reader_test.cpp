@@ -176,5 +176,34 @@ TEST(ManifestReaderTest, NonStringScalarTypesAreRejected) {
               HasSubstr("`params` must be a map"));
 }
 
+TEST(ManifestReaderTest, ScheduleAndCatchup) {
+  Manifest m = parse_ok("name: x\nschedule: \"*/15 9-17 * * MON-FRI\"\ncatchup: true\ntasks: []\n");
+  EXPECT_EQ(m.schedule, "*/15 9-17 * * MON-FRI");
+  EXPECT_EQ(m.schedule_location.line, 2);
+  EXPECT_EQ(m.schedule_location.column, 11);
+  EXPECT_TRUE(m.catchup);
+  Manifest plain = parse_ok("name: x\ntasks: []\n");
+  EXPECT_FALSE(plain.schedule);
+  EXPECT_FALSE(plain.catchup);
+  EXPECT_FALSE(parse_ok("name: x\nschedule: 0 3 * * *\ntasks: []\n").catchup);
+}
+
+TEST(ManifestReaderTest, BadScheduleAndCatchupPointAtTheValue) {
+  EXPECT_THAT(parse_errors("name: x\nschedule: \"0 25 * * *\"\ntasks: []\n"),
+              HasSubstr("test.yaml:2:11: `schedule`: '0 25 * * *' is not a cron expression: "
+                        "field 2 (hour): 25 is out of range 0-23"));
+  EXPECT_THAT(parse_errors("name: x\nschedule: 0 0 30 2 *\ntasks: []\n"),
+              HasSubstr("test.yaml:2:11: `schedule`: '0 0 30 2 *' is not a cron expression: "
+                        "field 3 (day-of-month): no day in '30' exists in month '2'"));
+  EXPECT_THAT(parse_errors("name: x\nschedule: [0, 3]\ntasks: []\n"),
+              HasSubstr("test.yaml:2:11: `schedule` must be a string"));
+  EXPECT_THAT(parse_errors("name: x\nschedule: 0 3 * * *\ncatchup: yes\ntasks: []\n"),
+              HasSubstr("test.yaml:3:10: `catchup` must be true or false"));
+  EXPECT_THAT(parse_errors("name: x\ncatchup: true\ntasks: []\n"),
+              HasSubstr("test.yaml:2:10: `catchup` needs a `schedule`"));
+  EXPECT_THAT(parse_errors("name: x\nschedul: 0 3 * * *\ntasks: []\n"),
+              HasSubstr("unknown key 'schedul' at the top level (did you mean 'schedule'?)"));
+}
+
 }  // namespace
 }  // namespace flowweaver

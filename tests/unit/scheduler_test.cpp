@@ -243,6 +243,7 @@ class SchedulerTest : public ::testing::Test {
     options.max_workers = max_workers;
     options.grace_period = Millis(5000);
     options.random_unit = [] { return 0.0; };
+    options.drain_period = drain_period_;
     Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, observer_, options);
     if (stop_first) scheduler.request_stop();
     std::thread helper;
@@ -267,6 +268,7 @@ class SchedulerTest : public ::testing::Test {
   std::unique_ptr<CountingRunner> counting_;
   std::unique_ptr<FakeClock> clock_ = std::make_unique<FakeClock>([] { return true; });
   RunObserver observer_;
+  Millis drain_period_{0};
 };
 
 constexpr const char* kDiamond = R"(name: wf
@@ -387,6 +389,30 @@ TEST_F(SchedulerTest, StopRequestCancelsRunningTasksAndLeavesThemPending) {
   EXPECT_EQ(task(r, "long").error, "interrupted by shutdown: cancelled");
   EXPECT_EQ(task(r, "after").status, TaskStatus::kPending);
   EXPECT_EQ(store_->load_tasks("run1")[0].status, TaskStatus::kPending);
+}
+
+TEST_F(SchedulerTest, WithADrainPeriodRunningTasksAreCancelledOnlyWhenItEnds) {
+  load(
+      "name: wf\ntasks:\n  - {name: long, uses: x.y}\n  - {name: after, uses: x.y, depends_on: "
+      "[long]}\n");
+  drain_period_ = Millis(20000);
+  TimePoint stopped_at;
+  SchedulerResult r =
+      run({{"long", {Step::kBlockUntilCancelled}}}, 1, std::nullopt, [&](Scheduler& s) {
+        while (scripted_->started().empty()) {
+          std::this_thread::sleep_for(Millis(1));
+        }
+        stopped_at = clock_->now();
+        s.request_stop();
+      });
+  EXPECT_EQ(r.status, RunStatus::kInterrupted);
+  EXPECT_EQ(task(r, "long").error, "interrupted by shutdown: cancelled");
+  EXPECT_EQ(task(r, "after").status, TaskStatus::kPending);
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_EQ(attempts.size(), 1u);
+  // The call was left alone for the whole drain period (virtual time), then cancelled.
+  EXPECT_GE(attempts[0].finished_at - stopped_at, Millis(20000));
+  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"long"}));
 }
 
 TEST_F(SchedulerTest, AStopRequestedBeforeTheRunStartsNothing) {

@@ -148,5 +148,30 @@ TEST(SqliteStoreTest, RefusesANewerSchemaVersion) {
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 99);
 }
 
+TEST(SqliteStoreTest, ReadOnlyOpenReadsLeavesNothingBehindAndRefusesWrites) {
+  ScratchDir dir;
+  std::string path = dir.file("s.db");
+  open_state_store(path, Durability::kNormal)->create_run(run("r1", "wf"), {task("a", 0)});
+  auto store = open_existing_state_store(path, Access::kReadOnly);
+  EXPECT_EQ(store->latest_run("wf")->run_id, "r1");
+  EXPECT_THROW(store->create_run(run("r2", "wf"), {}), Error);
+  store.reset();
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+  EXPECT_EQ(open_existing_state_store(path, Access::kReadWrite)->list_runs("", 10).size(), 1u);
+  EXPECT_THROW(open_existing_state_store(dir.file("none.db")), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("none.db")));
+}
+
+TEST(SqliteStoreTest, ReadOnlyOpenNeverCreatesASchema) {
+  ScratchDir dir;
+  std::string path = dir.file("empty.db");
+  { SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); }
+  EXPECT_THROW(open_existing_state_store(path, Access::kReadOnly), Error);
+  SQLite::Database db(path);
+  EXPECT_FALSE(db.tableExists("runs"));
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 0);
+}
+
 }  // namespace
 }  // namespace flowweaver

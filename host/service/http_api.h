@@ -1,0 +1,31 @@
+// The service's HTTP endpoints: /livez, /readyz, /health, /metrics and the JSON API under
+// /api (documented in README "Operating"). Nothing a client sends can take the service down:
+// every handler answers malformed input with a 4xx JSON error.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace flowweaver {
+
+class Service;
+
+class HttpApi {
+ public:
+  explicit HttpApi(Service& service);
+  ~HttpApi();  // stops serving
+
+  // Binds `host:port` (port 0 picks a free one) and returns the port. Throws Error::IO when the
+  // address cannot be bound.
+  int bind(const std::string& host, int port);
+  void start();  // serves on a thread of its own
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+};
+
+}  // namespace flowweaver

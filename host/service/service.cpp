@@ -1,0 +1,515 @@
+#include "service/service.h"
+
+#include <fcntl.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "state/record_json.h"
+#include "util/error.h"
+#include "util/time_format.h"
+
+namespace flowweaver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// How often the loop turns when nothing wakes it: its heartbeat, read by /readyz.
+constexpr Millis kTick{1000};
+// How long after a change in a watched directory the rescan happens, so a burst of events
+// (a copy, then a rename) costs one reload.
+constexpr Millis kReloadDebounce{200};
+// A heartbeat older than this means the loop is stuck.
+constexpr Millis kStaleHeartbeat{10000};
+// Grace period for cancelled tasks (timeouts, and the end of the shutdown drain).
+constexpr Millis kCancelGrace{10000};
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void create_directory(const fs::path& dir, const char* what) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    throw Error::IO(std::string("cannot create the ") + what + " " + dir.string() + ": " +
+                    (ec ? ec.message() : "not a directory"));
+  }
+}
+
+std::shared_ptr<spdlog::logger> run_logger_for(const spdlog::logger& service_log) {
+  auto log = std::make_shared<spdlog::logger>("run", service_log.sinks().begin(),
+                                              service_log.sinks().end());
+  log->set_level(service_log.level());
+  log->flush_on(spdlog::level::info);
+  return log;
+}
+
+// The run's own log file, size-rotated. Its descriptor is kept out of the processes tasks spawn.
+spdlog::sink_ptr run_log_file(const fs::path& file, const ServiceConfig& config) {
+  spdlog::file_event_handlers handlers;
+  handlers.after_open = [](const spdlog::filename_t&, std::FILE* f) {
+    ::fcntl(::fileno(f), F_SETFD, FD_CLOEXEC);
+  };
+  auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+      file.string(), config.log_max_bytes, static_cast<size_t>(config.log_max_files), false,
+      handlers);
+  sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return sink;
+}
+
+}  // namespace
+
+Service::Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& schedule_clock,
+                 SystemdNotifier& notifier)
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      schedule_clock_(schedule_clock),
+      notifier_(notifier),
+      metrics_([this] { return static_cast<double>(active_runs()); },
+               [this] { return static_cast<double>(plugins_loaded()); }) {}
+
+Service::~Service() { stop(); }
+
+fs::path Service::state_path(const std::string& workflow) const {
+  return config_.state_dir / (workflow + ".db");
+}
+
+void Service::start() {
+  create_directory(config_.state_dir, "state directory");
+  create_directory(config_.log_dir, "log directory");
+  std::error_code ec;
+  if (!fs::is_directory(config_.workflows_dir, ec)) {
+    throw Error::NotFound("the workflows directory " + config_.workflows_dir.string() +
+                          " does not exist: create it, or set workflows_dir in the config");
+  }
+  plugins_ = std::make_unique<PluginCatalog>(config_.plugin_dirs,
+                                             config_.state_dir / ".plugin-cache", log_);
+  plugins_->refresh();
+  workflows_ = std::make_unique<WorkflowCatalog>(config_.workflows_dir, log_);
+  workflows_->refresh(plugins_->registry());
+  std::vector<fs::path> watched = config_.plugin_dirs;
+  watched.push_back(config_.workflows_dir);
+  watcher_ = std::make_unique<DirectoryWatcher>(watched, [this] { request_reload(); });
+  TimePoint now = schedule_clock_.now();
+  sync_schedules(now);
+  resume_unfinished_runs();
+  start_catch_up_runs(now);
+  heartbeat_ns_ = steady_ns();
+  loop_thread_ = std::thread([this] { loop(); });
+}
+
+void Service::loop() {
+  while (true) {
+    heartbeat_ns_ = steady_ns();
+    bool reload_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_requested_) break;
+      if (reload_due_ && std::chrono::steady_clock::now() >= *reload_due_) {
+        reload_due_.reset();
+        reload_now = true;
+      }
+    }
+    if (reload_now) reload();
+    reap_finished_runs();
+    start_due_runs(schedule_clock_.now());
+    if (notifier_.watchdog_interval()) notifier_.watchdog();
+    notifier_.status(status_line());
+
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stop_requested_) break;
+    TimePoint now = schedule_clock_.now();
+    Millis wait = std::min(kTick, notifier_.watchdog_interval().value_or(kTick));
+    if (reload_due_) wait = std::min(wait, kReloadDebounce);
+    TimePoint wake = now + wait;
+    if (std::optional<TimePoint> next = schedules_.next_fire()) wake = std::min(wake, *next);
+    schedule_clock_.wait_until(lock, cv_, wake);
+  }
+}
+
+void Service::reload() {
+  plugins_->refresh();
+  workflows_->refresh(plugins_->registry());
+  sync_schedules(schedule_clock_.now());
+}
+
+void Service::sync_schedules(TimePoint now) {
+  std::vector<std::string> scheduled;
+  for (const ServedWorkflow& served : workflows_->list()) {
+    if (!served.schedule) continue;
+    const std::string& name = served.workflow->manifest.name;
+    schedules_.set(name, *served.schedule, now);
+    scheduled.push_back(name);
+  }
+  for (const std::string& name : schedules_.workflows()) {
+    if (std::find(scheduled.begin(), scheduled.end(), name) == scheduled.end()) {
+      schedules_.remove(name);
+    }
+  }
+}
+
+void Service::start_due_runs(TimePoint now) {
+  for (const std::string& name : schedules_.take_due(now)) {
+    StartRunResult r = start_run(name, "schedule");
+    if (r.code != StartRunResult::Code::kStarted) {
+      log_->warn("scheduled run of '{}' skipped: {}", name, r.message);
+    }
+  }
+}
+
+void Service::resume_unfinished_runs() {
+  for (const ServedWorkflow& served : workflows_->list()) {
+    const std::string& name = served.workflow->manifest.name;
+    std::error_code ec;
+    if (!fs::exists(state_path(name), ec)) continue;
+    std::optional<RunRecord> latest;
+    try {
+      latest = open_existing_state_store(state_path(name).string())->latest_run(name);
+    } catch (const Error& e) {
+      log_->error("workflow '{}': {}", name, e.what());
+      continue;
+    }
+    if (!latest) continue;
+    if (latest->status != RunStatus::kRunning && latest->status != RunStatus::kInterrupted) {
+      continue;
+    }
+    log_->info("run {} of '{}' was left {} by an earlier process: resuming it", latest->run_id,
+               name, to_string(latest->status));
+    StartRunResult r = start_run(name, "resume");
+    if (r.code != StartRunResult::Code::kStarted) {
+      log_->error("could not resume run {} of '{}': {}", latest->run_id, name, r.message);
+    }
+  }
+}
+
+void Service::start_catch_up_runs(TimePoint now) {
+  for (const ServedWorkflow& served : workflows_->list()) {
+    const Manifest& m = served.workflow->manifest;
+    if (!served.schedule || !m.catchup) continue;
+    std::error_code ec;
+    if (!fs::exists(state_path(m.name), ec)) continue;
+    std::optional<RunRecord> latest;
+    try {
+      latest = open_existing_state_store(state_path(m.name).string())->latest_run(m.name);
+    } catch (const Error& e) {
+      log_->error("workflow '{}': {}", m.name, e.what());
+      continue;
+    }
+    std::optional<TimePoint> missed =
+        latest ? served.schedule->next_after(latest->started_at) : std::nullopt;
+    if (!missed || *missed > now) continue;
+    log_->info("workflow '{}' missed its schedule since run {}: starting one catch-up run", m.name,
+               latest->run_id);
+    StartRunResult r = start_run(m.name, "catch-up");
+    if (r.code != StartRunResult::Code::kStarted) {
+      log_->warn("catch-up run of '{}' not started: {}", m.name, r.message);
+    }
+  }
+}
+
+StartRunResult Service::start_run(const std::string& workflow, const std::string& reason) {
+  using Code = StartRunResult::Code;
+  std::optional<ServedWorkflow> served = workflows_->find(workflow);
+  if (!served) return {Code::kUnknownWorkflow, "", "no workflow named '" + workflow + "'"};
+  auto opened = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> run_id = opened->get_future();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stop_requested_) return {Code::kStopping, "", "the service is stopping"};
+    auto it = active_.find(workflow);
+    if (it != active_.end()) {
+      return {Code::kAlreadyActive, it->second->run_id,
+              "run " + it->second->run_id + " of '" + workflow + "' is still active"};
+    }
+    if (active_.size() >= static_cast<size_t>(config_.max_concurrent_runs)) {
+      return {Code::kAtCapacity, "",
+              "max_concurrent_runs (" + std::to_string(config_.max_concurrent_runs) +
+                  ") runs are active"};
+    }
+    auto active = std::make_unique<ActiveRun>();
+    active->workflow = workflow;
+    active->reason = reason;
+    active->started = std::chrono::system_clock::now();
+    ActiveRun* raw = active.get();
+    active_[workflow] = std::move(active);
+    raw->thread = std::thread([this, raw, served, opened] { run_body(raw, *served, opened); });
+  }
+  try {
+    return {Code::kStarted, run_id.get(), ""};
+  } catch (const std::exception& e) {
+    return {Code::kFailed, "", e.what()};
+  }
+}
+
+void Service::run_body(ActiveRun* active, ServedWorkflow served,
+                       std::shared_ptr<std::promise<std::string>> opened) {
+  const Workflow& w = *served.workflow;
+  const std::string& name = w.manifest.name;
+  bool was_opened = false;
+  try {
+    std::unique_ptr<StateStore> store =
+        open_state_store(state_path(name).string(), Durability::kNormal);
+    std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
+    std::unique_ptr<RunObserver> metrics = metrics_.observe_run(name, w.manifest.tasks.size());
+    ExecuteOptions options;
+    int workers = w.manifest.max_workers.value_or(
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    options.max_workers = std::min(workers, config_.max_workers.value_or(workers));
+    options.grace_period = kCancelGrace;
+    options.drain_period = config_.grace_period;
+    options.observer = metrics.get();
+    options.on_opened = [&](const RunRecord& run) {
+      fs::path file = config_.log_dir / name / (run.run_id + ".log");
+      try {
+        create_directory(file.parent_path(), "log directory");
+        run_log->sinks().push_back(run_log_file(file, config_));
+      } catch (const std::exception& e) {
+        log_->warn("run {} of '{}' has no log file: {}", run.run_id, name, e.what());
+      }
+      run_log->info("run {} of '{}' ({}) started by {}", run.run_id, name, served.file.string(),
+                    active->reason);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        active->run_id = run.run_id;
+      }
+      was_opened = true;
+      opened->set_value(run.run_id);
+    };
+    SystemClock clock;
+    RunOutcome outcome = execute_run(w, *store, run_log, clock, active->stop_switch, options);
+    metrics_.run_finished(name, outcome.result.status);
+    run_log->info("run {} of '{}' ended {}", outcome.run.run_id, name,
+                  to_string(outcome.result.status));
+    if (outcome.result.abandoned_calls) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      never_unload_.push_back(served.workflow);  // a call still runs the plugin's code
+    }
+  } catch (const std::exception& e) {
+    log_->error("run of '{}' stopped: {}", name, e.what());
+    if (!was_opened) opened->set_exception(std::make_exception_ptr(Error::State(e.what())));
+  }
+  active->finished = true;
+  cv_.notify_all();
+}
+
+void Service::reap_finished_runs() {
+  std::vector<std::unique_ptr<ActiveRun>> finished;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = active_.begin(); it != active_.end();) {
+      if (it->second->finished) {
+        finished.push_back(std::move(it->second));
+        it = active_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& run : finished) run->thread.join();
+}
+
+void Service::request_stop() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!stop_requested_) {
+    stop_requested_ = true;
+    for (auto& [name, run] : active_) run->stop_switch.trigger(SIGTERM);
+  }
+  cv_.notify_all();
+}
+
+bool Service::stop_requested() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stop_requested_;
+}
+
+void Service::stop() {
+  request_stop();
+  if (loop_thread_.joinable()) loop_thread_.join();
+  watcher_.reset();
+  std::map<std::string, std::unique_ptr<ActiveRun>> runs;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    runs.swap(active_);
+  }
+  for (auto& [name, run] : runs) run->thread.join();
+}
+
+void Service::request_reload() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  reload_due_ = std::chrono::steady_clock::now() + kReloadDebounce;
+  cv_.notify_all();
+}
+
+void Service::poke() { cv_.notify_all(); }
+
+void Service::wait_for_stop_request() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait(lock, [this] { return stop_requested_; });
+}
+
+size_t Service::active_runs() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return active_.size();
+}
+
+size_t Service::plugins_loaded() const {
+  return plugins_ ? plugins_->registry()->plugins().size() : 0;
+}
+
+bool Service::has_abandoned_calls() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !never_unload_.empty();
+}
+
+std::string Service::status_line() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (active_.empty()) return "idle";
+  std::string line = std::to_string(active_.size()) + " active run(s):";
+  for (const auto& [name, run] : active_) line += " " + name;
+  return line;
+}
+
+nlohmann::json Service::workflows_json() const {
+  nlohmann::json out = nlohmann::json::array();
+  TimePoint now = schedule_clock_.now();
+  std::map<std::string, std::string> active;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [name, run] : active_) active[name] = run->run_id;
+  }
+  for (const ServedWorkflow& served : workflows_->list()) {
+    const Manifest& m = served.workflow->manifest;
+    nlohmann::json j = {
+        {"name", m.name},          {"description", m.description}, {"file", served.file.string()},
+        {"tasks", m.tasks.size()}, {"schedule", nullptr},          {"next_run_at", nullptr},
+        {"catchup", m.catchup},    {"active_run", nullptr}};
+    if (served.schedule) {
+      j["schedule"] = served.schedule->text();
+      j["next_run_at"] = time_to_json(served.schedule->next_after(now));  // null: never
+    }
+    if (active.count(m.name)) j["active_run"] = active[m.name];
+    out.push_back(j);
+  }
+  return out;
+}
+
+nlohmann::json Service::plugins_json() const {
+  nlohmann::json out = nlohmann::json::array();
+  if (!plugins_) return out;
+  for (const auto& plugin : plugins_->registry()->plugins()) {
+    out.push_back({{"name", plugin->name()},
+                   {"version", plugin->version()},
+                   {"file", plugin->path().string()},
+                   {"task_types", plugin->task_type_names()}});
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> Service::runs_json(const std::string& workflow, size_t limit) const {
+  std::vector<std::string> names;
+  if (workflow.empty()) {
+    for (const ServedWorkflow& served : workflows_->list()) {
+      names.push_back(served.workflow->manifest.name);
+    }
+  } else if (workflows_->find(workflow)) {
+    names.push_back(workflow);
+  } else {
+    return std::nullopt;
+  }
+  std::vector<RunRecord> runs;
+  for (const std::string& name : names) {
+    std::error_code ec;
+    if (!fs::exists(state_path(name), ec)) continue;
+    for (RunRecord& r :
+         open_existing_state_store(state_path(name).string())->list_runs(name, limit)) {
+      runs.push_back(std::move(r));
+    }
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const RunRecord& a, const RunRecord& b) { return a.started_at > b.started_at; });
+  if (runs.size() > limit) runs.resize(limit);
+  nlohmann::json out = nlohmann::json::array();
+  for (const RunRecord& r : runs) out.push_back(run_to_json(r));
+  return out;
+}
+
+std::optional<nlohmann::json> Service::run_json(const std::string& run_id) const {
+  for (const ServedWorkflow& served : workflows_->list()) {
+    const std::string& name = served.workflow->manifest.name;
+    std::error_code ec;
+    if (!fs::exists(state_path(name), ec)) continue;
+    std::unique_ptr<StateStore> store = open_existing_state_store(state_path(name).string());
+    std::optional<RunRecord> run = store->find_run(run_id);
+    if (!run) continue;
+    nlohmann::json out = run_to_json(*run);
+    std::map<std::string, nlohmann::json> attempts;
+    for (const AttemptRecord& a : store->load_attempts(run_id)) {
+      nlohmann::json& list = attempts[a.task_name];
+      if (list.is_null()) list = nlohmann::json::array();
+      list.push_back({{"attempt", a.attempt},
+                      {"status", to_string(a.status)},
+                      {"error", a.error},
+                      {"started_at", time_to_json(a.started_at)},
+                      {"finished_at", time_to_json(a.finished_at)},
+                      {"duration_ms",
+                       std::chrono::duration_cast<Millis>(a.finished_at - a.started_at).count()}});
+    }
+    out["tasks"] = nlohmann::json::array();
+    for (const TaskRecord& t : store->load_tasks(run_id)) {
+      nlohmann::json task = task_summary_json(t);
+      task["output"] = t.status == TaskStatus::kCompleted
+                           ? nlohmann::json::parse(t.result, nullptr, false)
+                           : nlohmann::json(nullptr);
+      task["attempt_history"] =
+          attempts.count(t.task_name) ? attempts[t.task_name] : nlohmann::json::array();
+      out["tasks"].push_back(task);
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::vector<HealthCheck> Service::health_checks(bool deep) const {
+  std::vector<HealthCheck> checks;
+  auto age = std::chrono::nanoseconds(steady_ns() - heartbeat_ns_.load());
+  HealthCheck loop{"scheduler", age < kStaleHeartbeat, ""};
+  loop.detail = "the service loop last turned " +
+                std::to_string(std::chrono::duration_cast<Millis>(age).count()) + " ms ago";
+  checks.push_back(loop);
+
+  HealthCheck store{"state_store", true, config_.state_dir.string() + " is writable"};
+  fs::path probe = config_.state_dir / (".health-probe-" + std::to_string(::getpid()));
+  int fd = ::open(probe.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::write(fd, "ok", 2) != 2) {
+    store = {"state_store", false,
+             "cannot write in the state directory " + config_.state_dir.string() + ": " +
+                 std::strerror(errno)};
+  }
+  if (fd >= 0) ::close(fd);
+  ::unlink(probe.c_str());
+  if (deep && store.ok && workflows_) {
+    for (const ServedWorkflow& served : workflows_->list()) {
+      const std::string& name = served.workflow->manifest.name;
+      std::error_code ec;
+      if (!fs::exists(state_path(name), ec)) continue;
+      try {
+        open_existing_state_store(state_path(name).string())->latest_run(name);
+      } catch (const std::exception& e) {
+        store = {"state_store", false, e.what()};
+        break;
+      }
+    }
+  }
+  checks.push_back(store);
+  return checks;
+}
+
+}  // namespace flowweaver

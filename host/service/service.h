@@ -1,0 +1,130 @@
+// `flowweaver serve`: keeps the workflows of a directory in service. It runs them on their
+// schedules and on request, at most one run per workflow and max_concurrent_runs in all; picks
+// up new plugins and manifests without a restart; resumes runs a killed service left unfinished.
+// The HTTP API (http_api.h) and the command (cli/serve_command.cpp) are thin layers over it.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine.h"
+#include "service/directory_watcher.h"
+#include "service/plugin_catalog.h"
+#include "service/schedule_book.h"
+#include "service/service_config.h"
+#include "service/service_metrics.h"
+#include "service/systemd_notifier.h"
+#include "service/workflow_catalog.h"
+
+namespace flowweaver {
+
+struct StartRunResult {
+  enum class Code { kStarted, kUnknownWorkflow, kAlreadyActive, kAtCapacity, kStopping, kFailed };
+  Code code = Code::kFailed;
+  std::string run_id;   // kStarted, or the active run for kAlreadyActive
+  std::string message;  // why not started
+};
+
+struct HealthCheck {
+  std::string name;
+  bool ok = true;
+  std::string detail;
+};
+
+class Service {
+ public:
+  // `schedule_clock` is what schedules are judged by (tests inject one); runs use the system
+  // clock.
+  Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& schedule_clock,
+          SystemdNotifier& notifier);
+  ~Service();  // stops, if stop() was not called
+
+  // Loads plugins and workflows, resumes unfinished runs, starts watching and the loop. Throws
+  // Error when the service cannot work (e.g. the state or log directory cannot be created).
+  void start();
+  // Start nothing new; let running tasks finish within the grace period, cancel the rest,
+  // persist; returns once every run has ended. Safe to call from any thread, more than once.
+  void stop();
+  void request_stop();  // the same without waiting (signal thread)
+  bool stop_requested() const;
+  // Rescan plugins and manifests soon (SIGHUP, or a change seen in their directories).
+  void request_reload();
+  // Wakes the loop to look at the schedule clock now (tests that move it).
+  void poke();
+  // Blocks until stop has been requested.
+  void wait_for_stop_request();
+
+  StartRunResult start_run(const std::string& workflow, const std::string& reason);
+
+  // What the HTTP API serves.
+  nlohmann::json workflows_json() const;
+  nlohmann::json plugins_json() const;
+  // Runs of `workflow` (every served workflow when empty), newest first; nothing for an unknown
+  // workflow.
+  std::optional<nlohmann::json> runs_json(const std::string& workflow, size_t limit) const;
+  std::optional<nlohmann::json> run_json(const std::string& run_id) const;
+  // liveness of the loop, state store readable and writable; `deep` also reads every store.
+  std::vector<HealthCheck> health_checks(bool deep) const;
+  size_t active_runs() const;
+  size_t plugins_loaded() const;
+  // A run wrote off a call that ignored cancellation: the process must exit without unloading.
+  bool has_abandoned_calls() const;
+  std::string metrics_text() const { return metrics_.render(); }
+  const ServiceConfig& config() const { return config_; }
+
+ private:
+  struct ActiveRun {
+    std::string workflow;
+    std::string run_id;  // once opened
+    std::string reason;
+    TimePoint started;
+    StopSwitch stop_switch;
+    std::thread thread;
+    std::atomic<bool> finished{false};
+  };
+
+  void loop();
+  void reload();
+  void sync_schedules(TimePoint now);
+  void start_due_runs(TimePoint now);
+  void resume_unfinished_runs();
+  void start_catch_up_runs(TimePoint now);
+  void reap_finished_runs();
+  void run_body(ActiveRun* active, ServedWorkflow served,
+                std::shared_ptr<std::promise<std::string>> opened);
+  std::filesystem::path state_path(const std::string& workflow) const;
+  std::string status_line() const;
+
+  ServiceConfig config_;
+  std::shared_ptr<spdlog::logger> log_;
+  Clock& schedule_clock_;
+  SystemdNotifier& notifier_;
+  ServiceMetrics metrics_;
+  std::unique_ptr<PluginCatalog> plugins_;
+  std::unique_ptr<WorkflowCatalog> workflows_;
+  std::unique_ptr<DirectoryWatcher> watcher_;
+  ScheduleBook schedules_;  // loop thread only
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_requested_ = false;
+  bool stopped_ = false;
+  std::optional<std::chrono::steady_clock::time_point> reload_due_;
+  std::map<std::string, std::unique_ptr<ActiveRun>> active_;   // by workflow
+  std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
+  std::atomic<int64_t> heartbeat_ns_{0};                       // steady clock, loop turns
+  std::thread loop_thread_;
+};
+
+}  // namespace flowweaver

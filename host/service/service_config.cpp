@@ -1,0 +1,231 @@
+#include "service/service_config.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "manifest/yaml_document.h"
+#include "manifest/yaml_field_reader.h"
+#include "manifest/yaml_value.h"
+#include "util/byte_size.h"
+
+namespace flowweaver {
+namespace {
+
+const std::vector<std::string> kConfigKeys = {
+    "workflows_dir",       "plugin_dirs", "state_dir",    "log_dir",       "listen",       "token",
+    "max_concurrent_runs", "max_workers", "grace_period", "log_max_bytes", "log_max_files"};
+
+constexpr uint64_t kMinLogBytes = 1024;
+
+bool is_host_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  size_t begin = 0;
+  while (begin <= name.size()) {
+    size_t dot = std::min(name.find('.', begin), name.size());
+    std::string_view label = name.substr(begin, dot - begin);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    }
+    begin = dot + 1;
+  }
+  return true;
+}
+
+// Checks the host part of an address; on success, *error is untouched.
+bool check_host(std::string_view host, bool bracketed, std::string* error) {
+  std::string h(host);
+  unsigned char buffer[16];
+  if (bracketed) {
+    if (inet_pton(AF_INET6, h.c_str(), buffer) == 1) return true;
+    *error = "'" + h + "' is not an IPv6 address";
+    return false;
+  }
+  if (h.empty()) {
+    *error =
+        "missing the host: write 127.0.0.1:PORT for this machine only, 0.0.0.0:PORT for "
+        "every interface";
+    return false;
+  }
+  if (h.find(':') != std::string::npos) {
+    *error = "an IPv6 address needs brackets, e.g. [::1]:8080";
+    return false;
+  }
+  if (h.find_first_not_of("0123456789.") == std::string::npos) {
+    if (inet_pton(AF_INET, h.c_str(), buffer) == 1) return true;
+    *error = "'" + h + "' is not an IPv4 address";
+    return false;
+  }
+  if (is_host_name(h)) return true;
+  *error = "'" + h + "' is not a valid host name";
+  return false;
+}
+
+std::optional<int> parse_port(std::string_view text, std::string* error) {
+  bool digits = !text.empty() && text.size() <= 5 &&
+                text.find_first_not_of("0123456789") == std::string_view::npos;
+  int port = digits ? std::stoi(std::string(text)) : -1;
+  if (port < 0 || port > 65535) {
+    *error = "port '" + std::string(text) + "' must be a number from 0 to 65535";
+    return std::nullopt;
+  }
+  return port;
+}
+
+// Reads one config map into a ServiceConfig; each method handles one kind of value.
+class ConfigReader : private YamlFieldReader {
+ public:
+  ConfigReader(std::filesystem::path config_dir, DiagnosticList* diagnostics)
+      : YamlFieldReader(diagnostics), config_dir_(std::move(config_dir)) {}
+
+  ServiceConfig read(const YAML::Node& root) {
+    ServiceConfig c;
+    check_keys(root, kConfigKeys, "in the service config");
+    read_path(root["workflows_dir"], "workflows_dir", &c.workflows_dir);
+    read_path(root["state_dir"], "state_dir", &c.state_dir);
+    read_path(root["log_dir"], "log_dir", &c.log_dir);
+    read_plugin_dirs(root["plugin_dirs"], &c.plugin_dirs);
+    read_listen(root["listen"], &c);
+    if (YAML::Node n = root["token"]) {
+      if (auto s = read_string(n, "token")) c.token = *s;
+    }
+    read_count(root["max_concurrent_runs"], "max_concurrent_runs", 1, 1024, &c.max_concurrent_runs);
+    if (YAML::Node n = root["max_workers"]) {
+      int workers = 0;
+      if (read_count(n, "max_workers", 1, 1024, &workers)) c.max_workers = workers;
+    }
+    if (YAML::Node n = root["grace_period"]) {
+      if (auto d = read_duration(n, "grace_period")) c.grace_period = *d;
+    }
+    read_size(root["log_max_bytes"], "log_max_bytes", &c.log_max_bytes);
+    read_count(root["log_max_files"], "log_max_files", 1, 1000, &c.log_max_files);
+    return c;
+  }
+
+ private:
+  std::filesystem::path resolve(const std::filesystem::path& p) const {
+    return (config_dir_ / p).lexically_normal();  // an absolute `p` replaces config_dir_
+  }
+
+  void read_path(const YAML::Node& node, const std::string& key, std::filesystem::path* out) {
+    if (node) {
+      std::optional<std::string> s = read_string(node, key);
+      if (s && s->empty()) error(node, "`" + key + "` must not be empty");
+      if (s && !s->empty()) *out = *s;
+    }
+    *out = resolve(*out);
+  }
+
+  void read_plugin_dirs(const YAML::Node& node, std::vector<std::filesystem::path>* out) {
+    if (!node) return;
+    if (!node.IsSequence()) {
+      error(node, "`plugin_dirs` must be a list of directories, e.g. [plugins]");
+      return;
+    }
+    for (const YAML::Node& item : node) {
+      std::filesystem::path dir;
+      read_path(item, "plugin_dirs", &dir);
+      out->push_back(dir);
+    }
+  }
+
+  void read_listen(const YAML::Node& node, ServiceConfig* c) {
+    if (!node) return;
+    std::optional<std::string> s = read_string(node, "listen");
+    std::string why;
+    if (s && !parse_listen_address(*s, &c->listen_host, &c->listen_port, &why)) {
+      error(node, "`listen`: '" + *s + "': " + why);
+    }
+  }
+
+  bool read_count(const YAML::Node& node, const std::string& key, int low, int high, int* out) {
+    if (!node) return false;
+    std::optional<long long> n = read_integer(node, key);
+    if (n && (*n < low || *n > high)) {
+      error(node, "`" + key + "` must be between " + std::to_string(low) + " and " +
+                      std::to_string(high));
+      return false;
+    }
+    if (n) *out = static_cast<int>(*n);
+    return n.has_value();
+  }
+
+  void read_size(const YAML::Node& node, const std::string& key, uint64_t* out) {
+    if (!node) return;
+    std::optional<uint64_t> bytes;
+    if (node.IsScalar()) bytes = parse_byte_size(node.Scalar());
+    if (!bytes) {
+      std::string shown = node.IsScalar() ? "'" + node.Scalar() + "'" : "this value";
+      error(node, "`" + key + "`: " + shown + " is not a size; write e.g. 10MiB, 512KiB or 1GB");
+    } else if (*bytes < kMinLogBytes) {
+      error(node, "`" + key + "` must be at least " + format_byte_size(kMinLogBytes));
+    } else {
+      *out = *bytes;
+    }
+  }
+
+  std::filesystem::path config_dir_;
+};
+
+}  // namespace
+
+bool parse_listen_address(std::string_view text, std::string* host, int* port, std::string* error) {
+  std::string_view host_part, port_part;
+  bool bracketed = !text.empty() && text.front() == '[';
+  size_t colon = bracketed ? text.find("]:") : text.rfind(':');
+  if (bracketed && colon == std::string_view::npos) {
+    *error = text.find(']') == std::string_view::npos ? "missing ']' after the IPv6 address"
+                                                      : "missing ':PORT' after ']'";
+    return false;
+  }
+  if (colon == std::string_view::npos) {
+    *error = "missing the port: write HOST:PORT, e.g. 127.0.0.1:8080";
+    return false;
+  }
+  host_part = bracketed ? text.substr(1, colon - 1) : text.substr(0, colon);
+  port_part = text.substr(colon + (bracketed ? 2 : 1));
+  if (!check_host(host_part, bracketed, error)) return false;
+  std::optional<int> p = parse_port(port_part, error);
+  if (!p) return false;
+  *host = std::string(host_part);
+  *port = *p;
+  return true;
+}
+
+std::optional<ServiceConfig> parse_service_config(std::string_view yaml,
+                                                  const std::filesystem::path& config_dir,
+                                                  DiagnosticList* diagnostics) {
+  std::optional<YAML::Node> root = load_yaml_document(yaml, diagnostics);
+  if (!root) return std::nullopt;
+  if (root->IsNull()) {
+    diagnostics->add({1, 1},
+                     "the service config is empty; write a map of settings, e.g. "
+                     "`listen: 127.0.0.1:8080`");
+    return std::nullopt;
+  }
+  if (!root->IsMap()) {
+    diagnostics->add(location_of(*root),
+                     "the service config must be a map of settings, e.g. "
+                     "`listen: 127.0.0.1:8080`");
+    return std::nullopt;
+  }
+  size_t problems_before = diagnostics->size();
+  ServiceConfig config = ConfigReader(config_dir, diagnostics).read(*root);
+  if (diagnostics->size() != problems_before) return std::nullopt;
+  return config;
+}
+
+std::optional<ServiceConfig> load_service_config(const std::string& file,
+                                                 DiagnosticList* diagnostics) {
+  std::optional<std::string> text = read_text_file(file, "service config", diagnostics);
+  if (!text) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(file, ec);
+  std::filesystem::path dir = (ec ? std::filesystem::path(file) : absolute).parent_path();
+  return parse_service_config(*text, dir, diagnostics);
+}
+
+}  // namespace flowweaver

@@ -1,0 +1,60 @@
+// The host configuration of `flowweaver serve --config FILE`: a YAML map whose keys are the
+// fields below (`listen: HOST:PORT` sets listen_host and listen_port). Every key is optional.
+//
+//   workflows_dir: workflows            # where the served manifests are
+//   plugin_dirs: [plugins]              # replaces the normal plugin search path
+//   state_dir: var                      # run state, one store per workflow
+//   log_dir: var/log                    # per-run logs
+//   listen: 127.0.0.1:8080              # or [::1]:8080, localhost:0 (0: any free port)
+//   token: s3cret                       # POST requests must carry it; empty: none needed
+//   max_concurrent_runs: 4
+//   max_workers: 8                      # per run; overrides the manifests' max_workers
+//   grace_period: 30s
+//   log_max_bytes: 10MiB                # see util/byte_size.h
+//   log_max_files: 3
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "manifest/diagnostic.h"
+#include "util/clock.h"
+
+namespace flowweaver {
+
+struct ServiceConfig {
+  // Relative paths, the defaults included, are resolved against the config file's directory.
+  std::filesystem::path workflows_dir = "workflows";
+  std::vector<std::filesystem::path> plugin_dirs;  // empty: the normal plugin search path
+  std::filesystem::path state_dir = "var";
+  std::filesystem::path log_dir = "var/log";
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;  // 0: pick a free port
+  std::string token;       // empty: POST needs no token
+  int max_concurrent_runs = 4;
+  std::optional<int> max_workers;             // per run; default: the manifest's, else the cores
+  Millis grace_period{30000};                 // on SIGTERM: how long running tasks may finish
+  uint64_t log_max_bytes = 10 * 1024 * 1024;  // per-run log size that starts a new file
+  int log_max_files = 3;                      // rotated files kept per run
+};
+
+// Reads the config file. Every problem (unreadable file, invalid YAML, an empty file, a root
+// that is not a map, unknown keys, wrong types, numbers out of range, a bad address, duration
+// or size) is reported to `diagnostics` with its line and column, and then nothing is returned.
+std::optional<ServiceConfig> load_service_config(const std::string& file,
+                                                 DiagnosticList* diagnostics);
+
+// The same for config text; relative paths are resolved against `config_dir`.
+std::optional<ServiceConfig> parse_service_config(std::string_view yaml,
+                                                  const std::filesystem::path& config_dir,
+                                                  DiagnosticList* diagnostics);
+
+// "127.0.0.1:8080", "[::1]:8080" (host "::1"), "localhost:0". On a bad address: false, *error
+// says why, *host and *port are unchanged.
+bool parse_listen_address(std::string_view text, std::string* host, int* port, std::string* error);
+
+}  // namespace flowweaver

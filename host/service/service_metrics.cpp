@@ -1,0 +1,85 @@
+#include "service/service_metrics.h"
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+namespace flowweaver {
+
+namespace {
+
+double seconds_between(std::chrono::steady_clock::time_point from,
+                       std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+}  // namespace
+
+// Called on the run's scheduler thread only.
+class ServiceMetrics::RunMetrics : public RunObserver {
+ public:
+  RunMetrics(ServiceMetrics& metrics, std::string workflow, size_t tasks)
+      : metrics_(metrics), labels_{std::move(workflow)}, ready_at_(tasks) {}
+
+  void on_task_ready(uint32_t task) override { ready_at_[task] = std::chrono::steady_clock::now(); }
+  void on_task_started(uint32_t task, int /*attempt*/) override {
+    if (!ready_at_[task]) return;
+    metrics_.schedule_delay_->observe(
+        labels_, seconds_between(*ready_at_[task], std::chrono::steady_clock::now()));
+    ready_at_[task].reset();
+  }
+  void on_task_finished(uint32_t /*task*/, int /*attempt*/, bool ok, const std::string&,
+                        Millis duration) override {
+    metrics_.task_duration_->observe(labels_, std::chrono::duration<double>(duration).count());
+    if (ok) metrics_.tasks_total_->inc({labels_[0], "COMPLETED"});
+  }
+  void on_retry_scheduled(uint32_t, int, Millis) override { metrics_.task_retries_->inc(labels_); }
+  void on_task_failed(uint32_t, const std::string&) override {
+    metrics_.tasks_total_->inc({labels_[0], "FAILED"});
+  }
+  void on_task_skipped(uint32_t, const std::string&) override {
+    metrics_.tasks_total_->inc({labels_[0], "SKIPPED"});
+  }
+
+ private:
+  ServiceMetrics& metrics_;
+  std::vector<std::string> labels_;  // {workflow}
+  std::vector<std::optional<std::chrono::steady_clock::time_point>> ready_at_;
+};
+
+ServiceMetrics::ServiceMetrics(std::function<double()> runs_active,
+                               std::function<double()> plugins_loaded) {
+  const std::vector<double> duration_buckets = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
+                                                1,     5,     10,   60,   300, 1800};
+  const std::vector<double> delay_buckets = {0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                             0.05,   0.1,    0.5,   1,     5};
+  tasks_total_ = &registry_.counter("flowweaver_tasks_total",
+                                    "Tasks that reached a final status, by workflow and status",
+                                    {"workflow", "status"});
+  task_duration_ = &registry_.histogram("flowweaver_task_duration_seconds",
+                                        "Duration of task attempts, by workflow", {"workflow"},
+                                        duration_buckets);
+  task_retries_ = &registry_.counter("flowweaver_task_retries_total",
+                                     "Retries scheduled after a failed attempt", {"workflow"});
+  schedule_delay_ = &registry_.histogram(
+      "flowweaver_task_schedule_delay_seconds",
+      "Time from a task becoming ready to its start, by workflow", {"workflow"}, delay_buckets);
+  runs_total_ = &registry_.counter("flowweaver_runs_total", "Finished runs, by workflow and status",
+                                   {"workflow", "status"});
+  registry_.gauge("flowweaver_runs_active", "Runs in progress", std::move(runs_active));
+  registry_.gauge("flowweaver_plugins_loaded", "Plugins in service", std::move(plugins_loaded));
+  registry_.gauge("flowweaver_build_info", "The running build", {"version"}, [] {
+    return std::vector<std::pair<std::vector<std::string>, double>>{{{FLOWWEAVER_VERSION}, 1.0}};
+  });
+}
+
+std::unique_ptr<RunObserver> ServiceMetrics::observe_run(const std::string& workflow,
+                                                         size_t tasks) {
+  return std::make_unique<RunMetrics>(*this, workflow, tasks);
+}
+
+void ServiceMetrics::run_finished(const std::string& workflow, RunStatus status) {
+  runs_total_->inc({workflow, to_string(status)});
+}
+
+}  // namespace flowweaver

@@ -1,0 +1,36 @@
+// The service's Prometheus metrics (names documented in README "Operating"), fed by one
+// RunObserver per run.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "exec/run_observer.h"
+#include "service/metrics.h"
+#include "state/state_store.h"
+
+namespace flowweaver {
+
+class ServiceMetrics {
+ public:
+  ServiceMetrics(std::function<double()> runs_active, std::function<double()> plugins_loaded);
+
+  // Counts every task of one run of `workflow` (`tasks` in the manifest).
+  std::unique_ptr<RunObserver> observe_run(const std::string& workflow, size_t tasks);
+  void run_finished(const std::string& workflow, RunStatus status);
+
+  std::string render() const { return registry_.render(); }
+
+ private:
+  class RunMetrics;
+
+  MetricsRegistry registry_;
+  CounterFamily* tasks_total_;
+  HistogramFamily* task_duration_;
+  CounterFamily* task_retries_;
+  HistogramFamily* schedule_delay_;
+  CounterFamily* runs_total_;
+};
+
+}  // namespace flowweaver

@@ -1,0 +1,213 @@
+#include "service/service_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace flowweaver {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::filesystem::path kDir = "/etc/fw";
+
+ServiceConfig parse_ok(const std::string& yaml) {
+  DiagnosticList d("serve.yaml");
+  std::optional<ServiceConfig> c = parse_service_config(yaml, kDir, &d);
+  EXPECT_TRUE(c) << d.to_string();
+  EXPECT_TRUE(d.empty()) << d.to_string();
+  return c.value_or(ServiceConfig{});
+}
+
+std::string parse_errors(const std::string& yaml) {
+  DiagnosticList d("serve.yaml");
+  EXPECT_FALSE(parse_service_config(yaml, kDir, &d)) << yaml;
+  return d.to_string();
+}
+
+std::string address_error(const std::string& text) {
+  std::string host = "unchanged", error;
+  int port = -1;
+  EXPECT_FALSE(parse_listen_address(text, &host, &port, &error)) << text;
+  EXPECT_EQ(host, "unchanged");
+  EXPECT_EQ(port, -1);
+  return error;
+}
+
+TEST(ServiceConfigTest, DefaultsResolvedAgainstTheConfigDirectory) {
+  ServiceConfig c = parse_ok("token: ''\n");
+  EXPECT_EQ(c.workflows_dir, "/etc/fw/workflows");
+  EXPECT_TRUE(c.plugin_dirs.empty());
+  EXPECT_EQ(c.state_dir, "/etc/fw/var");
+  EXPECT_EQ(c.log_dir, "/etc/fw/var/log");
+  EXPECT_EQ(c.listen_host, "127.0.0.1");
+  EXPECT_EQ(c.listen_port, 8080);
+  EXPECT_EQ(c.token, "");
+  EXPECT_EQ(c.max_concurrent_runs, 4);
+  EXPECT_FALSE(c.max_workers);
+  EXPECT_EQ(c.grace_period, Millis(30000));
+  EXPECT_EQ(c.log_max_bytes, 10u * 1024 * 1024);
+  EXPECT_EQ(c.log_max_files, 3);
+}
+
+TEST(ServiceConfigTest, ReadsEveryKey) {
+  ServiceConfig c = parse_ok(R"(
+workflows_dir: flows
+plugin_dirs: [plugins, /opt/fw/plugins, ../shared/plugins]
+state_dir: /var/lib/fw
+log_dir: logs/
+listen: "[::1]:0"
+token: s3cret
+max_concurrent_runs: 2
+max_workers: 8
+grace_period: 1m30s
+log_max_bytes: 512KiB
+log_max_files: 10
+)");
+  EXPECT_EQ(c.workflows_dir, "/etc/fw/flows");
+  EXPECT_EQ(c.plugin_dirs, (std::vector<std::filesystem::path>{"/etc/fw/plugins", "/opt/fw/plugins",
+                                                               "/etc/shared/plugins"}));
+  EXPECT_EQ(c.state_dir, "/var/lib/fw");
+  EXPECT_EQ(c.log_dir, "/etc/fw/logs/");
+  EXPECT_EQ(c.listen_host, "::1");
+  EXPECT_EQ(c.listen_port, 0);
+  EXPECT_EQ(c.token, "s3cret");
+  EXPECT_EQ(c.max_concurrent_runs, 2);
+  EXPECT_EQ(c.max_workers, 8);
+  EXPECT_EQ(c.grace_period, Millis(90000));
+  EXPECT_EQ(c.log_max_bytes, 512u * 1024);
+  EXPECT_EQ(c.log_max_files, 10);
+  EXPECT_EQ(parse_ok("log_max_bytes: 4096\n").log_max_bytes, 4096u);
+}
+
+TEST(ServiceConfigTest, LoadsAFileAndResolvesAgainstItsDirectory) {
+  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "service_config_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "serve.yaml") << "listen: localhost:9000\nstate_dir: state\n";
+  DiagnosticList d((dir / "serve.yaml").string());
+  std::optional<ServiceConfig> c = load_service_config((dir / "serve.yaml").string(), &d);
+  ASSERT_TRUE(c) << d.to_string();
+  EXPECT_EQ(c->listen_host, "localhost");
+  EXPECT_EQ(c->listen_port, 9000);
+  EXPECT_EQ(c->state_dir, (dir / "state").lexically_normal());
+  EXPECT_EQ(c->workflows_dir, (dir / "workflows").lexically_normal());
+
+  DiagnosticList missing("nope.yaml");
+  EXPECT_FALSE(load_service_config((dir / "nope.yaml").string(), &missing));
+  EXPECT_THAT(missing.to_string(), HasSubstr("nope.yaml: cannot read the service config: "));
+  DiagnosticList directory("dir");
+  EXPECT_FALSE(load_service_config(dir.string(), &directory));
+  EXPECT_THAT(directory.to_string(), HasSubstr("is a directory, not a service config file"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServiceConfigTest, EmptyFileAndNonMapRoot) {
+  EXPECT_THAT(parse_errors(""), HasSubstr("serve.yaml:1:1: the service config is empty"));
+  EXPECT_THAT(parse_errors("# only a comment\n"), HasSubstr("the service config is empty"));
+  EXPECT_THAT(parse_errors("- listen: 1\n"),
+              HasSubstr("serve.yaml:1:1: the service config must be a map of settings"));
+  EXPECT_THAT(parse_errors("listen\n"), HasSubstr("must be a map of settings"));
+}
+
+TEST(ServiceConfigTest, InvalidYamlAndUtf8) {
+  EXPECT_THAT(parse_errors("listen: [\n"), HasSubstr("serve.yaml:2:1: invalid YAML"));
+  EXPECT_THAT(parse_errors("token: caf\xe9\n"),
+              HasSubstr("serve.yaml:1:11: the file is not valid UTF-8 (byte 0xE9)"));
+}
+
+TEST(ServiceConfigTest, UnknownAndDuplicateKeys) {
+  std::string errors = parse_errors("listen: localhost:1\nmax_worker: 2\nlisten: localhost:2\n");
+  EXPECT_THAT(errors, HasSubstr("serve.yaml:2:1: unknown key 'max_worker' in the service config "
+                                "(did you mean 'max_workers'?)"));
+  EXPECT_THAT(errors, HasSubstr("serve.yaml:3:1: duplicate key 'listen' (first given at line 1)"));
+}
+
+TEST(ServiceConfigTest, WrongTypes) {
+  std::string errors = parse_errors(R"(workflows_dir: [a]
+plugin_dirs: plugins
+state_dir: null
+token: {a: 1}
+max_concurrent_runs: many
+max_workers: 2.5
+listen: 8080
+grace_period: [1]
+log_max_files: "3"
+)");
+  EXPECT_THAT(errors, HasSubstr(":1:16: `workflows_dir` must be a string"));
+  EXPECT_THAT(errors, HasSubstr(":2:14: `plugin_dirs` must be a list of directories"));
+  EXPECT_THAT(errors, HasSubstr(":3:12: `state_dir` must be a string"));
+  EXPECT_THAT(errors, HasSubstr(":4:8: `token` must be a string"));
+  EXPECT_THAT(errors, HasSubstr(":5:22: `max_concurrent_runs` must be a whole number"));
+  EXPECT_THAT(errors, HasSubstr(":6:14: `max_workers` must be a whole number"));
+  EXPECT_THAT(errors, HasSubstr(":7:9: `listen` must be a string"));
+  EXPECT_THAT(errors, HasSubstr(":8:15: `grace_period`: this value is not a duration"));
+  EXPECT_THAT(errors, HasSubstr(":9:16: `log_max_files` must be a whole number"));
+  EXPECT_THAT(parse_errors("plugin_dirs: [ok, 3, '']\n"),
+              HasSubstr(":1:19: `plugin_dirs` must be a string"));
+  EXPECT_THAT(parse_errors("plugin_dirs: [ok, '']\n"),
+              HasSubstr(":1:19: `plugin_dirs` must not be empty"));
+  EXPECT_THAT(parse_errors("log_dir: ''\n"), HasSubstr(":1:10: `log_dir` must not be empty"));
+}
+
+TEST(ServiceConfigTest, NumbersOutOfRange) {
+  std::string errors = parse_errors(R"(max_concurrent_runs: 0
+max_workers: 1025
+log_max_files: 0
+log_max_bytes: 100B
+)");
+  EXPECT_THAT(errors, HasSubstr(":1:22: `max_concurrent_runs` must be between 1 and 1024"));
+  EXPECT_THAT(errors, HasSubstr(":2:14: `max_workers` must be between 1 and 1024"));
+  EXPECT_THAT(errors, HasSubstr(":3:16: `log_max_files` must be between 1 and 1000"));
+  EXPECT_THAT(errors, HasSubstr(":4:16: `log_max_bytes` must be at least 1KiB"));
+  EXPECT_THAT(parse_errors("max_workers: 99999999999999999999\n"),
+              HasSubstr(":1:14: integer '99999999999999999999' is out of range"));
+}
+
+TEST(ServiceConfigTest, BadListenAddressDurationAndSize) {
+  std::string errors = parse_errors(R"(listen: "localhost:99999"
+grace_period: 30
+log_max_bytes: 10 megabytes
+)");
+  EXPECT_THAT(errors, HasSubstr(":1:9: `listen`: 'localhost:99999': port '99999' must be a number "
+                                "from 0 to 65535"));
+  EXPECT_THAT(errors, HasSubstr(":2:15: `grace_period`: '30' is not a duration"));
+  EXPECT_THAT(errors, HasSubstr(":3:16: `log_max_bytes`: '10 megabytes' is not a size"));
+}
+
+TEST(ServiceConfigTest, ListenAddresses) {
+  std::string host, error;
+  int port = -1;
+  ASSERT_TRUE(parse_listen_address("127.0.0.1:8080", &host, &port, &error)) << error;
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8080);
+  ASSERT_TRUE(parse_listen_address("[::1]:8080", &host, &port, &error)) << error;
+  EXPECT_EQ(host, "::1");
+  ASSERT_TRUE(parse_listen_address("localhost:0", &host, &port, &error)) << error;
+  EXPECT_EQ(host, "localhost");
+  EXPECT_EQ(port, 0);
+  ASSERT_TRUE(parse_listen_address("0.0.0.0:65535", &host, &port, &error)) << error;
+  ASSERT_TRUE(parse_listen_address("fw-1.example.com:80", &host, &port, &error)) << error;
+  ASSERT_TRUE(parse_listen_address("[::]:80", &host, &port, &error)) << error;
+  EXPECT_EQ(host, "::");
+
+  EXPECT_EQ(address_error(""), "missing the port: write HOST:PORT, e.g. 127.0.0.1:8080");
+  EXPECT_EQ(address_error("localhost"), "missing the port: write HOST:PORT, e.g. 127.0.0.1:8080");
+  EXPECT_THAT(address_error(":8080"), HasSubstr("missing the host"));
+  EXPECT_EQ(address_error("localhost:"), "port '' must be a number from 0 to 65535");
+  EXPECT_EQ(address_error("localhost:http"), "port 'http' must be a number from 0 to 65535");
+  EXPECT_EQ(address_error("localhost:-1"), "port '-1' must be a number from 0 to 65535");
+  EXPECT_EQ(address_error("localhost:65536"), "port '65536' must be a number from 0 to 65535");
+  EXPECT_EQ(address_error("::1:8080"), "an IPv6 address needs brackets, e.g. [::1]:8080");
+  EXPECT_EQ(address_error("[::1:8080"), "missing ']' after the IPv6 address");
+  EXPECT_EQ(address_error("[::1]"), "missing ':PORT' after ']'");
+  EXPECT_EQ(address_error("[nope]:80"), "'nope' is not an IPv6 address");
+  EXPECT_EQ(address_error("999.1.1.1:80"), "'999.1.1.1' is not an IPv4 address");
+  EXPECT_EQ(address_error("1.2.3:80"), "'1.2.3' is not an IPv4 address");
+  EXPECT_EQ(address_error("bad_host:80"), "'bad_host' is not a valid host name");
+  EXPECT_EQ(address_error("-lead.example:80"), "'-lead.example' is not a valid host name");
+  EXPECT_EQ(address_error("a..b:80"), "'a..b' is not a valid host name");
+}
+
+}  // namespace
+}  // namespace flowweaver

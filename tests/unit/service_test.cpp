@@ -1,0 +1,186 @@
+// The service in-process, with a clock the test moves: schedules fire at their time, once, and
+// never while the workflow's previous run is active; catch-up runs start only when asked for.
+#include "service/service.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "time_test_util.h"
+
+namespace flowweaver {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Time stands still until the test moves it; waits are short real waits so the loop keeps
+// looking at it.
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(TimePoint t) : now_(t) {}
+  TimePoint now() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return now_;
+  }
+  void set(TimePoint t) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    now_ = t;
+  }
+  void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                  TimePoint) override {
+    cv.wait_for(lock, Millis(10));
+  }
+
+ private:
+  std::mutex mutex_;
+  TimePoint now_;
+};
+
+bool eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 1000; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(Millis(10));
+  }
+  return false;
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest() {
+    dir_ = fs::temp_directory_path() / ("fw-service-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_ / "workflows");
+    config_.workflows_dir = dir_ / "workflows";
+    config_.plugin_dirs = {FLOWWEAVER_PLUGIN_DIR};
+    config_.state_dir = dir_ / "var";
+    config_.log_dir = dir_ / "var" / "log";
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_);
+    log_ = std::make_shared<spdlog::logger>("test", sink);
+  }
+  ~ServiceTest() override { fs::remove_all(dir_); }
+
+  void write_workflow(const std::string& name, const std::string& extra,
+                      const std::string& task = "{name: a, uses: builtin.noop}") {
+    std::ofstream(dir_ / "workflows" / (name + ".yaml"))
+        << "name: " << name << "\n"
+        << extra << "\ntasks:\n  - " << task << "\n";
+  }
+  size_t runs(Service& service, const std::string& workflow) {
+    return service.runs_json(workflow, 100).value_or(nlohmann::json::array()).size();
+  }
+  bool all_finished(Service& service, const std::string& workflow) {
+    for (const auto& run : service.runs_json(workflow, 100).value_or(nlohmann::json::array())) {
+      if (run["status"] == "RUNNING") return false;
+    }
+    return service.active_runs() == 0;
+  }
+  std::string log_text() {
+    log_->flush();
+    return log_text_.str();
+  }
+
+  ScopedTimeZone zone_{"UTC"};
+  fs::path dir_;
+  ServiceConfig config_;
+  std::ostringstream log_text_;
+  std::shared_ptr<spdlog::logger> log_;
+  SystemdNotifier notifier_;
+};
+
+TEST_F(ServiceTest, AScheduleFiresAtItsTimeOnceAndMissedTimesAreNotBackFilled) {
+  write_workflow("nightly", "schedule: \"0 2 * * *\"");
+  ManualClock clock(utc("2026-11-26 01:59:30"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(runs(service, "nightly"), 0u);
+
+  clock.set(utc("2026-11-26 02:00:00"));
+  service.poke();
+  ASSERT_TRUE(eventually([&] { return runs(service, "nightly") == 1; }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "nightly"); }));
+  EXPECT_EQ(service.runs_json("nightly", 1)->at(0)["status"], "COMPLETED");
+
+  clock.set(utc("2026-11-26 02:30:00"));  // not due again until tomorrow
+  service.poke();
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(runs(service, "nightly"), 1u);
+
+  clock.set(utc("2026-11-30 02:00:30"));  // four fire times passed: one run, not four
+  service.poke();
+  ASSERT_TRUE(eventually([&] { return runs(service, "nightly") == 2; }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "nightly"); }));
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(runs(service, "nightly"), 2u);
+  service.stop();
+}
+
+TEST_F(ServiceTest, ARunDueWhileThePreviousOneIsActiveIsSkippedAndLogged) {
+  write_workflow("often", "schedule: \"* * * * *\"",
+                 "{name: a, uses: builtin.sleep, with: {duration: 1500ms}}");
+  ManualClock clock(utc("2026-11-26 10:00:30"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  clock.set(utc("2026-11-26 10:01:00"));
+  service.poke();
+  ASSERT_TRUE(eventually([&] { return service.active_runs() == 1; }));
+  clock.set(utc("2026-11-26 10:02:00"));
+  service.poke();
+  ASSERT_TRUE(eventually(
+      [&] { return log_text().find("scheduled run of 'often' skipped") != std::string::npos; }));
+  EXPECT_NE(log_text().find("is still active"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "often"); }));
+  EXPECT_EQ(runs(service, "often"), 1u);
+  service.stop();
+}
+
+TEST_F(ServiceTest, CatchUpStartsOneRunAtStartOnlyWhenAskedFor) {
+  write_workflow("eager", "schedule: \"0 2 * * *\"\ncatchup: true");
+  write_workflow("lazy", "schedule: \"0 2 * * *\"");
+  {
+    ManualClock clock(utc("2026-11-26 01:59:59"));
+    Service service(config_, log_, clock, notifier_);
+    service.start();
+    clock.set(utc("2026-11-26 02:00:00"));
+    service.poke();
+    ASSERT_TRUE(
+        eventually([&] { return runs(service, "eager") == 1 && runs(service, "lazy") == 1; }));
+    ASSERT_TRUE(eventually([&] { return all_finished(service, "eager"); }));
+    ASSERT_TRUE(eventually([&] { return all_finished(service, "lazy"); }));
+    service.stop();
+  }
+  // Down for three days, back at 10:00: only `eager` catches up, once.
+  ManualClock clock(utc("2026-11-29 10:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  ASSERT_TRUE(eventually([&] { return runs(service, "eager") == 2; }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "eager"); }));
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(runs(service, "eager"), 2u);
+  EXPECT_EQ(runs(service, "lazy"), 1u);
+  service.stop();
+}
+
+TEST_F(ServiceTest, StartRunRefusesUnknownWorkflowsAndASecondActiveRun) {
+  write_workflow("slow", "", "{name: a, uses: builtin.sleep, with: {duration: 1s}}");
+  ManualClock clock(utc("2026-11-26 10:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  EXPECT_EQ(service.start_run("nope", "test").code, StartRunResult::Code::kUnknownWorkflow);
+  StartRunResult first = service.start_run("slow", "test");
+  ASSERT_EQ(first.code, StartRunResult::Code::kStarted) << first.message;
+  StartRunResult second = service.start_run("slow", "test");
+  EXPECT_EQ(second.code, StartRunResult::Code::kAlreadyActive);
+  EXPECT_EQ(second.run_id, first.run_id);
+  ASSERT_TRUE(eventually(
+      [&] { return service.run_json(first.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+  service.stop();  // drains: the running sleep finishes within the default grace period
+  EXPECT_EQ(service.start_run("slow", "test").code, StartRunResult::Code::kStopping);
+  EXPECT_EQ(service.runs_json("slow", 1)->at(0)["status"], "COMPLETED");
+}
+
+}  // namespace
+}  // namespace flowweaver
