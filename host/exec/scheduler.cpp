@@ -71,12 +71,13 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     started.clear();
     if (!stopping_ && stop_requested()) begin_stop(now);  // e.g. a signal during start-up
     if (!stopping_) dispatch(now, &started);
-    if (flush()) {
+    if (store_error_.empty()) {
       submit(started);
     } else {
-      // Their RUNNING (and their upstream's COMPLETED) never reached the disk: start nothing.
+      // The store failed while they were being dispatched: start nothing more.
       for (uint32_t t : started) running_.erase(t);
     }
+    if (flush_due(now)) flush();
     bool idle = ready_.empty() && delayed_.empty();
     if (running_.empty() && (stopping_ || idle)) break;
     wait_and_handle_events();
@@ -100,6 +101,7 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
   size_t n = manifest_.tasks.size();
   records_ = std::move(initial);
   remaining_upstream_.assign(n, 0);
+  gated_.assign(n, 0);
   attempts_this_run_.assign(n, 0);
   shared_->outputs.assign(n, std::string());
   for (uint32_t t = 0; t < n; ++t) {
@@ -152,6 +154,11 @@ void Scheduler::promote_due(TimePoint now) {
 void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
   while (running_.size() < static_cast<size_t>(options_.max_workers) && !ready_.empty()) {
     uint32_t t = ready_.top();
+    if (gated_[t]) {
+      // Its upstream's COMPLETED is staged, not yet committed: commit before it may start.
+      if (!flush()) break;
+      continue;
+    }
     ready_.pop();
     TaskRecord& r = records_[t];
     r.status = TaskStatus::kRunning;
@@ -175,8 +182,7 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
 }
 
 bool Scheduler::flush() {
-  if (pending_writes_.empty()) return store_error_.empty();
-  if (store_error_.empty()) {
+  if (!pending_writes_.empty() && store_error_.empty()) {
     try {
       store_.apply(run_id_, pending_writes_);
     } catch (const std::exception& e) {
@@ -187,7 +193,16 @@ bool Scheduler::flush() {
     }
   }
   pending_writes_.clear();
-  return store_error_.empty();
+  oldest_pending_.reset();
+  if (!store_error_.empty()) return false;
+  for (uint32_t t : gated_list_) gated_[t] = 0;
+  gated_list_.clear();
+  return true;
+}
+
+bool Scheduler::flush_due(TimePoint now) const {
+  return pending_writes_.size() >= kFlushBatch ||
+         (oldest_pending_ && now - *oldest_pending_ >= kFlushDelay);
 }
 
 void Scheduler::submit(const std::vector<uint32_t>& started) {
@@ -218,6 +233,7 @@ TimePoint Scheduler::next_deadline() const {
   }
   if (stop_deadline_) deadline = std::min(deadline, *stop_deadline_);
   if (drain_deadline_) deadline = std::min(deadline, *drain_deadline_);
+  if (oldest_pending_) deadline = std::min(deadline, *oldest_pending_ + kFlushDelay);
   return deadline;
 }
 
@@ -277,7 +293,7 @@ void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attemp
   stage(task, attempt);
   for (uint32_t d : dag_.downstream(task)) {
     if (--remaining_upstream_[d] == 0 && records_[d].status == TaskStatus::kPending) {
-      make_ready(d);
+      make_ready(d, /*gated=*/true);
     }
   }
 }
@@ -387,12 +403,17 @@ void Scheduler::cancel_running(TimePoint now) {
   }
 }
 
-void Scheduler::make_ready(uint32_t task) {
+void Scheduler::make_ready(uint32_t task, bool gated) {
+  if (gated) {
+    gated_[task] = 1;
+    gated_list_.push_back(task);
+  }
   ready_.push(task);
   observer_.on_task_ready(task);
 }
 
 void Scheduler::stage(uint32_t task, std::optional<AttemptRecord> attempt) {
+  if (pending_writes_.empty()) oldest_pending_ = clock_.now();
   pending_writes_.push_back({records_[task], std::move(attempt)});
 }
 

@@ -3,9 +3,11 @@
 // skips the task's dependents; timeouts and shutdown cancel running calls and write off any
 // that ignore it after a grace period.
 //
-// Durability rule: state changes are staged and written in one store transaction per loop
-// turn, and only after that write are the newly ready tasks handed to workers, so no task ever
-// starts before the COMPLETED of its upstream is on disk.
+// Durability rule: no task starts before the COMPLETED of each of its upstream tasks is
+// committed. State changes are staged and committed in groups: when a task whose upstream
+// completion is still staged is next to start, when kFlushBatch changes are staged, when the
+// oldest staged change is kFlushDelay old, and at the end. A task's RUNNING row may therefore
+// reach the disk a little after it starts; a crash before that leaves it PENDING, to run again.
 #pragma once
 
 #include <functional>
@@ -78,6 +80,7 @@ class Scheduler {
   void dispatch(TimePoint now, std::vector<uint32_t>* started);
   // Writes the staged changes in one transaction; false once the store has failed.
   bool flush();
+  bool flush_due(TimePoint now) const;
   void submit(const std::vector<uint32_t>& started);
   void wait_and_handle_events();
   TimePoint next_deadline() const;
@@ -91,7 +94,8 @@ class Scheduler {
   void abandon(uint32_t task, bool interrupted, TimePoint now);
   void begin_stop(TimePoint now);
   void cancel_running(TimePoint now);
-  void make_ready(uint32_t task);
+  // `gated`: made ready by a completion not yet committed; it may start only after a flush.
+  void make_ready(uint32_t task, bool gated = false);
   AttemptRecord attempt_record(uint32_t task, const Running& running, TimePoint now) const;
   void stage(uint32_t task, std::optional<AttemptRecord> attempt = std::nullopt);
   std::string timeout_message(uint32_t task) const;
@@ -114,7 +118,12 @@ class Scheduler {
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
   using Due = std::pair<TimePoint, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
+  static constexpr size_t kFlushBatch = 4096;
+  static constexpr Millis kFlushDelay{10};
   std::vector<TaskUpdate> pending_writes_;
+  std::optional<TimePoint> oldest_pending_;  // when the oldest staged change was staged
+  std::vector<char> gated_;                  // per task: see make_ready
+  std::vector<uint32_t> gated_list_;
   uint64_t next_token_ = 1;
   bool stopping_ = false;
   std::optional<TimePoint> stop_deadline_;

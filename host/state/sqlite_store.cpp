@@ -1,5 +1,8 @@
 #include "state/sqlite_store.h"
 
+#include <string_view>
+#include <unordered_set>
+
 #include "state/sqlite_reading.h"
 #include "util/error.h"
 #include "util/time_format.h"
@@ -326,11 +329,19 @@ void SqliteStore::write_attempt(const std::string& run_id, const AttemptRecord& 
 
 void SqliteStore::apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
   if (updates.empty()) return;
+  // A task often changes twice in one batch (RUNNING, then COMPLETED): only its last state is
+  // written, which leaves the rows exactly as writing every state in order would.
+  // Attempts are all written, in order.
+  std::vector<bool> is_last(updates.size(), false);
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(updates.size());
+  for (size_t i = updates.size(); i-- > 0;)
+    is_last[i] = seen.insert(updates[i].task.task_name).second;
   guarded("recording task state", [&] {
     in_transaction([&] {
-      for (const TaskUpdate& u : updates) {
-        write_task(run_id, u.task);
-        if (u.attempt) write_attempt(run_id, *u.attempt);
+      for (size_t i = 0; i < updates.size(); ++i) {
+        if (is_last[i]) write_task(run_id, updates[i].task);
+        if (updates[i].attempt) write_attempt(run_id, *updates[i].attempt);
       }
     });
   });

@@ -458,10 +458,10 @@ TEST_F(SchedulerTest, APersistedRetryDueTimeIsHonouredOnResume) {
 
 TEST_F(SchedulerTest, AStoreFailureStopsTheRunAndKeepsWhatWasCommitted) {
   load("name: wf\ntasks:\n  - {name: a, uses: x.y}\n  - {name: b, uses: x.y, depends_on: [a]}\n");
-  store_->fail_from_commit = 2;  // the commit holding a's COMPLETED fails
+  store_->fail_from_commit = 1;  // the commit holding a's COMPLETED (b waits for it) fails
   EXPECT_THROW(run({}), Error);
   std::vector<TaskRecord> stored = store_->load_tasks("run1");
-  EXPECT_EQ(stored[0].status, TaskStatus::kRunning);  // committed before; resumable
+  EXPECT_EQ(stored[0].status, TaskStatus::kPending);  // as created: a runs again on resume
   EXPECT_EQ(stored[1].status, TaskStatus::kPending);
   EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"a"}));
 }
