@@ -199,6 +199,10 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     return {kExitInvalid, false};
   }
   for (const PluginLoadFailure& f : w->plugins->failures()) log->warn("{}", f.message);
+  for (const auto& plugin : w->plugins->plugins()) {
+    log->info("plugin '{}' {} from {} sha256={}", plugin->name(), plugin->version(),
+              plugin->path().string(), plugin->sha256());
+  }
   SystemClock clock;
   std::string state_path =
       options.state_path.empty() ? default_state_path(w->manifest.name) : options.state_path;

@@ -11,6 +11,7 @@
 #include "cli/serve_command.h"
 #include "cli/signal_thread.h"
 #include "engine.h"
+#include "plugin/plugin_file_check.h"
 #include "plugin/plugin_registry.h"
 
 #ifndef FLOWWEAVER_VERSION
@@ -51,6 +52,12 @@ int main(int argc, char** argv) {
                                         " (plugin ABI " + std::to_string(FLOWWEAVER_ABI_VERSION) +
                                         ")");
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  bool allow_insecure = false;
+  app.add_flag("--allow-insecure-plugins", allow_insecure,
+               "Load plugins even when they or their directory are writable by others or owned "
+               "by another user (development only)")
+      ->envname("FLOWWEAVER_ALLOW_INSECURE_PLUGINS");
 
   flowweaver::RunOptions run;
   std::string grace = "10s", durability = "normal";
@@ -154,6 +161,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : flowweaver::kExitInvalid;
   }
 
+  flowweaver::set_allow_insecure_plugins(allow_insecure);
   PathList search_path = flowweaver::plugin_search_path(plugin_dirs);
   if (*run_cmd) {
     auto grace_ms = flowweaver::parse_duration(grace);

@@ -28,11 +28,13 @@ nlohmann::json plugin_json(const LoadedPlugin& p) {
   return {{"name", p.name()},
           {"version", p.version()},
           {"file", p.path().string()},
+          {"sha256", p.sha256()},
           {"task_types", types}};
 }
 
 void describe(const LoadedPlugin& p) {
-  std::cout << p.name() << " " << p.version() << " (" << p.path().string() << ")\n";
+  std::cout << p.name() << " " << p.version() << " (" << p.path().string() << ")\n"
+            << "  sha256 " << p.sha256() << "\n";
   for (const TaskTypeInfo& t : p.task_types()) {
     std::cout << "\n  " << p.name() << "." << t.name << ": " << t.description << "\n";
     if (t.params.empty()) std::cout << "    (no declared parameters)\n";
@@ -80,7 +82,8 @@ int plugins_command(const PathList& plugin_dirs, const std::string& describe_nam
   std::cout << "\n";
   if (registry.plugins().empty()) std::cout << "No plugins found.\n";
   for (const auto& p : registry.plugins()) {
-    std::cout << p->name() << " " << p->version() << "  " << p->path().string() << "\n";
+    std::cout << p->name() << " " << p->version() << "  " << p->path().string() << "\n"
+              << "  sha256 " << p->sha256() << "\n";
     for (const TaskTypeInfo& t : p->task_types()) {
       std::cout << "  " << p->name() << "." << t.name << "  " << t.description << "\n";
     }

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "plugin/elf_check.h"
+#include "plugin/plugin_file_check.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 namespace flowweaver {
 namespace {
@@ -81,8 +83,8 @@ const ParamDecl* TaskTypeInfo::find_param(const std::string& param) const {
 }
 
 LoadedPlugin::LoadedPlugin(const fw_plugin* d, std::filesystem::path path,
-                           std::shared_ptr<void> keep_alive)
-    : path_(std::move(path)), keep_alive_(std::move(keep_alive)) {
+                           std::shared_ptr<void> keep_alive, std::string sha256)
+    : path_(std::move(path)), keep_alive_(std::move(keep_alive)), sha256_(std::move(sha256)) {
   auto fail = [&](const std::string& why) {
     return Error::PluginLoad("plugin " + path_.string() + ": " + why);
   };
@@ -133,6 +135,18 @@ std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& pat
   };
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) throw fail("not a regular file");
+  // A library's constructors run inside dlopen: refuse a file others could have changed first.
+  if (!allow_insecure_plugins()) {
+    if (std::optional<std::string> problem = insecure_plugin_reason(path)) {
+      throw Error::PluginLoad("refusing to load " + *problem);
+    }
+  }
+  std::string sha256;
+  try {
+    sha256 = sha256_of_file(file);
+  } catch (const Error& e) {
+    throw fail(e.what());
+  }
   if (auto problem = check_elf_shared_object(file)) {
     throw fail("cannot be loaded as a shared library: " + *problem);
   }
@@ -152,7 +166,7 @@ std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& pat
   }
   auto entry = library->get<const fw_plugin*()>(FLOWWEAVER_ENTRY_SYMBOL);
   const fw_plugin* descriptor = entry();
-  return std::make_shared<const LoadedPlugin>(descriptor, path, library);
+  return std::make_shared<const LoadedPlugin>(descriptor, path, library, std::move(sha256));
 }
 
 }  // namespace flowweaver

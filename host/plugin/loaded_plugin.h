@@ -38,11 +38,13 @@ class LoadedPlugin {
   // `keep_alive` owns whatever keeps the descriptor's code mapped (the library), or is null
   // for a descriptor linked into the host itself (tests).
   LoadedPlugin(const fw_plugin* descriptor, std::filesystem::path path,
-               std::shared_ptr<void> keep_alive);
+               std::shared_ptr<void> keep_alive, std::string sha256 = "");
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
   const std::filesystem::path& path() const { return path_; }
+  // Of the bytes loaded; empty for a descriptor linked into the host.
+  const std::string& sha256() const { return sha256_; }
   const std::vector<TaskTypeInfo>& task_types() const { return task_types_; }
   const TaskTypeInfo* find_task_type(const std::string& name) const;
   std::vector<std::string> task_type_names() const;
@@ -52,6 +54,7 @@ class LoadedPlugin {
   std::filesystem::path path_;
   std::vector<TaskTypeInfo> task_types_;
   std::shared_ptr<void> keep_alive_;
+  std::string sha256_;
 };
 
 // A task type together with the plugin that keeps its code loaded.
@@ -62,9 +65,11 @@ struct TaskTypeRef {
 
 // Loads the shared object at `path` (resolving every symbol now, keeping them local), finds the
 // entry symbol and checks the ABI version before reading anything else. Throws
-// Error::PluginLoad with the file and the reason: not a shared object, missing entry symbol,
-// wrong ABI version, malformed descriptor. When `copy` is given, the library is loaded from that
-// private copy of `path` (see service/plugin_catalog.h) while messages still name `path`.
+// Error::PluginLoad with the file and the reason: owned or writable by someone else (see
+// plugin_file_check.h; checked before any of its code can run), not a shared object, missing
+// entry symbol, wrong ABI version, malformed descriptor. When `copy` is given, the library is
+// loaded from that private copy of `path` (see service/plugin_catalog.h) while messages still name
+// `path`.
 std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& path,
                                                 const std::filesystem::path& copy = {});
 

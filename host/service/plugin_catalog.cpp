@@ -127,8 +127,9 @@ bool PluginCatalog::refresh() {
     entry.stamp = stamp;
     try {
       std::shared_ptr<const LoadedPlugin> plugin = load_private_copy(file, stamp);
-      log_->info("loaded plugin '{}' {} from {}{}", plugin->name(), plugin->version(),
-                 file.string(), entry.plugin ? " (replacing the version in service)" : "");
+      log_->info("loaded plugin '{}' {} from {} sha256={}{}", plugin->name(), plugin->version(),
+                 file.string(), plugin->sha256(),
+                 entry.plugin ? " (replacing the version in service)" : "");
       entry.plugin = std::move(plugin);
       changed = true;
     } catch (const Error& e) {

@@ -408,6 +408,7 @@ nlohmann::json Service::plugins_json() const {
     out.push_back({{"name", plugin->name()},
                    {"version", plugin->version()},
                    {"file", plugin->path().string()},
+                   {"sha256", plugin->sha256()},
                    {"task_types", plugin->task_type_names()}});
   }
   return out;

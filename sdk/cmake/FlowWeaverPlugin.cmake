@@ -27,4 +27,9 @@ function(flowweaver_add_plugin name)
     "LINKER:--version-script=${map}"
     "LINKER:--no-undefined"
     "LINKER:--exclude-libs,ALL")
+  # The host refuses a plugin (or its directory) that others may write; a umask of 002 must not
+  # make a fresh build unloadable.
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND chmod go-w "$<TARGET_FILE:${name}>" "$<TARGET_FILE_DIR:${name}>"
+    VERBATIM)
 endfunction()

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -150,6 +151,60 @@ TEST(PluginLoadingTest, SecondPluginOfTheSameNameIsIgnoredWithAWarning) {
   EXPECT_THAT(r.err, HasSubstr("warning: plugin " + copy.string() +
                                ": plugin 'cgreet' is already loaded from " + TEST_PLUGIN_DIR_C +
                                "/cgreet.so; ignored"));
+}
+
+TEST(PluginLoadingTest, APluginOthersCanWriteIsRefusedUnlessAllowed) {
+  TempDir dir;
+  fs::path open_dir = dir.path() / "open";
+  fs::create_directories(open_dir);
+  fs::path plugin = open_dir / "cgreet.so";
+  fs::copy_file(fs::path(TEST_PLUGIN_DIR_C) / "cgreet.so", plugin);
+  fs::permissions(plugin, fs::perms::others_write, fs::perm_options::add);
+  ProcessResult refused = run_flowweaver(with_plugin_dirs({"plugins"}, {open_dir.string()}),
+                                         dir.path(), kOnlyPluginDirs);
+  EXPECT_THAT(refused.out, Not(HasSubstr("cgreet 0.3.0")));
+  EXPECT_THAT(refused.err, HasSubstr("refusing to load plugin file " + plugin.string() +
+                                     " is writable by others"));
+  EXPECT_THAT(refused.err, HasSubstr("fix: chmod go-w " + plugin.string()));
+  dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: cgreet.hello}\n");
+  ProcessResult run = run_flowweaver(with_plugin_dirs({"run", "wf.yaml"}, {open_dir.string()}),
+                                     dir.path(), kOnlyPluginDirs);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("unknown plugin 'cgreet'"));
+
+  ProcessResult allowed =
+      run_flowweaver(with_plugin_dirs({"plugins", "--allow-insecure-plugins"}, {open_dir.string()}),
+                     dir.path(), kOnlyPluginDirs);
+  EXPECT_THAT(allowed.out, HasSubstr("cgreet 0.3.0  " + plugin.string()));
+  fs::permissions(plugin, fs::perms::others_write, fs::perm_options::remove);
+  fs::permissions(open_dir, fs::perms::group_write, fs::perm_options::add);
+  ProcessResult dir_refused = run_flowweaver(with_plugin_dirs({"plugins"}, {open_dir.string()}),
+                                             dir.path(), kOnlyPluginDirs);
+  EXPECT_THAT(dir_refused.err,
+              HasSubstr("plugin directory " + open_dir.string() + " is writable by its group"));
+}
+
+TEST(PluginLoadingTest, PluginsShowsTheSha256OfEachFileLoaded) {
+  TempDir dir;
+  ProcessResult r = run_flowweaver(with_plugin_dirs({"plugins", "--json"}, {TEST_PLUGIN_DIR_C}),
+                                   dir.path(), kOnlyPluginDirs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string expected;
+  Json listed = Json::parse(r.out);
+  for (const Json& p : listed["plugins"]) {
+    if (p["name"] == "cgreet") expected = p["sha256"].get<std::string>();
+  }
+  // The digest as coreutils computes it.
+  std::string command = "sha256sum " + std::string(TEST_PLUGIN_DIR_C) + "/cgreet.so";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char digest[65] = {};
+  ASSERT_EQ(std::fread(digest, 1, 64, pipe), 64u);
+  ::pclose(pipe);
+  EXPECT_EQ(std::string(digest), expected);
+  ProcessResult text = run_flowweaver(with_plugin_dirs({"plugins"}, {TEST_PLUGIN_DIR_C}),
+                                      dir.path(), kOnlyPluginDirs);
+  EXPECT_THAT(text.out, HasSubstr("sha256 " + expected));
 }
 
 // A file in a plugin directory that must be refused, and why.

@@ -1,0 +1,14 @@
+// SHA-256 of bytes or a file, as 64 lowercase hex digits (OpenSSL's libcrypto does the hashing).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace flowweaver {
+
+std::string sha256_hex(std::string_view bytes);
+// Throws Error::IO when the file cannot be read.
+std::string sha256_of_file(const std::filesystem::path& file);
+
+}  // namespace flowweaver
