@@ -75,8 +75,10 @@ int serve_command(const ServeOptions& options) {
   Service service(*config, log, clock, notifier);
   HttpApi api(service);
   try {
-    service.start();
+    // The port first: a second service started by mistake on the same port and state must
+    // fail before it resumes the runs the first one is executing.
     int port = api.bind(config->listen_host, config->listen_port);
+    service.start();
     api.start();
     log->info("flowweaver {} serving {} workflow(s) on http://{}:{}", FLOWWEAVER_VERSION,
               service.workflows_json().size(), config->listen_host, port);

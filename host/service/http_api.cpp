@@ -1,6 +1,7 @@
 #include "service/http_api.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <regex>
@@ -185,6 +186,12 @@ void HttpApi::Impl::routes() {
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(1);  // stop() waits for idle keep-alive connections this long
+  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which a second service
+  // started on the same port binds it too, shares its connections, and resumes its runs.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 }
 
 HttpApi::HttpApi(Service& service) : impl_(std::make_unique<Impl>(service)) { impl_->routes(); }

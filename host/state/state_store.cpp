@@ -9,6 +9,7 @@
 #include <random>
 
 #include "state/json_store.h"
+#include "state/locked_store.h"
 #include "state/sqlite_store.h"
 #include "util/error.h"
 
@@ -90,9 +91,15 @@ std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability
     throw Error::State("cannot write state in " + dir + ": " + std::strerror(errno) +
                        " (fix its permissions, or choose another place with --state)");
   }
-  if (is_json_path(path)) return std::make_unique<JsonStore>(path);
-  if (!std::filesystem::exists(path, ec)) create_sqlite_state(path, durability);
-  return std::make_unique<SqliteStore>(path, durability);
+  auto lock = std::make_unique<StateLock>(path);  // one writer per state, from here on
+  std::unique_ptr<StateStore> store;
+  if (is_json_path(path)) {
+    store = std::make_unique<JsonStore>(path);
+  } else {
+    if (!std::filesystem::exists(path, ec)) create_sqlite_state(path, durability);
+    store = std::make_unique<SqliteStore>(path, durability);
+  }
+  return std::make_unique<LockedStore>(std::move(lock), std::move(store));
 }
 
 std::unique_ptr<StateStore> open_existing_state_store(const std::string& path, Access access) {

@@ -94,8 +94,10 @@ enum class Durability {
   kFull,    // also survives power loss (synchronous=FULL)
 };
 
-// Opens (creating if needed) the store at `path`: a `.json` file is a JSON store, anything else
-// SQLite. Throws Error::State when the file exists but cannot be used; the file is left as is.
+// Opens (creating if needed) the store at `path` for writing: a `.json` file is a JSON store,
+// anything else SQLite. The store holds the state's writer lock (state_lock.h) until it is
+// closed. Throws Error::State when the file exists but cannot be used (the file is left as is),
+// or when another process holds the lock (naming its PID).
 std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability);
 
 enum class Access { kReadOnly, kReadWrite };

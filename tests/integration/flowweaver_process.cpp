@@ -86,6 +86,8 @@ FlowWeaverProcess::~FlowWeaverProcess() {
 
 void FlowWeaverProcess::signal(int signal) { ::kill(pid_, signal); }
 
+std::string FlowWeaverProcess::stderr_so_far() const { return read_file(err_path_); }
+
 ProcessResult FlowWeaverProcess::wait() {
   int status = 0;
   ::waitpid(pid_, &status, 0);

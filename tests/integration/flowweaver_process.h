@@ -39,6 +39,8 @@ class FlowWeaverProcess {
   pid_t pid() const { return pid_; }
   void signal(int signal);
   ProcessResult wait();
+  // What the process has written to stderr so far (it may still be running).
+  std::string stderr_so_far() const;
 
  private:
   pid_t pid_ = -1;

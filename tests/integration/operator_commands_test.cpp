@@ -209,7 +209,7 @@ TEST(OperatorCommandsTest, CheckOfAGoodStateExitsZeroAndChangesNothing) {
   dir.write("wf.yaml", kSmall);
   ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 0);
   auto before = snapshot(dir.path() / "var");
-  ASSERT_EQ(before.size(), 1u);  // the state at rest: no -wal, no -shm
+  ASSERT_EQ(before.size(), 2u);  // the state at rest (no -wal, no -shm) and its writer lock file
   ProcessResult r = run_flowweaver({"check", "--state", "var/wf.db"}, dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, ContainsRegex("integrity: +ok"));
@@ -333,7 +333,7 @@ tasks:
   std::string beta_run = nlohmann::json::parse(
       run_flowweaver({"history", "--state", "lib/beta.db", "--json"}, dir.path()).out)[0]["run_id"];
   auto before = snapshot(dir.path() / "lib");
-  ASSERT_EQ(before.size(), 2u);  // alpha.db, beta.db
+  ASSERT_EQ(before.size(), 4u);  // alpha.db, beta.db and their writer lock files
 
   ProcessResult history = run_flowweaver({"history", "--state", "lib"}, dir.path());
   EXPECT_EQ(history.exit_code, 0) << history.err;

@@ -131,6 +131,39 @@ TEST(ResumeTest, SigtermStopsGracefullyAndTheNextRunResumes) {
             (std::vector<std::string>{"COMPLETED", "COMPLETED", "COMPLETED"}));
 }
 
+TEST(ResumeTest, ASecondWriterIsRefusedNamingTheHolderAndADeadHolderBlocksNothing) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: a, uses: builtin.noop}
+  - {name: b, uses: builtin.sleep, with: {duration: "${env.SLEEP_FOR:-30s}"}, depends_on: [a]}
+)");
+  FlowWeaverProcess first({"run", "wf.yaml"}, dir.path());
+  std::string db = db_of(dir, "wf");
+  ASSERT_TRUE(wait_until([&] {
+    try {
+      return one(db, "SELECT status FROM tasks WHERE task_name='b'") == "RUNNING";
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+  std::string holder = "in use by another flowweaver process (PID " + std::to_string(first.pid());
+  ProcessResult second = run_flowweaver({"run", "wf.yaml"}, dir.path(), {{"SLEEP_FOR", "10ms"}});
+  EXPECT_EQ(second.exit_code, 3);
+  EXPECT_THAT(second.err, HasSubstr(holder)) << second.err;
+  ProcessResult reset = run_flowweaver({"reset", "wf.yaml", "a"}, dir.path());
+  EXPECT_EQ(reset.exit_code, 3);
+  EXPECT_THAT(reset.err, HasSubstr(holder)) << reset.err;
+  // Readers are not writers: status still works during the run.
+  EXPECT_EQ(run_flowweaver({"status", "wf.yaml"}, dir.path()).exit_code, 0);
+
+  first.signal(SIGKILL);
+  first.wait();
+  ProcessResult third = run_flowweaver({"run", "wf.yaml"}, dir.path(), {{"SLEEP_FOR", "10ms"}});
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");  // the killed run, resumed
+}
+
 TEST(ResumeTest, SigintExitsWith130) {
   TempDir dir;
   ProcessResult r = interrupt_mid_run(dir, SIGINT);

@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -171,6 +172,35 @@ TEST(SqliteStoreTest, ReadOnlyOpenNeverCreatesASchema) {
   SQLite::Database db(path);
   EXPECT_FALSE(db.tableExists("runs"));
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 0);
+}
+
+}  // namespace
+}  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST(StateLockTest, OneWriterAtATimeAndTheLockGoesWithTheStore) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("fw-lock-" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "s.db").string();
+  {
+    std::unique_ptr<StateStore> writer = open_state_store(path, Durability::kNormal);
+    try {
+      open_state_store(path, Durability::kNormal);
+      ADD_FAILURE() << "a second writer was let in";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("in use by another flowweaver process (PID " +
+                                           std::to_string(::getpid()) + ")"),
+                std::string::npos)
+          << e.what();
+    }
+    // Reading needs no lock.
+    EXPECT_NO_THROW(open_existing_state_store(path)->list_runs("", 10));
+  }
+  EXPECT_NO_THROW(open_state_store(path, Durability::kNormal));  // released on close
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
