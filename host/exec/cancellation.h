@@ -21,6 +21,19 @@ class Cancellation {
 
   bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
 
+  // A call handed to a worker ahead of time is claimed by the worker when it starts, or
+  // withdrawn by a stop before that; exactly one of the two succeeds.
+  bool claim() {
+    int queued = kQueued;
+    return phase_.compare_exchange_strong(queued, kClaimed);
+  }
+  bool withdraw() {
+    int queued = kQueued;
+    if (!phase_.compare_exchange_strong(queued, kWithdrawn)) return false;
+    cancel();
+    return true;
+  }
+
   // Waits up to `duration` (real time); returns true if cancelled meanwhile.
   bool wait_for(Millis duration) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -28,7 +41,9 @@ class Cancellation {
   }
 
  private:
+  static constexpr int kQueued = 0, kClaimed = 1, kWithdrawn = 2;
   std::atomic<bool> cancelled_{false};
+  std::atomic<int> phase_{kQueued};
   std::mutex mutex_;
   std::condition_variable cv_;
 };

@@ -152,8 +152,13 @@ void Scheduler::promote_due(TimePoint now) {
 }
 
 void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
-  while (running_.size() < static_cast<size_t>(options_.max_workers) && !ready_.empty()) {
+  while (running_.size() < dispatch_limit() && !ready_.empty()) {
     uint32_t t = ready_.top();
+    // Only a free worker takes a task with a timeout: its clock starts now.
+    if (manifest_.tasks[t].timeout &&
+        running_.size() >= static_cast<size_t>(options_.max_workers)) {
+      break;
+    }
     if (gated_[t]) {
       // Its upstream's COMPLETED is staged, not yet committed: commit before it may start.
       if (!flush()) break;
@@ -211,14 +216,36 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
     int attempt = records_[t].attempt;
     pool_->submit([this, shared = shared_, t, token = running.token, attempt,
                    cancellation = running.cancellation] {
-      AttemptOutcome outcome = runner_.run(t, attempt, *cancellation, shared->outputs);
+      auto begin = std::chrono::steady_clock::now();
+      // A queued call that a stop withdrew, or cancelled, before a worker took it never starts.
+      AttemptOutcome outcome =
+          !cancellation->claim() || cancellation->cancelled()
+              ? AttemptOutcome{AttemptOutcome::Kind::kRetryable, "", "cancelled before it started"}
+              : runner_.run(t, attempt, *cancellation, shared->outputs);
+      auto ran_for = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - begin);
+      bool was_empty;
       {
         std::lock_guard<std::mutex> lock(shared->mutex);
-        shared->events.push_back({t, token, std::move(outcome)});
+        was_empty = shared->events.empty();
+        shared->events.push_back({t, token, std::move(outcome), ran_for});
       }
-      shared->cv.notify_all();
+      // The scheduler drains every event at once: it only needs waking for the first.
+      if (was_empty) shared->cv.notify_all();
     });
   }
+}
+
+size_t Scheduler::dispatch_limit() const {
+  size_t workers = static_cast<size_t>(options_.max_workers);
+  return quick_tasks_ ? workers * (1 + kQueuedPerWorker) : workers;
+}
+
+void Scheduler::note_call_duration(std::chrono::microseconds ran_for) {
+  double us = static_cast<double>(ran_for.count());
+  mean_call_us_ = calls_seen_ == 0 ? us : 0.9 * mean_call_us_ + 0.1 * us;
+  ++calls_seen_;
+  quick_tasks_ = calls_seen_ >= 8 && mean_call_us_ < kQuickCallMicros;
 }
 
 TimePoint Scheduler::next_deadline() const {
@@ -266,6 +293,7 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
   if (it == running_.end() || it->second.token != e.token) return;  // an abandoned call, late
   Running running = std::move(it->second);
   running_.erase(it);
+  note_call_duration(e.ran_for);
   AttemptRecord attempt = attempt_record(e.task, running, now);
   const AttemptOutcome& outcome = e.outcome;
   if (outcome.kind == AttemptOutcome::Kind::kOk) {
@@ -388,6 +416,9 @@ void Scheduler::begin_stop(TimePoint now) {
   stopping_ = true;
   if (options_.drain_period > Millis(0) && !running_.empty()) {
     drain_deadline_ = now + options_.drain_period;  // running tasks may still finish on their own
+    for (auto& [task, r] : running_) {
+      if (r.cancellation->withdraw()) r.stopped = true;  // queued, not started: start nothing new
+    }
   } else {
     cancel_running(now);
   }

@@ -71,6 +71,7 @@ class Scheduler {
     uint32_t task;
     uint64_t token;
     AttemptOutcome outcome;
+    std::chrono::microseconds ran_for{0};  // the call itself, measured by the worker
   };
   struct Shared;  // what worker threads share with the scheduler
 
@@ -82,6 +83,11 @@ class Scheduler {
   bool flush();
   bool flush_due(TimePoint now) const;
   void submit(const std::vector<uint32_t>& started);
+  // How many tasks may be handed to workers at once: max_workers, plus a queue per worker while
+  // calls are quick, so a worker goes from one quick task to the next without a round trip
+  // through this thread. Queued tasks are already RUNNING in the state.
+  size_t dispatch_limit() const;
+  void note_call_duration(std::chrono::microseconds ran_for);
   void wait_and_handle_events();
   TimePoint next_deadline() const;
   void on_completion(Event& event, TimePoint now);
@@ -118,6 +124,11 @@ class Scheduler {
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
   using Due = std::pair<TimePoint, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
+  static constexpr size_t kQueuedPerWorker = 16;
+  static constexpr double kQuickCallMicros = 1000;
+  double mean_call_us_ = 0;  // moving average of recent call durations
+  uint64_t calls_seen_ = 0;
+  bool quick_tasks_ = false;
   static constexpr size_t kFlushBatch = 4096;
   static constexpr Millis kFlushDelay{10};
   std::vector<TaskUpdate> pending_writes_;

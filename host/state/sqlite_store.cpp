@@ -173,7 +173,11 @@ void SqliteStore::migrate() {
       db_->exec(kSchemaV1);
     }
     // Later versions add their migrations here, in order: if (version < 2) { ... }
-    db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    // Only when something changed: opening a current state must not write to it (a damaged file
+    // is then refused without having been touched).
+    if (version < kSchemaVersion) {
+      db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    }
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -26,8 +27,13 @@ class FakeClock : public Clock {
   TimePoint now() override { return TimePoint(Millis(now_ms_.load())); }
   void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                   TimePoint deadline) override {
-    if (cv.wait_for(lock, std::chrono::milliseconds(2)) == std::cv_status::timeout &&
-        may_advance_() && deadline > now()) {
+    // Idle twice in a row, with no notification between: a call that just returned has had
+    // time to post its event (which notifies) before time may move.
+    auto idle = [&] {
+      return cv.wait_for(lock, std::chrono::milliseconds(2)) == std::cv_status::timeout &&
+             may_advance_();
+    };
+    if (idle() && idle() && deadline > now()) {
       now_ms_ = std::chrono::duration_cast<Millis>(deadline.time_since_epoch()).count();
     }
   }
@@ -463,7 +469,9 @@ TEST_F(SchedulerTest, AStoreFailureStopsTheRunAndKeepsWhatWasCommitted) {
   std::vector<TaskRecord> stored = store_->load_tasks("run1");
   EXPECT_EQ(stored[0].status, TaskStatus::kPending);  // as created: a runs again on resume
   EXPECT_EQ(stored[1].status, TaskStatus::kPending);
-  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"a"}));
+  // b never starts; a may or may not have (the stop can come before a worker took it).
+  std::vector<std::string> started = scripted_->started();
+  EXPECT_EQ(std::count(started.begin(), started.end(), "b"), 0);
 }
 
 }  // namespace
