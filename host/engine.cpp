@@ -9,6 +9,7 @@
 
 #include "exec/in_process_runner.h"
 #include "exec/scheduler.h"
+#include "isolation/process_runner.h"
 #include "run_logger.h"
 #include "run_summary.h"
 #include "util/error.h"
@@ -163,8 +164,12 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   ObserverList observers;
   observers.add(&run_logger);
   if (options.observer) observers.add(options.observer);
-  InProcessRunner runner(w.manifest, w.task_types, w.params, process_env,
-                         run_logger.task_log_sink());
+  InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env,
+                             run_logger.task_log_sink());
+  // Tasks with `isolation: process` run in a child; SIGKILL comes before the scheduler's own
+  // grace period would write the call off.
+  ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
+                       std::max(Millis(100), options.grace_period / 2), run_logger.task_log_sink());
   SchedulerOptions scheduler_options;
   scheduler_options.max_workers = options.max_workers;
   scheduler_options.grace_period = options.grace_period;

@@ -47,6 +47,9 @@ flowweaver::Durability parse_durability(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past RLIMIT_FSIZE then fails with EFBIG, reported like a full disk, instead of
+  // killing the host without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"FlowWeaver: runs YAML workflows of plugin tasks as a DAG with durable state"};
   app.set_version_flag("--version", std::string("flowweaver ") + FLOWWEAVER_VERSION +
                                         " (plugin ABI " + std::to_string(FLOWWEAVER_ABI_VERSION) +

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "manifest/manifest_document.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/template.h"
 
@@ -37,13 +38,17 @@ std::optional<Workflow> load_workflow(const std::string& file,
   if (!text) return std::nullopt;
   Workflow w;
   w.manifest_hash = content_hash(*text);
-  w.manifest = parse_manifest(*text, file, diagnostics);
+  std::optional<YamlTree> document = load_manifest_document(*text, diagnostics);
+  text.reset();  // the document holds all it needs: free the file's bytes early
+  if (!document) return std::nullopt;
+  w.manifest = read_manifest_document(*document, diagnostics);
+  document.reset();
   w.plugins = std::move(plugins);
-  validate_manifest(w.manifest, *w.plugins, env, diagnostics);
+  ValidationResult validated;
+  validate_manifest(w.manifest, *w.plugins, env, diagnostics, &validated);
   if (!diagnostics->empty()) return std::nullopt;
-  w.dag = build_dag(w.manifest);
-  for (const TaskSpec& t : w.manifest.tasks)
-    w.task_types.push_back(w.plugins->find_task_type(t.uses));
+  w.dag = std::move(validated.dag);
+  w.task_types = std::move(validated.task_types);
   TemplateScope scope;
   scope.env = env;
   scope.manifest_dir = manifest_directory(file);

@@ -3,62 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "exec/abi_call.h"
 #include "manifest/template.h"
 
 namespace flowweaver {
-namespace {
-
-// What the host callbacks of one call reach through host_data.
-struct CallState {
-  uint32_t task;
-  int attempt;
-  Cancellation* cancellation;
-  const TaskSpec* spec;
-  const std::unordered_map<std::string, uint32_t>* index;
-  const OutputTable* outputs;
-  const TaskLogSink* log;
-  std::string output, error;
-  bool output_set = false;
-};
-
-CallState& state_of(void* host_data) { return *static_cast<CallState*>(host_data); }
-
-void host_log(void* data, fw_log_level level, const char* message, size_t len) {
-  CallState& s = state_of(data);
-  if (*s.log) (*s.log)(s.task, s.attempt, level, std::string_view(message, len));
-}
-
-int host_is_cancelled(void* data) { return state_of(data).cancellation->cancelled() ? 1 : 0; }
-
-int host_wait_cancelled(void* data, uint64_t timeout_ms) {
-  return state_of(data).cancellation->wait_for(Millis(timeout_ms)) ? 1 : 0;
-}
-
-const char* host_input(void* data, const char* upstream, size_t* len) {
-  CallState& s = state_of(data);
-  if (upstream == nullptr) return nullptr;
-  const std::vector<std::string>& deps = s.spec->depends_on;
-  if (std::find(deps.begin(), deps.end(), upstream) == deps.end()) return nullptr;
-  const std::string& text = (*s.outputs)[s.index->at(upstream)];
-  if (len) *len = text.size();
-  return text.c_str();
-}
-
-void host_set_output(void* data, const char* json, size_t len) {
-  CallState& s = state_of(data);
-  s.output.assign(json ? json : "", json ? len : 0);
-  s.output_set = true;
-}
-
-void host_set_error(void* data, const char* message, size_t len) {
-  state_of(data).error.assign(message ? message : "", message ? len : 0);
-}
-
-AttemptOutcome failure(AttemptOutcome::Kind kind, std::string error) {
-  return {kind, "", std::move(error)};
-}
-
-}  // namespace
 
 InProcessRunner::InProcessRunner(const Manifest& manifest, std::vector<TaskTypeRef> types,
                                  nlohmann::json params, EnvLookup env, TaskLogSink log)
@@ -108,51 +56,27 @@ nlohmann::json InProcessRunner::resolve_params(uint32_t task, const OutputTable&
 AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& cancellation,
                                     const OutputTable& outputs) {
   const TaskSpec& spec = manifest_.tasks[task];
-  std::string params_json;
+  AbiCall call;
   try {
-    params_json = resolve_params(task, outputs).dump();
+    call.params_json = resolve_params(task, outputs).dump();
   } catch (const std::exception& e) {
     // The inputs will not change on a retry.
-    return failure(AttemptOutcome::Kind::kPermanent, e.what());
+    return {AttemptOutcome::Kind::kPermanent, "", e.what()};
   }
-  CallState state{task, attempt, &cancellation, &spec, &index_, &outputs, &log_, {}, {}, false};
-  fw_host host{sizeof(fw_host),     &state,     host_log,        host_is_cancelled,
-               host_wait_cancelled, host_input, host_set_output, host_set_error};
-  fw_call call{sizeof(fw_call),
-               spec.name.c_str(),
-               params_json.c_str(),
-               params_json.size(),
-               static_cast<uint32_t>(attempt),
-               &host};
-  const TaskTypeInfo& type = *types_[task].type;
-  fw_outcome outcome;
-  try {
-    outcome = type.run(type.task_data, &call);
-  } catch (...) {
-    // The ABI forbids this; a plugin built without the SDK's trampolines may still do it.
-    return failure(AttemptOutcome::Kind::kPermanent,
-                   spec.uses + " let an exception escape the plugin boundary");
-  }
-  switch (outcome) {
-    case FW_OUTCOME_OK:
-      if (!state.output_set) return {AttemptOutcome::Kind::kOk, "null", ""};
-      if (!nlohmann::json::accept(state.output)) {
-        return failure(AttemptOutcome::Kind::kRetryable,
-                       spec.uses + " (plugin " + types_[task].plugin->path().filename().string() +
-                           ") returned invalid JSON as its output");
-      }
-      return {AttemptOutcome::Kind::kOk, std::move(state.output), ""};
-    case FW_OUTCOME_PERMANENT:
-      return failure(AttemptOutcome::Kind::kPermanent,
-                     state.error.empty() ? "failed (no message)" : state.error);
-    case FW_OUTCOME_RETRYABLE:
-      return failure(AttemptOutcome::Kind::kRetryable,
-                     state.error.empty() ? "failed (no message)" : state.error);
-    default:
-      break;
-  }
-  return failure(AttemptOutcome::Kind::kPermanent,
-                 "plugin returned an unknown outcome " + std::to_string(static_cast<int>(outcome)));
+  call.type = types_[task].type;
+  call.task_name = spec.name;
+  call.label = spec.uses + " (plugin " + types_[task].plugin->path().filename().string() + ")";
+  call.attempt = attempt;
+  call.cancellation = &cancellation;
+  call.input = [&](const char* upstream) -> const std::string* {
+    const std::vector<std::string>& deps = spec.depends_on;
+    if (std::find(deps.begin(), deps.end(), upstream) == deps.end()) return nullptr;
+    return &outputs[index_.at(upstream)];
+  };
+  call.log = [&](fw_log_level level, std::string_view message) {
+    if (log_) log_(task, attempt, level, message);
+  };
+  return call_task_type(call);
 }
 
 }  // namespace flowweaver

@@ -17,6 +17,10 @@ using Json = nlohmann::json;
 
 enum class Backoff { kFixed, kExponential };
 
+// Where a task's calls run: in the host (fast), or in a child process of their own that a
+// crashing plugin cannot take the host down from (isolation/process_runner.h).
+enum class Isolation { kInProcess, kProcess };
+
 struct RetryPolicy {
   int retries = 0;  // attempts after the first
   Millis retry_delay{1000};
@@ -39,6 +43,8 @@ struct TaskSpec {
   std::vector<SourceLocation> depends_on_locations;
   RetryPolicy retry;
   std::optional<Millis> timeout;
+  Isolation isolation = Isolation::kInProcess;
+  std::optional<uint64_t> memory_limit;  // bytes; process isolation only
 };
 
 struct Manifest {

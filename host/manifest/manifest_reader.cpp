@@ -1,11 +1,11 @@
 #include "manifest/manifest_reader.h"
 
-#include <yaml-cpp/yaml.h>
-
+#include "manifest/manifest_document.h"
 #include "manifest/yaml_document.h"
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
 #include "service/cron.h"
+#include "util/byte_size.h"
 #include "util/suggest.h"
 
 namespace flowweaver {
@@ -13,11 +13,11 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",     "description", "max_workers", "params",
                                            "defaults", "tasks",       "schedule",    "catchup"};
-const std::vector<std::string> kDefaultsKeys = {"retries", "retry_delay", "backoff",
-                                                "max_retry_delay", "timeout"};
-const std::vector<std::string> kTaskKeys = {"name",    "uses",        "with",    "depends_on",
-                                            "retries", "retry_delay", "backoff", "max_retry_delay",
-                                            "timeout"};
+const std::vector<std::string> kDefaultsKeys = {
+    "retries", "retry_delay", "backoff", "max_retry_delay", "timeout", "isolation", "memory_limit"};
+const std::vector<std::string> kTaskKeys = {
+    "name",    "uses",    "with",      "depends_on",   "retries",        "retry_delay",
+    "backoff", "timeout", "isolation", "memory_limit", "max_retry_delay"};
 
 // Reads one manifest; each method handles one section and reports into diagnostics_.
 class Reader : private YamlFieldReader {
@@ -25,54 +25,53 @@ class Reader : private YamlFieldReader {
   explicit Reader(DiagnosticList* diagnostics)
       : YamlFieldReader(diagnostics), diagnostics_(diagnostics) {}
 
-  Manifest read(const YAML::Node& root) {
+  Manifest read(const YamlNode& root) {
     Manifest manifest;
     manifest.file = diagnostics_->file();
-    if (!root.IsMap()) {
+    if (!root.is_map()) {
       error(root, "a manifest must be a map with at least `name` and `tasks`");
       return manifest;
     }
     check_keys(root, kTopKeys, "at the top level");
     read_header(root, &manifest);
     read_schedule(root, &manifest);
-    RetryPolicy default_retry;
-    std::optional<Millis> default_timeout;
-    if (YAML::Node defaults = root["defaults"]) {
-      if (expect_map(defaults, "defaults")) {
-        check_keys(defaults, kDefaultsKeys, "in defaults");
-        read_policy(defaults, &default_retry, &default_timeout);
+    TaskSpec defaults;  // only its policy fields: retries, timeout, isolation, memory_limit
+    if (YamlNode node = root.find("defaults")) {
+      if (expect_map(node, "defaults")) {
+        check_keys(node, kDefaultsKeys, "in defaults");
+        read_policy(node, &defaults);
       }
     }
-    YAML::Node tasks = root["tasks"];
+    YamlNode tasks = root.find("tasks");
     if (!tasks) {
       error(root, "missing `tasks`: a list of tasks, each with `name` and `uses`");
-    } else if (!tasks.IsSequence()) {
+    } else if (!tasks.is_sequence()) {
       error(tasks, "`tasks` must be a list of tasks");
     } else {
       manifest.tasks.reserve(tasks.size());
-      for (const YAML::Node& item : tasks) {
-        manifest.tasks.push_back(read_task(item, default_retry, default_timeout));
+      for (size_t i = 0; i < tasks.size(); ++i) {
+        manifest.tasks.push_back(read_task(tasks.item(i), defaults));
       }
     }
     return manifest;
   }
 
  private:
-  void read_header(const YAML::Node& root, Manifest* manifest) {
-    YAML::Node name = root["name"];
+  void read_header(const YamlNode& root, Manifest* manifest) {
+    YamlNode name = root.find("name");
     if (!name) {
       error(root, "missing `name`: the workflow's name (it also names the state file)");
     } else if (auto s = read_string(name, "name")) {
       manifest->name = *s;
-      manifest->name_location = location_of(name);
+      manifest->name_location = name.location();
       if (!is_valid_name(*s)) {
         error(name, "workflow name '" + *s + "' may contain only letters, digits, '_' and '-'");
       }
     }
-    if (YAML::Node d = root["description"]) {
+    if (YamlNode d = root.find("description")) {
       if (auto s = read_string(d, "description")) manifest->description = *s;
     }
-    if (YAML::Node w = root["max_workers"]) {
+    if (YamlNode w = root.find("max_workers")) {
       if (auto n = read_integer(w, "max_workers")) {
         if (*n < 1 || *n > 1024) {
           error(w, "`max_workers` must be between 1 and 1024");
@@ -81,35 +80,60 @@ class Reader : private YamlFieldReader {
         }
       }
     }
-    if (YAML::Node p = root["params"]) {
+    if (YamlNode p = root.find("params")) {
       if (expect_map(p, "params")) {
         manifest->params = yaml_to_json(p, "", &manifest->params_locations, diagnostics_);
       }
     }
   }
 
-  void read_schedule(const YAML::Node& root, Manifest* manifest) {
-    if (YAML::Node n = root["schedule"]) {
+  void read_schedule(const YamlNode& root, Manifest* manifest) {
+    if (YamlNode n = root.find("schedule")) {
       if (auto s = read_string(n, "schedule")) {
         std::string cron_error;
         if (CronSchedule::parse(*s, &cron_error)) {
           manifest->schedule = *s;
-          manifest->schedule_location = location_of(n);
+          manifest->schedule_location = n.location();
         } else {
           error(n, "`schedule`: '" + *s + "' is not a cron expression: " + cron_error);
         }
       }
     }
-    if (YAML::Node n = root["catchup"]) {
+    if (YamlNode n = root.find("catchup")) {
       if (auto b = read_bool(n, "catchup")) manifest->catchup = *b;
-      if (!root["schedule"]) {
+      if (!root.find("schedule")) {
         error(n, "`catchup` needs a `schedule`: it says whether missed scheduled runs are made up");
       }
     }
   }
 
-  void read_policy(const YAML::Node& map, RetryPolicy* retry, std::optional<Millis>* timeout) {
-    if (YAML::Node n = map["retries"]) {
+  // The keys `defaults` and a task share.
+  void read_policy(const YamlNode& map, TaskSpec* task) {
+    RetryPolicy* retry = &task->retry;
+    std::optional<Millis>* timeout = &task->timeout;
+    if (YamlNode n = map.find("isolation")) {
+      std::string value = n.is_scalar() ? std::string(n.scalar()) : "";
+      if (value == "in-process") {
+        task->isolation = Isolation::kInProcess;
+      } else if (value == "process") {
+        task->isolation = Isolation::kProcess;
+      } else {
+        error(n,
+              "`isolation` must be 'in-process' (the default) or 'process' (a child process "
+              "per attempt, which a crashing plugin cannot take the host down from)" +
+                  did_you_mean(value, {"in-process", "process"}));
+      }
+    }
+    if (YamlNode n = map.find("memory_limit")) {
+      std::optional<uint64_t> bytes =
+          n.is_scalar() ? parse_byte_size(n.scalar()) : std::optional<uint64_t>();
+      if (!bytes || *bytes < (1u << 20)) {
+        error(n, "`memory_limit` must be a size of at least 1MiB, such as 512MB");
+      } else {
+        task->memory_limit = bytes;
+      }
+    }
+    if (YamlNode n = map.find("retries")) {
       if (auto v = read_integer(n, "retries")) {
         if (*v < 0 || *v > 1000) {
           error(n, "`retries` must be between 0 and 1000 (it counts attempts after the first)");
@@ -118,14 +142,14 @@ class Reader : private YamlFieldReader {
         }
       }
     }
-    if (YAML::Node n = map["retry_delay"]) {
+    if (YamlNode n = map.find("retry_delay")) {
       if (auto d = read_duration(n, "retry_delay")) retry->retry_delay = *d;
     }
-    if (YAML::Node n = map["max_retry_delay"]) {
+    if (YamlNode n = map.find("max_retry_delay")) {
       if (auto d = read_duration(n, "max_retry_delay")) retry->max_retry_delay = *d;
     }
-    if (YAML::Node n = map["backoff"]) {
-      std::string value = n.IsScalar() ? n.Scalar() : "";
+    if (YamlNode n = map.find("backoff")) {
+      std::string value = n.is_scalar() ? std::string(n.scalar()) : "";
       if (value == "fixed") {
         retry->backoff = Backoff::kFixed;
       } else if (value == "exponential") {
@@ -135,7 +159,7 @@ class Reader : private YamlFieldReader {
                      did_you_mean(value, {"fixed", "exponential"}));
       }
     }
-    if (YAML::Node n = map["timeout"]) {
+    if (YamlNode n = map.find("timeout")) {
       if (auto d = read_duration(n, "timeout")) {
         if (d->count() == 0) {
           error(n, "`timeout` must be longer than 0 (leave it out for no timeout)");
@@ -146,21 +170,22 @@ class Reader : private YamlFieldReader {
     }
   }
 
-  TaskSpec read_task(const YAML::Node& item, const RetryPolicy& default_retry,
-                     const std::optional<Millis>& default_timeout) {
+  TaskSpec read_task(const YamlNode& item, const TaskSpec& defaults) {
     TaskSpec task;
-    task.location = location_of(item);
-    task.retry = default_retry;
-    task.timeout = default_timeout;
-    if (!item.IsMap()) {
+    task.location = item.location();
+    task.retry = defaults.retry;
+    task.timeout = defaults.timeout;
+    task.isolation = defaults.isolation;
+    task.memory_limit = defaults.memory_limit;
+    if (!item.is_map()) {
       error(item, "each task must be a map with at least `name` and `uses`");
       return task;
     }
     check_keys(item, kTaskKeys, "in a task");
-    if (YAML::Node n = item["name"]) {
+    if (YamlNode n = item.find("name")) {
       if (auto s = read_string(n, "name")) {
         task.name = *s;
-        task.location = location_of(n);
+        task.location = n.location();
         if (!is_valid_name(*s)) {
           error(n, "task name '" + *s + "' may contain only letters, digits, '_' and '-'");
         }
@@ -168,33 +193,41 @@ class Reader : private YamlFieldReader {
     } else {
       error(item, "task is missing `name`");
     }
-    if (YAML::Node n = item["uses"]) {
-      task.uses_location = location_of(n);
+    if (YamlNode n = item.find("uses")) {
+      task.uses_location = n.location();
       if (auto s = read_string(n, "uses")) task.uses = *s;
     } else {
       error(item, "task '" + task.name + "' is missing `uses` (e.g. uses: builtin.noop)");
     }
-    if (YAML::Node n = item["with"]) {
-      if (n.IsMap()) {
+    if (YamlNode n = item.find("with")) {
+      if (n.is_map()) {
         task.with = yaml_to_json(n, "", &task.with_locations, diagnostics_);
-      } else if (!n.IsNull()) {
+      } else if (!n.is_null()) {
         error(n, "`with` must be a map of parameter names to values");
       }
     }
-    if (YAML::Node n = item["depends_on"]) read_depends_on(n, &task);
-    read_policy(item, &task.retry, &task.timeout);
+    if (YamlNode n = item.find("depends_on")) read_depends_on(n, &task);
+    read_policy(item, &task);
+    if (task.memory_limit && task.isolation != Isolation::kProcess) {
+      if (YamlNode n = item.find("memory_limit")) {
+        error(n, "`memory_limit` needs `isolation: process`: a task in the host shares its memory");
+      }
+    }
     return task;
   }
 
-  void read_depends_on(const YAML::Node& node, TaskSpec* task) {
-    if (!node.IsSequence()) {
+  void read_depends_on(const YamlNode& node, TaskSpec* task) {
+    if (!node.is_sequence()) {
       error(node, "`depends_on` must be a list of task names, e.g. [extract]");
       return;
     }
-    for (const YAML::Node& dep : node) {
+    task->depends_on.reserve(node.size());
+    task->depends_on_locations.reserve(node.size());
+    for (size_t i = 0; i < node.size(); ++i) {
+      YamlNode dep = node.item(i);
       if (auto s = read_string(dep, "depends_on")) {
-        task->depends_on.push_back(*s);
-        task->depends_on_locations.push_back(location_of(dep));
+        task->depends_on.push_back(std::move(*s));
+        task->depends_on_locations.push_back(dep.location());
       }
     }
   }
@@ -216,13 +249,17 @@ bool is_valid_name(std::string_view name) {
 
 Manifest parse_manifest(std::string_view yaml, const std::string& file,
                         DiagnosticList* diagnostics) {
-  std::optional<YAML::Node> root = load_yaml_document(yaml, diagnostics);
-  if (!root) {
+  std::optional<YamlTree> tree = load_manifest_document(yaml, diagnostics);
+  if (!tree) {
     Manifest empty;
     empty.file = file;
     return empty;
   }
-  return Reader(diagnostics).read(*root);
+  return Reader(diagnostics).read(tree->root());
+}
+
+Manifest read_manifest_document(const YamlTree& document, DiagnosticList* diagnostics) {
+  return Reader(diagnostics).read(document.root());
 }
 
 std::optional<std::string> read_manifest_text(const std::filesystem::path& path,

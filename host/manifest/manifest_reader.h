@@ -11,6 +11,7 @@
 
 #include "manifest/diagnostic.h"
 #include "manifest/manifest.h"
+#include "manifest/yaml_tree.h"
 
 namespace flowweaver {
 
@@ -18,6 +19,10 @@ namespace flowweaver {
 // is non-empty and the returned manifest holds whatever could be read.
 Manifest parse_manifest(std::string_view yaml, const std::string& file,
                         DiagnosticList* diagnostics);
+
+// The same from a document already parsed with load_yaml_tree(), so a caller can free the
+// file's bytes first. Reports to `diagnostics`, whose file names the manifest.
+Manifest read_manifest_document(const YamlTree& document, DiagnosticList* diagnostics);
 
 // The file's bytes; an unreadable file or a directory is reported to `diagnostics`.
 std::optional<std::string> read_manifest_text(const std::filesystem::path& path,

@@ -2,32 +2,75 @@
 
 #include <cstdlib>
 #include <flowweaver/sdk.hpp>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
+#include "manifest/task_index.h"
 #include "manifest/template.h"
 #include "util/suggest.h"
 
 namespace flowweaver {
 namespace {
 
+constexpr uint32_t kNoTask = TaskIndex::kNotFound;
+
+// The graph from each task's dependencies, already looked up (`upstream`, flat, in manifest
+// order; kNoTask for unknown names). Self-dependencies and repeats add no edge.
+Dag build_dag(const Manifest& manifest, const std::vector<uint32_t>& upstream) {
+  Dag dag(manifest.tasks.size());
+  // linked_from[u] == t once the edge u -> t exists.
+  std::vector<uint32_t> linked_from(manifest.tasks.size(), kNoTask);
+  size_t next = 0;
+  for (uint32_t t = 0; t < manifest.tasks.size(); ++t) {
+    for (size_t i = 0; i < manifest.tasks[t].depends_on.size(); ++i) {
+      uint32_t u = upstream[next++];
+      if (u == kNoTask || u == t || linked_from[u] == t) continue;
+      linked_from[u] = t;
+      dag.add_dependency(t, u);
+    }
+  }
+  return dag;
+}
+
+std::vector<uint32_t> look_up_dependencies(const Manifest& manifest, const TaskIndex& index) {
+  size_t num_dependencies = 0;
+  for (const TaskSpec& task : manifest.tasks) num_dependencies += task.depends_on.size();
+  std::vector<uint32_t> upstream;
+  upstream.reserve(num_dependencies);
+  for (const TaskSpec& task : manifest.tasks) {
+    for (const std::string& dep : task.depends_on) upstream.push_back(index.find(dep));
+  }
+  return upstream;
+}
+
+// Suggestions for misspelled task names cost a pass over every name, so they are worked out
+// once per distinct unknown name and for this many names at most: a manifest with thousands of
+// broken dependencies gets its errors quickly, the first ones with suggestions.
+constexpr size_t kMaxSuggestedNames = 64;
+
+// Checks one manifest. Everything is linear in the size of the manifest: lookups are hashed,
+// and the lists that only error messages need (names for suggestions) are built on first use.
 class Validator {
  public:
   Validator(const Manifest& m, const PluginRegistry& plugins, const EnvLookup& env,
             DiagnosticList* diagnostics)
-      : m_(m), plugins_(plugins), env_(env), diagnostics_(diagnostics), index_(index_tasks(m)) {
-    for (const TaskSpec& t : m.tasks) task_names_.push_back(t.name);
-    for (auto it = m.params.begin(); it != m.params.end(); ++it) param_names_.push_back(it.key());
-  }
+      : m_(m), plugins_(plugins), env_(env), diagnostics_(diagnostics), index_(m.tasks) {}
 
-  void run() {
+  ValidationResult run() {
+    ValidationResult result;
     check_params();
-    check_names_and_dependencies();
-    check_cycles();
+    std::vector<uint32_t> upstream = look_up_dependencies(m_, index_);
+    check_names_and_dependencies(upstream);
+    result.dag = build_dag(m_, upstream);
+    check_cycles(result.dag);
+    result.task_types.reserve(m_.tasks.size());
     for (const TaskSpec& task : m_.tasks) {
       TaskTypeRef type = check_uses(task);
       if (type.type) check_with(task, *type.type);
       check_references(task);
+      result.task_types.push_back(std::move(type));
     }
+    return result;
   }
 
  private:
@@ -38,6 +81,31 @@ class Validator {
   SourceLocation with_location(const TaskSpec& task, const std::string& pointer) {
     auto it = task.with_locations.find(pointer);
     return it != task.with_locations.end() ? it->second : task.location;
+  }
+
+  const std::vector<std::string>& task_names() {
+    if (task_names_.empty()) {
+      task_names_.reserve(m_.tasks.size());
+      for (const TaskSpec& t : m_.tasks) task_names_.push_back(t.name);
+    }
+    return task_names_;
+  }
+
+  const std::vector<std::string>& param_names() {
+    if (!param_names_) {
+      param_names_.emplace();
+      for (auto it = m_.params.begin(); it != m_.params.end(); ++it) {
+        param_names_->push_back(it.key());
+      }
+    }
+    return *param_names_;
+  }
+
+  std::string suggest_task(const std::string& unknown) {
+    auto it = task_suggestions_.find(unknown);
+    if (it != task_suggestions_.end()) return it->second;
+    if (task_suggestions_.size() >= kMaxSuggestedNames) return "";
+    return task_suggestions_.emplace(unknown, did_you_mean(unknown, task_names())).first->second;
   }
 
   void check_params() {
@@ -60,33 +128,40 @@ class Validator {
         });
   }
 
-  void check_names_and_dependencies() {
-    std::unordered_map<std::string, SourceLocation> first;
-    for (const TaskSpec& task : m_.tasks) {
+  // `upstream`: each dependency's task, as look_up_dependencies() finds them.
+  void check_names_and_dependencies(const std::vector<uint32_t>& upstream) {
+    // listed_by[u] == t once task t listed task u: a second listing is reported.
+    std::vector<uint32_t> listed_by(m_.tasks.size(), kNoTask);
+    size_t next = 0;
+    for (uint32_t t = 0; t < m_.tasks.size(); ++t) {
+      const TaskSpec& task = m_.tasks[t];
+      size_t first_dep = next;
+      next += task.depends_on.size();
       if (task.name.empty()) continue;
-      auto [it, inserted] = first.emplace(task.name, task.location);
-      if (!inserted) {
+      uint32_t first = index_.find(task.name);
+      if (first != t) {
         error(task.location, "duplicate task name '" + task.name + "' (first defined at line " +
-                                 std::to_string(it->second.line) + ")");
+                                 std::to_string(m_.tasks[first].location.line) + ")");
       }
-      std::set<std::string> seen;
       for (size_t i = 0; i < task.depends_on.size(); ++i) {
         const std::string& dep = task.depends_on[i];
+        uint32_t u = upstream[first_dep + i];
         SourceLocation where = task.depends_on_locations[i];
         if (dep == task.name) {
           error(where, "task '" + task.name + "' depends on itself");
-        } else if (!index_.count(dep)) {
+        } else if (u == kNoTask) {
           error(where, "task '" + task.name + "' depends on unknown task '" + dep + "'" +
-                           did_you_mean(dep, task_names_));
-        } else if (!seen.insert(dep).second) {
+                           suggest_task(dep));
+        } else if (listed_by[u] == t) {
           error(where, "task '" + task.name + "' lists '" + dep + "' twice in depends_on");
+        } else {
+          listed_by[u] = t;
         }
       }
     }
   }
 
-  void check_cycles() {
-    Dag dag = build_dag(m_);
+  void check_cycles(const Dag& dag) {
     std::vector<uint32_t> cycle = dag.find_cycle();
     if (cycle.empty()) return;
     std::string path;
@@ -95,16 +170,27 @@ class Validator {
     error(m_.tasks[cycle.front()].location, "dependency cycle: " + path);
   }
 
+  // What `uses` names, or why it names nothing: the same for every task with the same `uses`.
+  struct UsesOutcome {
+    TaskTypeRef type;
+    std::string problem;
+  };
+
   TaskTypeRef check_uses(const TaskSpec& task) {
     if (task.uses.empty()) return {};
-    size_t dot = task.uses.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == task.uses.size()) {
-      error(task.uses_location,
-            "`uses: " + task.uses + "` must name a plugin and a task type, e.g. builtin.noop");
-      return {};
+    auto it = uses_.find(task.uses);
+    if (it == uses_.end()) it = uses_.emplace(task.uses, resolve_uses(task.uses)).first;
+    if (!it->second.problem.empty()) error(task.uses_location, it->second.problem);
+    return it->second.type;
+  }
+
+  UsesOutcome resolve_uses(const std::string& uses) {
+    size_t dot = uses.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == uses.size()) {
+      return {{}, "`uses: " + uses + "` must name a plugin and a task type, e.g. builtin.noop"};
     }
-    std::string plugin_name = task.uses.substr(0, dot);
-    std::string type_name = task.uses.substr(dot + 1);
+    std::string plugin_name = uses.substr(0, dot);
+    std::string type_name = uses.substr(dot + 1);
     std::shared_ptr<const LoadedPlugin> plugin = plugins_.find(plugin_name);
     if (!plugin) {
       std::string message = "unknown plugin '" + plugin_name + "'" +
@@ -114,31 +200,24 @@ class Validator {
         message += " (" + std::to_string(plugins_.failures().size()) +
                    " plugin file(s) failed to load: `flowweaver plugins` shows why)";
       }
-      error(task.uses_location, message);
-      return {};
+      return {{}, message};
     }
-    TaskTypeRef ref = plugins_.find_task_type(task.uses);
+    TaskTypeRef ref = plugins_.find_task_type(uses);
     if (!ref.type) {
-      error(task.uses_location, "plugin '" + plugin_name + "' has no task type '" + type_name +
-                                    "'" + did_you_mean(type_name, plugin->task_type_names()) +
-                                    "; it has: " + join(plugin->task_type_names()));
+      return {{},
+              "plugin '" + plugin_name + "' has no task type '" + type_name + "'" +
+                  did_you_mean(type_name, plugin->task_type_names()) +
+                  "; it has: " + join(plugin->task_type_names())};
     }
-    return ref;
+    return {ref, ""};
   }
 
   void check_with(const TaskSpec& task, const TaskTypeInfo& type) {
-    std::vector<std::string> declared;
-    for (const ParamDecl& p : type.params) declared.push_back(p.name);
     for (auto it = task.with.begin(); it != task.with.end(); ++it) {
       SourceLocation where = with_location(task, "/" + it.key());
       const ParamDecl* decl = type.find_param(it.key());
       if (!decl) {
-        if (!type.open_params) {
-          error(where,
-                "task '" + task.name + "': " + task.uses + " has no parameter '" + it.key() + "'" +
-                    did_you_mean(it.key(), declared) +
-                    (declared.empty() ? "; it takes none" : "; it takes: " + join(declared)));
-        }
+        if (!type.open_params) report_unknown_param(task, type, it.key(), where);
         continue;
       }
       check_value_type(task, *decl, it.value(), where);
@@ -151,11 +230,21 @@ class Validator {
     }
   }
 
+  void report_unknown_param(const TaskSpec& task, const TaskTypeInfo& type, const std::string& key,
+                            SourceLocation where) {
+    std::vector<std::string> declared;
+    for (const ParamDecl& p : type.params) declared.push_back(p.name);
+    error(where, "task '" + task.name + "': " + task.uses + " has no parameter '" + key + "'" +
+                     did_you_mean(key, declared) +
+                     (declared.empty() ? "; it takes none" : "; it takes: " + join(declared)));
+  }
+
   // Checks what can be known before running: literal values, and whole-value references to
   // params. Values from env or upstream outputs are checked when the task is called.
   void check_value_type(const TaskSpec& task, const ParamDecl& decl, const Json& value,
                         SourceLocation where) {
-    Json effective = value;
+    static const Json kSplicedText = "text";  // what a reference inside longer text makes
+    const Json* effective = &value;
     if (value.is_string() && has_references(value.get_ref<const std::string&>())) {
       std::vector<TemplatePart> parts;
       try {
@@ -164,20 +253,20 @@ class Validator {
         return;  // reported by check_references
       }
       if (parts.size() != 1 || !parts[0].reference) {
-        effective = "text";  // spliced text is a string
+        effective = &kSplicedText;
         if (decl.type == "duration") return;
       } else if (parts[0].reference->kind == Reference::Kind::kParams &&
                  m_.params.contains(parts[0].reference->name)) {
-        effective = m_.params[parts[0].reference->name];
+        effective = &m_.params[parts[0].reference->name];
       } else {
         return;
       }
     }
-    if (!value_has_type(effective, decl.type)) {
-      std::string got = effective.type_name();
-      if (decl.type == "duration" && effective.is_string()) {
+    if (!value_has_type(*effective, decl.type)) {
+      std::string got = effective->type_name();
+      if (decl.type == "duration" && effective->is_string()) {
         error(where, "task '" + task.name + "': parameter '" + decl.name + "': '" +
-                         effective.get<std::string>() +
+                         effective->get<std::string>() +
                          "' is not a duration; write a number and a unit: 500ms, 30s, 5m or 1h");
       } else {
         error(where, "task '" + task.name + "': parameter '" + decl.name + "' must be " +
@@ -194,7 +283,8 @@ class Validator {
   }
 
   void check_references(const TaskSpec& task) {
-    std::set<std::string> deps(task.depends_on.begin(), task.depends_on.end());
+    if (task.with.empty()) return;
+    std::optional<std::unordered_set<std::string_view>> deps;  // built at the first ${tasks...}
     for_each_reference(
         task.with, "",
         [&](const std::string& pointer, const Reference& ref) {
@@ -203,19 +293,19 @@ class Validator {
             case Reference::Kind::kParams:
               if (!m_.params.contains(ref.name)) {
                 error(where, ref.source + ": no param '" + ref.name + "'" +
-                                 did_you_mean(ref.name, param_names_) +
-                                 (param_names_.empty() ? "; the manifest declares no `params`"
-                                                       : "; params: " + join(param_names_)));
+                                 did_you_mean(ref.name, param_names()) +
+                                 (param_names().empty() ? "; the manifest declares no `params`"
+                                                        : "; params: " + join(param_names())));
               }
               break;
             case Reference::Kind::kEnv:
               check_env(where, ref);
               break;
             case Reference::Kind::kTask:
-              if (!index_.count(ref.name)) {
-                error(where, ref.source + ": no task '" + ref.name + "'" +
-                                 did_you_mean(ref.name, task_names_));
-              } else if (!deps.count(ref.name)) {
+              if (!deps) deps.emplace(task.depends_on.begin(), task.depends_on.end());
+              if (!index_.contains(ref.name)) {
+                error(where, ref.source + ": no task '" + ref.name + "'" + suggest_task(ref.name));
+              } else if (!deps->count(ref.name)) {
                 error(where, ref.source + ": task '" + task.name + "' must list '" + ref.name +
                                  "' in depends_on to use its output");
               }
@@ -233,9 +323,11 @@ class Validator {
   const PluginRegistry& plugins_;
   const EnvLookup& env_;
   DiagnosticList* diagnostics_;
-  std::unordered_map<std::string, uint32_t> index_;
-  std::vector<std::string> task_names_;
-  std::vector<std::string> param_names_;
+  TaskIndex index_;
+  std::unordered_map<std::string, UsesOutcome> uses_;
+  std::unordered_map<std::string, std::string> task_suggestions_;
+  std::vector<std::string> task_names_;                  // built on first use
+  std::optional<std::vector<std::string>> param_names_;  // built on first use
 };
 
 }  // namespace
@@ -247,8 +339,10 @@ std::optional<std::string> process_env(const std::string& name) {
 }
 
 void validate_manifest(const Manifest& manifest, const PluginRegistry& plugins,
-                       const EnvLookup& env, DiagnosticList* diagnostics) {
-  Validator(manifest, plugins, env, diagnostics).run();
+                       const EnvLookup& env, DiagnosticList* diagnostics,
+                       ValidationResult* result) {
+  ValidationResult found = Validator(manifest, plugins, env, diagnostics).run();
+  if (result) *result = std::move(found);
 }
 
 std::unordered_map<std::string, uint32_t> index_tasks(const Manifest& manifest) {
@@ -259,18 +353,7 @@ std::unordered_map<std::string, uint32_t> index_tasks(const Manifest& manifest) 
 }
 
 Dag build_dag(const Manifest& manifest) {
-  std::unordered_map<std::string, uint32_t> index = index_tasks(manifest);
-  Dag dag(manifest.tasks.size());
-  for (uint32_t t = 0; t < manifest.tasks.size(); ++t) {
-    std::set<uint32_t> added;
-    for (const std::string& dep : manifest.tasks[t].depends_on) {
-      auto it = index.find(dep);
-      if (it != index.end() && it->second != t && added.insert(it->second).second) {
-        dag.add_dependency(t, it->second);
-      }
-    }
-  }
-  return dag;
+  return build_dag(manifest, look_up_dependencies(manifest, TaskIndex(manifest.tasks)));
 }
 
 bool value_has_type(const nlohmann::json& value, const std::string& type) {

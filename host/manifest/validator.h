@@ -21,8 +21,17 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 // The process environment.
 std::optional<std::string> process_env(const std::string& name);
 
+// What validation works out on the way, so a caller that goes on to run need not repeat it.
+struct ValidationResult {
+  Dag dag{0};                           // as build_dag() builds it
+  std::vector<TaskTypeRef> task_types;  // per task, manifest order; empty where `uses` is wrong
+};
+
+// Reports every problem to `diagnostics`. When `result` is given, it receives the graph and
+// task types (complete only when nothing was reported).
 void validate_manifest(const Manifest& manifest, const PluginRegistry& plugins,
-                       const EnvLookup& env, DiagnosticList* diagnostics);
+                       const EnvLookup& env, DiagnosticList* diagnostics,
+                       ValidationResult* result = nullptr);
 
 // Task name -> index in manifest order (the first of duplicates wins).
 std::unordered_map<std::string, uint32_t> index_tasks(const Manifest& manifest);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "manifest/diagnostic.h"
+#include "manifest/yaml_tree.h"
 
 namespace flowweaver {
 
@@ -22,5 +23,9 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path, std
 // The YAML document in `text`, or nothing after reporting bytes that are not UTF-8, invalid
 // YAML or nesting too deep to read. An empty text is a null node, not an error.
 std::optional<YAML::Node> load_yaml_document(std::string_view text, DiagnosticList* diagnostics);
+
+// The same as a compact YamlTree (what the manifest reader uses: far smaller and faster to
+// build for large files), with the same problems reported the same way.
+std::optional<YamlTree> load_yaml_tree(std::string_view text, DiagnosticList* diagnostics);
 
 }  // namespace flowweaver

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <flowweaver/sdk.hpp>
 
-#include "manifest/yaml_value.h"
 #include "util/suggest.h"
 
 namespace flowweaver {
@@ -12,65 +11,125 @@ void YamlFieldReader::error(const YAML::Node& node, std::string message) {
   diagnostics_->add(location_of(node), std::move(message));
 }
 
+void YamlFieldReader::error(const YamlNode& node, std::string message) {
+  diagnostics_->add(node.location(), std::move(message));
+}
+
 bool YamlFieldReader::expect_map(const YAML::Node& node, const std::string& what) {
   if (node.IsMap()) return true;
   error(node, "`" + what + "` must be a map");
   return false;
 }
 
+bool YamlFieldReader::expect_map(const YamlNode& node, const std::string& what) {
+  if (node.is_map()) return true;
+  error(node, "`" + what + "` must be a map");
+  return false;
+}
+
 void YamlFieldReader::check_keys(const YAML::Node& map, const std::vector<std::string>& known,
                                  const std::string& where) {
-  check_duplicate_keys(map, diagnostics_);
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      error(it->first, "map keys must be plain strings");
+  std::vector<ScalarView> keys;
+  for (auto it = map.begin(); it != map.end(); ++it) keys.push_back(scalar_view(it->first));
+  check_keys(keys, known, where);
+}
+
+void YamlFieldReader::check_keys(const YamlNode& map, const std::vector<std::string>& known,
+                                 const std::string& where) {
+  std::vector<ScalarView> keys = std::move(keys_);
+  keys.clear();
+  for (size_t i = 0; i < map.size(); ++i) keys.push_back(scalar_view(map.key(i)));
+  check_keys(keys, known, where);
+  keys_ = std::move(keys);
+}
+
+void YamlFieldReader::check_keys(const std::vector<ScalarView>& keys,
+                                 const std::vector<std::string>& known, const std::string& where) {
+  check_duplicate_keys(keys, diagnostics_);
+  for (const ScalarView& key : keys) {
+    if (!key.is_scalar) {
+      diagnostics_->add(key.location, "map keys must be plain strings");
       continue;
     }
-    const std::string& key = it->first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      error(it->first, "unknown key '" + key + "' " + where + did_you_mean(key, known));
+    if (std::find(known.begin(), known.end(), key.text) == known.end()) {
+      std::string name(key.text);
+      diagnostics_->add(key.location,
+                        "unknown key '" + name + "' " + where + did_you_mean(name, known));
     }
   }
+}
+
+std::optional<std::string> YamlFieldReader::read_string(const ScalarView& node,
+                                                        const std::string& what) {
+  if (node.is_scalar) {
+    if (is_plain_string(node)) return std::string(node.text);
+    nlohmann::json value = resolve_scalar(node, diagnostics_);
+    if (value.is_string()) return value.get<std::string>();
+  }
+  diagnostics_->add(node.location, "`" + what + "` must be a string");
+  return std::nullopt;
+}
+
+std::optional<long long> YamlFieldReader::read_integer(const ScalarView& node,
+                                                       const std::string& what) {
+  if (node.is_scalar) {
+    nlohmann::json value = resolve_scalar(node, diagnostics_);
+    if (value.is_number_integer()) return value.get<long long>();
+  }
+  diagnostics_->add(node.location, "`" + what + "` must be a whole number");
+  return std::nullopt;
+}
+
+std::optional<bool> YamlFieldReader::read_bool(const ScalarView& node, const std::string& what) {
+  if (node.is_scalar) {
+    nlohmann::json value = resolve_scalar(node, diagnostics_);
+    if (value.is_boolean()) return value.get<bool>();
+  }
+  diagnostics_->add(node.location, "`" + what + "` must be true or false");
+  return std::nullopt;
+}
+
+std::optional<Millis> YamlFieldReader::read_duration(const ScalarView& node,
+                                                     const std::string& what) {
+  if (node.is_scalar) {
+    if (auto d = parse_duration(node.text)) return *d;
+  }
+  std::string shown = node.is_scalar ? "'" + std::string(node.text) + "'" : "this value";
+  diagnostics_->add(node.location,
+                    "`" + what + "`: " + shown +
+                        " is not a duration; write a number and a unit: 500ms, 30s, 5m or 1h");
+  return std::nullopt;
 }
 
 std::optional<std::string> YamlFieldReader::read_string(const YAML::Node& node,
                                                         const std::string& what) {
-  if (node.IsScalar()) {
-    nlohmann::json value = resolve_scalar(node, diagnostics_);
-    if (value.is_string()) return value.get<std::string>();
-  }
-  error(node, "`" + what + "` must be a string");
-  return std::nullopt;
+  return read_string(scalar_view(node), what);
 }
-
+std::optional<std::string> YamlFieldReader::read_string(const YamlNode& node,
+                                                        const std::string& what) {
+  return read_string(scalar_view(node), what);
+}
 std::optional<long long> YamlFieldReader::read_integer(const YAML::Node& node,
                                                        const std::string& what) {
-  if (node.IsScalar()) {
-    nlohmann::json value = resolve_scalar(node, diagnostics_);
-    if (value.is_number_integer()) return value.get<long long>();
-  }
-  error(node, "`" + what + "` must be a whole number");
-  return std::nullopt;
+  return read_integer(scalar_view(node), what);
 }
-
+std::optional<long long> YamlFieldReader::read_integer(const YamlNode& node,
+                                                       const std::string& what) {
+  return read_integer(scalar_view(node), what);
+}
 std::optional<bool> YamlFieldReader::read_bool(const YAML::Node& node, const std::string& what) {
-  if (node.IsScalar()) {
-    nlohmann::json value = resolve_scalar(node, diagnostics_);
-    if (value.is_boolean()) return value.get<bool>();
-  }
-  error(node, "`" + what + "` must be true or false");
-  return std::nullopt;
+  return read_bool(scalar_view(node), what);
 }
-
+std::optional<bool> YamlFieldReader::read_bool(const YamlNode& node, const std::string& what) {
+  return read_bool(scalar_view(node), what);
+}
 std::optional<Millis> YamlFieldReader::read_duration(const YAML::Node& node,
                                                      const std::string& what) {
-  if (node.IsScalar()) {
-    if (auto d = parse_duration(node.Scalar())) return *d;
-  }
-  std::string shown = node.IsScalar() ? "'" + node.Scalar() + "'" : "this value";
-  error(node, "`" + what + "`: " + shown +
-                  " is not a duration; write a number and a unit: 500ms, 30s, 5m or 1h");
-  return std::nullopt;
+  return read_duration(scalar_view(node), what);
+}
+std::optional<Millis> YamlFieldReader::read_duration(const YamlNode& node,
+                                                     const std::string& what) {
+  return read_duration(scalar_view(node), what);
 }
 
 }  // namespace flowweaver

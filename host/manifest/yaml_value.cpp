@@ -1,5 +1,6 @@
 #include "manifest/yaml_value.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <unordered_map>
@@ -18,11 +19,11 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-bool is_null_word(const std::string& s) {
+bool is_null_word(std::string_view s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
-std::optional<bool> bool_word(const std::string& s) {
+std::optional<bool> bool_word(std::string_view s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   return std::nullopt;
@@ -48,20 +49,86 @@ bool is_core_float(std::string_view s) {
   return i == s.size();
 }
 
+std::string_view without_sign(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return s;
+}
+
+bool is_octal_word(std::string_view s) {
+  return s.size() > 2 && s[0] == '0' && s[1] == 'o' && all_of(s.substr(2), is_octal);
+}
+bool is_hex_word(std::string_view s) {
+  return s.size() > 2 && s[0] == '0' && s[1] == 'x' && all_of(s.substr(2), is_hex);
+}
+bool is_special_float(std::string_view s) {
+  std::string_view body = without_sign(s);
+  return body == ".inf" || body == ".Inf" || body == ".INF" || s == ".nan" || s == ".NaN" ||
+         s == ".NAN";
+}
+
+bool is_string_tag(std::string_view tag) { return tag == "!" || tag == "tag:yaml.org,2002:str"; }
+
 nlohmann::json integer_value(const std::string& digits, int base, bool negative,
-                             const YAML::Node& node, DiagnosticList* diagnostics) {
+                             const ScalarView& scalar, DiagnosticList* diagnostics) {
   errno = 0;
   unsigned long long magnitude = std::strtoull(digits.c_str(), nullptr, base);
   if (errno == ERANGE || magnitude > 9223372036854775807ULL) {
-    diagnostics->add(location_of(node), "integer '" + node.Scalar() +
-                                            "' is out of range (quote it to pass it as a string)");
+    diagnostics->add(scalar.location, "integer '" + std::string(scalar.text) +
+                                          "' is out of range (quote it to pass it as a string)");
     return nullptr;
   }
   auto value = static_cast<long long>(magnitude);
   return negative ? -value : value;
 }
 
+void report_duplicate(const ScalarView& key, SourceLocation first, DiagnosticList* diagnostics) {
+  diagnostics->add(key.location, "duplicate key '" + std::string(key.text) +
+                                     "' (first given at line " + std::to_string(first.line) + ")");
+}
+
+// Maps of a few keys (a task's) compare every pair, which beats building a hash table.
+constexpr size_t kPairwiseKeys = 16;
+
+template <typename KeyAt>
+void report_duplicate_keys(size_t num_keys, KeyAt key_at, DiagnosticList* diagnostics) {
+  if (num_keys <= kPairwiseKeys) {
+    for (size_t i = 1; i < num_keys; ++i) {
+      ScalarView key = key_at(i);
+      if (!key.is_scalar) continue;
+      for (size_t j = 0; j < i; ++j) {
+        ScalarView earlier = key_at(j);
+        if (earlier.is_scalar && earlier.text == key.text) {
+          report_duplicate(key, earlier.location, diagnostics);
+          break;
+        }
+      }
+    }
+    return;
+  }
+  std::unordered_map<std::string_view, SourceLocation> seen;
+  seen.reserve(num_keys);
+  for (size_t i = 0; i < num_keys; ++i) {
+    ScalarView key = key_at(i);
+    if (!key.is_scalar) continue;
+    auto [first, inserted] = seen.emplace(key.text, key.location);
+    if (!inserted) report_duplicate(key, first->second, diagnostics);
+  }
+}
+
 }  // namespace
+
+ScalarView scalar_view(const YAML::Node& node) {
+  ScalarView view;
+  view.is_scalar = node.IsScalar();
+  if (view.is_scalar) view.text = node.Scalar();
+  view.tag = node.Tag();
+  view.location = location_of(node);
+  return view;
+}
+
+ScalarView scalar_view(const YamlNode& node) {
+  return {node.is_scalar(), node.scalar(), node.tag(), node.location()};
+}
 
 SourceLocation location_of(const YAML::Node& node) {
   YAML::Mark mark = node.Mark();
@@ -69,86 +136,90 @@ SourceLocation location_of(const YAML::Node& node) {
   return {mark.line + 1, mark.column + 1};
 }
 
-nlohmann::json resolve_scalar(const YAML::Node& node, DiagnosticList* diagnostics) {
-  const std::string& s = node.Scalar();
-  const std::string& tag = node.Tag();
-  if (tag == "!" || tag == "tag:yaml.org,2002:str") return s;  // quoted or !!str
-  if (tag != "?" && !tag.empty()) {
-    diagnostics->add(location_of(node), "unsupported YAML tag '" + tag + "'");
+bool is_plain_string(const ScalarView& scalar) {
+  if (is_string_tag(scalar.tag)) return true;
+  if (scalar.tag != "?" && !scalar.tag.empty()) return false;  // an unsupported tag is reported
+  std::string_view s = scalar.text;
+  return !is_null_word(s) && !bool_word(s) && !all_of(without_sign(s), is_digit) &&
+         !is_octal_word(s) && !is_hex_word(s) && !is_core_float(s) && !is_special_float(s);
+}
+
+nlohmann::json resolve_scalar(const ScalarView& scalar, DiagnosticList* diagnostics) {
+  std::string_view s = scalar.text;
+  if (is_string_tag(scalar.tag)) return s;  // quoted or !!str
+  if (scalar.tag != "?" && !scalar.tag.empty()) {
+    diagnostics->add(scalar.location, "unsupported YAML tag '" + std::string(scalar.tag) + "'");
     return s;
   }
   if (is_null_word(s)) return nullptr;
   if (auto b = bool_word(s)) return *b;
-  std::string_view body = s;
-  bool negative = false;
-  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
+  std::string_view body = without_sign(s);
+  bool negative = !s.empty() && s[0] == '-';
+  if (all_of(body, is_digit)) {
+    return integer_value(std::string(body), 10, negative, scalar, diagnostics);
   }
-  if (all_of(body, is_digit))
-    return integer_value(std::string(body), 10, negative, node, diagnostics);
-  if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && all_of(s.substr(2), is_octal)) {
-    return integer_value(s.substr(2), 8, false, node, diagnostics);
-  }
-  if (s.size() > 2 && s[0] == '0' && s[1] == 'x' && all_of(s.substr(2), is_hex)) {
-    return integer_value(s.substr(2), 16, false, node, diagnostics);
-  }
-  if (is_core_float(s)) return std::strtod(s.c_str(), nullptr);
-  if (body == ".inf" || body == ".Inf" || body == ".INF" || s == ".nan" || s == ".NaN" ||
-      s == ".NAN") {
-    diagnostics->add(location_of(node),
-                     "'" + s + "' cannot be represented in JSON (quote it to pass a string)");
+  if (is_octal_word(s))
+    return integer_value(std::string(s.substr(2)), 8, false, scalar, diagnostics);
+  if (is_hex_word(s))
+    return integer_value(std::string(s.substr(2)), 16, false, scalar, diagnostics);
+  if (is_core_float(s)) return std::strtod(std::string(s).c_str(), nullptr);
+  if (is_special_float(s)) {
+    diagnostics->add(scalar.location, "'" + std::string(s) +
+                                          "' cannot be represented in JSON (quote it to pass a "
+                                          "string)");
     return nullptr;
   }
   return s;
 }
 
-void check_duplicate_keys(const YAML::Node& node, DiagnosticList* diagnostics) {
-  std::unordered_map<std::string, SourceLocation> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar()) continue;  // reported by the caller as a non-string key
-    const std::string& key = it->first.Scalar();
-    SourceLocation where = location_of(it->first);
-    auto [first, inserted] = seen.emplace(key, where);
-    if (!inserted) {
-      diagnostics->add(where, "duplicate key '" + key + "' (first given at line " +
-                                  std::to_string(first->second.line) + ")");
-    }
-  }
+nlohmann::json resolve_scalar(const YAML::Node& node, DiagnosticList* diagnostics) {
+  return resolve_scalar(scalar_view(node), diagnostics);
 }
 
-nlohmann::json yaml_to_json(const YAML::Node& node, const std::string& pointer,
+void check_duplicate_keys(const std::vector<ScalarView>& keys, DiagnosticList* diagnostics) {
+  report_duplicate_keys(
+      keys.size(), [&](size_t i) { return keys[i]; }, diagnostics);
+}
+
+void check_duplicate_keys(const YAML::Node& node, DiagnosticList* diagnostics) {
+  std::vector<ScalarView> keys;
+  for (auto it = node.begin(); it != node.end(); ++it) keys.push_back(scalar_view(it->first));
+  check_duplicate_keys(keys, diagnostics);
+}
+
+nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
                             LocationMap* locations, DiagnosticList* diagnostics) {
-  (*locations)[pointer] = location_of(node);
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
+  (*locations)[pointer] = node.location();
+  switch (node.type()) {
+    case YamlType::kNull:
       return nullptr;
-    case YAML::NodeType::Scalar:
-      return resolve_scalar(node, diagnostics);
-    case YAML::NodeType::Sequence: {
+    case YamlType::kScalar:
+      return resolve_scalar(scalar_view(node), diagnostics);
+    case YamlType::kSequence: {
       nlohmann::json array = nlohmann::json::array();
       for (size_t i = 0; i < node.size(); ++i) {
         array.push_back(
-            yaml_to_json(node[i], pointer + "/" + std::to_string(i), locations, diagnostics));
+            yaml_to_json(node.item(i), pointer + "/" + std::to_string(i), locations, diagnostics));
       }
       return array;
     }
-    case YAML::NodeType::Map: {
-      check_duplicate_keys(node, diagnostics);
+    case YamlType::kMap: {
+      report_duplicate_keys(
+          node.size(), [&](size_t i) { return scalar_view(node.key(i)); }, diagnostics);
       nlohmann::json object = nlohmann::json::object();
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        if (!it->first.IsScalar()) {
-          diagnostics->add(location_of(it->first), "map keys must be plain strings");
+      for (size_t i = 0; i < node.size(); ++i) {
+        YamlNode key = node.key(i);
+        if (!key.is_scalar()) {
+          diagnostics->add(key.location(), "map keys must be plain strings");
           continue;
         }
-        const std::string& key = it->first.Scalar();
-        if (key == "<<" && it->first.Tag() == "?") {
-          diagnostics->add(location_of(it->first),
+        std::string name(key.scalar());
+        if (name == "<<" && key.tag() == "?") {
+          diagnostics->add(key.location(),
                            "merge keys ('<<') are not supported; write the keys out");
           continue;
         }
-        object[key] = yaml_to_json(it->second, pointer + "/" + key, locations, diagnostics);
+        object[name] = yaml_to_json(node.value(i), pointer + "/" + name, locations, diagnostics);
       }
       return object;
     }

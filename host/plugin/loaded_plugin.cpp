@@ -138,7 +138,7 @@ std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& pat
   // A library's constructors run inside dlopen: refuse a file others could have changed first.
   if (!allow_insecure_plugins()) {
     if (std::optional<std::string> problem = insecure_plugin_reason(path)) {
-      throw Error::PluginLoad("refusing to load " + *problem);
+      throw Error::PluginLoad("refused: " + *problem);
     }
   }
   std::string sha256;

@@ -6,21 +6,28 @@ namespace flowweaver {
 namespace {
 
 // Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-// neighbouring characters each cost one, so "tset" is one typo away from "test".
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+// neighbouring characters each cost one, so "tset" is one typo away from "test". Keeps three
+// rows of the table in `rows`, reused from call to call.
+size_t edit_distance(std::string_view a, std::string_view b, std::vector<size_t>* rows) {
+  const size_t width = b.size() + 1;
+  rows->assign(3 * width, 0);
+  size_t* before = rows->data();   // row i - 2
+  size_t* above = before + width;  // row i - 1
+  size_t* row = above + width;     // row i
+  for (size_t j = 0; j <= b.size(); ++j) above[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      row[j] = std::min({above[j] + 1, row[j - 1] + 1, above[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        row[j] = std::min(row[j], before[j - 2] + 1);
       }
     }
+    std::swap(before, above);  // rotate: row i - 1 becomes i - 2, row i becomes i - 1
+    std::swap(above, row);
   }
-  return d[a.size()][b.size()];
+  return above[b.size()];
 }
 
 }  // namespace
@@ -31,8 +38,13 @@ std::optional<std::string> closest_match(std::string_view word,
   size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
+  std::vector<size_t> rows;
   for (const std::string& candidate : candidates) {
-    size_t d = edit_distance(word, candidate);
+    // The distance is at least the difference in length: skip what cannot beat the best.
+    size_t length_gap = candidate.size() > word.size() ? candidate.size() - word.size()
+                                                       : word.size() - candidate.size();
+    if (length_gap >= best_distance) continue;
+    size_t d = edit_distance(word, candidate, &rows);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

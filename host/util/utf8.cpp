@@ -1,5 +1,8 @@
 #include "util/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace flowweaver {
 namespace {
 
@@ -21,11 +24,23 @@ bool second_byte_ok(unsigned char lead, unsigned char next) {
   return next >= 0x80 && next <= 0xBF;
 }
 
+constexpr size_t kWord = sizeof(uint64_t);
+
+// True when the eight bytes at `bytes` are all ASCII (no high bit set).
+bool is_ascii_word(const char* bytes) {
+  uint64_t word;
+  std::memcpy(&word, bytes, kWord);
+  return (word & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 std::optional<size_t> find_invalid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
+    // Manifests are mostly ASCII: skip it eight bytes at a time.
+    while (i + kWord <= text.size() && is_ascii_word(text.data() + i)) i += kWord;
+    if (i == text.size()) break;
     auto lead = static_cast<unsigned char>(text[i]);
     size_t length = sequence_length(lead);
     if (length == 0 || i + length > text.size()) return i;

@@ -58,7 +58,8 @@ deb=$scratch/out/flowweaver_${version}_${arch}.deb
 dpkg-deb --contents "$deb" >"$scratch/contents.txt"
 paths=$(awk '{print $NF}' "$scratch/contents.txt" | sed 's|^\./|/|')
 has() { grep -qx -- "$1" <<<"$paths"; }
-for f in /usr/bin/flowweaver /usr/include/flowweaver/plugin.h /usr/include/flowweaver/sdk.hpp \
+for f in /usr/bin/flowweaver /usr/libexec/flowweaver/flowweaver-task \
+  /usr/include/flowweaver/plugin.h /usr/include/flowweaver/sdk.hpp \
   /usr/lib/systemd/system/flowweaver.service /usr/lib/systemd/system/flowweaver@.service \
   /usr/lib/systemd/system/flowweaver@.timer /etc/flowweaver/flowweaver.yaml \
   /etc/flowweaver/workflows/ /usr/share/doc/flowweaver/examples/hello.yaml; do

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -36,6 +37,21 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   std::ofstream(file, std::ios::binary) << text;
   return file.string();
 }
+
+namespace {
+
+// In a sanitized build (make test-asan, test-tsan) a report makes the child exit non-zero, but
+// a test that expects a failure exit (an invalid manifest exits 1) would not notice: look for
+// the report itself. Every sanitizer names itself ("AddressSanitizer:", "ThreadSanitizer:"...);
+// UBSan's first line is "file:line:column: runtime error: ...".
+void expect_no_sanitizer_report(const std::string& err) {
+  if (err.find("Sanitizer:") != std::string::npos ||
+      err.find(": runtime error: ") != std::string::npos) {
+    ADD_FAILURE() << "flowweaver reported a sanitizer error:\n" << err;
+  }
+}
+
+}  // namespace
 
 FlowWeaverProcess::FlowWeaverProcess(const std::vector<std::string>& args,
                                      const std::filesystem::path& cwd,
@@ -96,6 +112,7 @@ ProcessResult FlowWeaverProcess::wait() {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = read_file(out_path_);
   result.err = read_file(err_path_);
+  expect_no_sanitizer_report(result.err);
   return result;
 }
 

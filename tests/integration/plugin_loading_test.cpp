@@ -163,8 +163,8 @@ TEST(PluginLoadingTest, APluginOthersCanWriteIsRefusedUnlessAllowed) {
   ProcessResult refused = run_flowweaver(with_plugin_dirs({"plugins"}, {open_dir.string()}),
                                          dir.path(), kOnlyPluginDirs);
   EXPECT_THAT(refused.out, Not(HasSubstr("cgreet 0.3.0")));
-  EXPECT_THAT(refused.err, HasSubstr("refusing to load plugin file " + plugin.string() +
-                                     " is writable by others"));
+  EXPECT_THAT(refused.err,
+              HasSubstr("refused: plugin file " + plugin.string() + " is writable by others"));
   EXPECT_THAT(refused.err, HasSubstr("fix: chmod go-w " + plugin.string()));
   dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: cgreet.hello}\n");
   ProcessResult run = run_flowweaver(with_plugin_dirs({"run", "wf.yaml"}, {open_dir.string()}),

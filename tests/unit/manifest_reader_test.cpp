@@ -205,5 +205,34 @@ TEST(ManifestReaderTest, BadScheduleAndCatchupPointAtTheValue) {
               HasSubstr("unknown key 'schedul' at the top level (did you mean 'schedule'?)"));
 }
 
+TEST(ManifestReaderTest, IsolationAndMemoryLimitFromDefaultsAndTasks) {
+  Manifest m = parse_ok(R"(name: x
+defaults: {isolation: process, memory_limit: 512MB}
+tasks:
+  - {name: a, uses: p.t}
+  - {name: b, uses: p.t, isolation: in-process}
+  - {name: c, uses: p.t, memory_limit: 1GiB}
+)");
+  EXPECT_EQ(m.tasks[0].isolation, Isolation::kProcess);
+  EXPECT_EQ(m.tasks[0].memory_limit, 512u << 20);
+  EXPECT_EQ(m.tasks[1].isolation, Isolation::kInProcess);
+  EXPECT_EQ(m.tasks[2].memory_limit, 1u << 30);
+  EXPECT_EQ(parse_ok("name: x\ntasks:\n  - {name: a, uses: p.t}\n").tasks[0].isolation,
+            Isolation::kInProcess);
+}
+
+TEST(ManifestReaderTest, BadIsolationAndMemoryLimitPointAtTheValue) {
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, isolation: proces}\n"),
+              HasSubstr("test.yaml:3:37: `isolation` must be 'in-process' (the default) or "
+                        "'process'"));
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, isolation: proces}\n"),
+              HasSubstr("(did you mean 'process'?)"));
+  EXPECT_THAT(parse_errors("name: x\ndefaults: {isolation: process, memory_limit: lots}\n"
+                           "tasks: []\n"),
+              HasSubstr("test.yaml:2:46: `memory_limit` must be a size of at least 1MiB"));
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, memory_limit: 64MB}\n"),
+              HasSubstr("test.yaml:3:40: `memory_limit` needs `isolation: process`"));
+}
+
 }  // namespace
 }  // namespace flowweaver

@@ -1,0 +1,92 @@
+#include "exec/abi_call.h"
+
+#include <nlohmann/json.hpp>
+
+namespace flowweaver {
+namespace {
+
+// What the host callbacks of one call reach through host_data.
+struct CallState {
+  const AbiCall* call;
+  std::string output, error;
+  bool output_set = false;
+};
+
+CallState& state_of(void* host_data) { return *static_cast<CallState*>(host_data); }
+
+void host_log(void* data, fw_log_level level, const char* message, size_t len) {
+  const AbiCall& call = *state_of(data).call;
+  if (call.log) call.log(level, std::string_view(message ? message : "", message ? len : 0));
+}
+
+int host_is_cancelled(void* data) { return state_of(data).call->cancellation->cancelled() ? 1 : 0; }
+
+int host_wait_cancelled(void* data, uint64_t timeout_ms) {
+  return state_of(data).call->cancellation->wait_for(Millis(timeout_ms)) ? 1 : 0;
+}
+
+const char* host_input(void* data, const char* upstream, size_t* len) {
+  const AbiCall& call = *state_of(data).call;
+  if (upstream == nullptr || !call.input) return nullptr;
+  const std::string* text = call.input(upstream);
+  if (text == nullptr) return nullptr;
+  if (len) *len = text->size();
+  return text->c_str();
+}
+
+void host_set_output(void* data, const char* json, size_t len) {
+  CallState& s = state_of(data);
+  s.output.assign(json ? json : "", json ? len : 0);
+  s.output_set = true;
+}
+
+void host_set_error(void* data, const char* message, size_t len) {
+  state_of(data).error.assign(message ? message : "", message ? len : 0);
+}
+
+AttemptOutcome failure(AttemptOutcome::Kind kind, std::string error) {
+  return {kind, "", std::move(error)};
+}
+
+}  // namespace
+
+AttemptOutcome call_task_type(const AbiCall& c) {
+  CallState state{&c, {}, {}, false};
+  fw_host host{sizeof(fw_host),     &state,     host_log,        host_is_cancelled,
+               host_wait_cancelled, host_input, host_set_output, host_set_error};
+  fw_call call{sizeof(fw_call),
+               c.task_name.c_str(),
+               c.params_json.c_str(),
+               c.params_json.size(),
+               static_cast<uint32_t>(c.attempt),
+               &host};
+  fw_outcome outcome;
+  try {
+    outcome = c.type->run(c.type->task_data, &call);
+  } catch (...) {
+    // The ABI forbids this; a plugin built without the SDK's trampolines may still do it.
+    return failure(AttemptOutcome::Kind::kPermanent,
+                   c.label + " let an exception escape the plugin boundary");
+  }
+  switch (outcome) {
+    case FW_OUTCOME_OK:
+      if (!state.output_set) return {AttemptOutcome::Kind::kOk, "null", ""};
+      if (!nlohmann::json::accept(state.output)) {
+        return failure(AttemptOutcome::Kind::kRetryable,
+                       c.label + " returned invalid JSON as its output");
+      }
+      return {AttemptOutcome::Kind::kOk, std::move(state.output), ""};
+    case FW_OUTCOME_PERMANENT:
+      return failure(AttemptOutcome::Kind::kPermanent,
+                     state.error.empty() ? "failed (no message)" : state.error);
+    case FW_OUTCOME_RETRYABLE:
+      return failure(AttemptOutcome::Kind::kRetryable,
+                     state.error.empty() ? "failed (no message)" : state.error);
+    default:
+      break;
+  }
+  return failure(AttemptOutcome::Kind::kPermanent,
+                 "plugin returned an unknown outcome " + std::to_string(static_cast<int>(outcome)));
+}
+
+}  // namespace flowweaver
