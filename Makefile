@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DFLOWWEAVER_WERROR=ON
 
-.PHONY: all setup configure build run test package format clean
+.PHONY: all setup configure build run test bench package format clean
 
 all: build
 
@@ -22,6 +22,11 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+# Times whole runs against raw SQLite and make -j2, then the micro-benchmarks; about ten
+# minutes. Not part of `test`. Method and figures: docs/BENCHMARKS.md.
+bench: build
+	bench/run.sh $(BUILD_DIR)
 
 # The Debian package, $(BUILD_DIR)/flowweaver_<version>_<arch>.deb (README: "Install the package").
 package: build
