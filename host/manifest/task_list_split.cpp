@@ -60,7 +60,7 @@ bool is_tasks_line(std::string_view line) {
 }
 
 // True when the line holds nothing that could reach into another line or item: no quotes,
-// anchors, aliases or tabs, and every flow collection opened on it is closed on it. Counts
+// anchors, aliases, tags or tabs, and every flow collection opened on it is closed on it. Counts
 // brackets the simple way, which can only refuse lines that are in fact fine.
 bool is_self_contained(const Line& line) {
   if (line.indent > kMaxIndent) return false;
@@ -68,7 +68,10 @@ bool is_self_contained(const Line& line) {
   int depth = 0;
   for (size_t i = 0; i < rest.size(); ++i) {
     char c = rest[i];
-    if (c == '#' && (i == 0 || rest[i - 1] == ' ')) break;  // a comment runs to the end
+    if (c == '#') {
+      if (i == 0 || rest[i - 1] == ' ') break;  // a comment runs to the end
+      return false;  // yaml-cpp also starts a comment where a token may start, as in `{#`
+    }
     switch (c) {
       case '"':
       case '\'':
@@ -76,6 +79,11 @@ bool is_self_contained(const Line& line) {
       case '*':
       case '\t':
         return false;
+      case '!':  // a tag where it starts a node: `!x:` is a tag, not a key
+        if (i == 0 || std::string_view(" [{,").find(rest[i - 1]) != std::string_view::npos) {
+          return false;
+        }
+        break;
       case '[':
       case '{':
         if (++depth > kMaxFlowDepth) return false;
@@ -90,6 +98,44 @@ bool is_self_contained(const Line& line) {
   }
   return depth == 0;
 }
+
+// Whether the line holds a `key:` outside any flow collection (before any comment).
+bool maps_a_key(const Line& line) {
+  std::string_view rest = line.rest();
+  int depth = 0;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    char c = rest[i];
+    if (c == '#' && (i == 0 || rest[i - 1] == ' ')) break;
+    if (c == '[' || c == '{') ++depth;
+    if (c == ']' || c == '}') --depth;
+    if (c == ':' && depth == 0 && (i + 1 == rest.size() || rest[i + 1] == ' ')) return true;
+  }
+  return false;
+}
+
+// yaml-cpp reads plain text where a key may stand (no deeper than the keys above it) as a key
+// without a value when the text ends there, but as an error when more follows, as it does in
+// the whole document: no part may end in such a line. Deeper lines continue a value.
+class DanglingKeyCheck {
+ public:
+  void see(const Line& line) {
+    bool opens_key = line.entry() || maps_a_key(line);
+    dangling_ = !opens_key && line.indent <= key_column_;
+    if (!opens_key) return;
+    key_column_ = line.indent;
+    if (line.entry()) {
+      std::string_view after_dash = line.rest().substr(1);
+      key_column_ +=
+          1 + static_cast<int>(std::min(after_dash.find_first_not_of(' '), after_dash.size()));
+    }
+  }
+  // The last line seen may end a part.
+  bool may_end_here() const { return !dangling_; }
+
+ private:
+  int key_column_ = 0;
+  bool dangling_ = false;
+};
 
 struct Item {
   size_t begin;
@@ -111,18 +157,24 @@ std::optional<std::vector<Item>> scan_items(LineReader* lines, TaskListSplit* sp
   split->indent = line.indent;
   split->first_item_line = line.number;
   std::vector<Item> items;
+  DanglingKeyCheck dangling;
   do {
     if (line.blank() || line.comment()) continue;
     if (line.indent < split->indent || (line.indent == split->indent && !line.entry())) {
-      if (line.rest()[0] == '\t') return std::nullopt;
+      if (line.rest()[0] == '\t' || !dangling.may_end_here()) return std::nullopt;
       *end = line.begin;
       split->end_line = line.number;
       split->end_column = line.indent;
       return items;
     }
     if (!is_self_contained(line)) return std::nullopt;
-    if (line.indent == split->indent) items.push_back({line.begin, line.number});
+    if (line.indent == split->indent) {
+      if (!items.empty() && !dangling.may_end_here()) return std::nullopt;
+      items.push_back({line.begin, line.number});
+    }
+    dangling.see(line);
   } while (lines->next(&line));
+  if (!dangling.may_end_here()) return std::nullopt;
   *end = lines->offset();
   split->end_line = lines->line_at_offset();
   split->end_column = 0;

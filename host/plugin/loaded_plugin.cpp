@@ -100,10 +100,14 @@ LoadedPlugin::LoadedPlugin(const fw_plugin* d, std::filesystem::path path,
   version_ = text_or_empty(d->version);
   if (d->num_task_types > 0 && d->task_types == nullptr)
     throw fail("descriptor lists no task types");
+  uint32_t stride = d->num_task_types > 0 ? d->task_types[0].struct_size : 0;
+  if (d->num_task_types > 0 && stride < kMinTaskTypeSize) {
+    throw fail("task types have a bad struct_size (corrupt build?)");
+  }
   std::set<std::string> seen;
   try {
     for (uint32_t i = 0; i < d->num_task_types; ++i) {
-      TaskTypeInfo info = copy_task_type(d->task_types[i]);
+      TaskTypeInfo info = copy_task_type(element(d->task_types, stride, i));
       if (!seen.insert(info.name).second) {
         throw std::invalid_argument("task type '" + info.name + "' is declared twice");
       }

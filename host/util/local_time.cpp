@@ -21,6 +21,14 @@ long utc_offset_at(TimePoint t) {
   return local.tm_gmtoff;
 }
 
+// Whether `day`, give or take the probes of first_instant_of(), fits in a TimePoint: 64 bits of
+// nanoseconds reach only from about 1678 to 2262, and a cron search may run centuries ahead.
+bool fits_in_time_point(std::chrono::sys_days day) {
+  constexpr std::chrono::days kMargin{2};
+  return day > std::chrono::floor<std::chrono::days>(TimePoint::min()) + kMargin &&
+         day < std::chrono::floor<std::chrono::days>(TimePoint::max()) - kMargin;
+}
+
 }  // namespace
 
 LocalMinute to_local_minute(TimePoint t) {
@@ -34,8 +42,10 @@ std::optional<TimePoint> first_instant_of(const LocalMinute& m) {
   // The wall time read as if it were UTC; the real instant is that minus the offset in effect
   // then. Offsets are sampled a day and a half either side, which covers every real offset
   // (-12h to +14h) and both sides of any one transition; each is kept only if it round-trips.
-  TimePoint as_utc = TimePoint(to_sys_days(m.year, m.month, m.day).time_since_epoch()) +
-                     std::chrono::hours(m.hour) + std::chrono::minutes(m.minute);
+  std::chrono::sys_days day = to_sys_days(m.year, m.month, m.day);
+  if (!fits_in_time_point(day)) return std::nullopt;
+  TimePoint as_utc = TimePoint(day.time_since_epoch()) + std::chrono::hours(m.hour) +
+                     std::chrono::minutes(m.minute);
   std::optional<TimePoint> first;
   for (auto probe : {as_utc - std::chrono::hours(36), as_utc, as_utc + std::chrono::hours(36)}) {
     long offset = utc_offset_at(probe);

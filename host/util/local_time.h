@@ -23,7 +23,8 @@ struct LocalMinute {
 LocalMinute to_local_minute(TimePoint t);
 
 // The earliest instant whose local time is `m`: when clocks go back, the first of the two;
-// nothing when clocks going forward skip `m`.
+// nothing when clocks going forward skip `m`, or when `m` lies beyond what a TimePoint holds
+// (about the years 1678 to 2262).
 std::optional<TimePoint> first_instant_of(const LocalMinute& m);
 
 int days_in_month(int year, int month);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -114,6 +115,16 @@ ProcessResult FlowWeaverProcess::wait() {
   result.err = read_file(err_path_);
   expect_no_sanitizer_report(result.err);
   return result;
+}
+
+std::map<std::string, std::string> deliberate_crash_env() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    const char* options = std::getenv(name);
+    std::string value = options && *options ? std::string(options) + ":" : "";
+    env[name] = value + "handle_segv=0:allocator_may_return_null=1";
+  }
+  return env;
 }
 
 ProcessResult run_flowweaver(const std::vector<std::string>& args, const std::filesystem::path& cwd,

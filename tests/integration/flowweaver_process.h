@@ -48,6 +48,11 @@ class FlowWeaverProcess {
   bool waited_ = false;
 };
 
+// Extra environment for a flowweaver whose plugin crashes on purpose: in a sanitized build
+// (make test-asan, test-tsan) the crash then happens as without sanitizers, a real SIGSEGV and
+// malloc() returning null, instead of becoming a report. No effect in other builds.
+std::map<std::string, std::string> deliberate_crash_env();
+
 // Starts and waits.
 ProcessResult run_flowweaver(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                              const std::map<std::string, std::string>& extra_env = {});

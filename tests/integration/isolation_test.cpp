@@ -40,7 +40,7 @@ tasks:
   - {name: fine, uses: crashy.pid}
   - {name: after, uses: builtin.echo, with: {pid: "${tasks.fine.output.pid}"}, depends_on: [fine]}
 )");
-  FlowWeaverProcess host(run_args("wf.yaml"), dir.path());
+  FlowWeaverProcess host(run_args("wf.yaml"), dir.path(), deliberate_crash_env());
   ProcessResult r = host.wait();
   EXPECT_EQ(r.exit_code, 1) << r.err;  // the crashing tasks failed; the host did not
   auto error_of = [&](const std::string& task) {
@@ -89,7 +89,7 @@ tasks:
     dir.write("wf.yaml", text);
   };
   with_isolation("in-process");
-  ProcessResult crashed = run_flowweaver(run_args("wf.yaml"), dir.path());
+  ProcessResult crashed = run_flowweaver(run_args("wf.yaml"), dir.path(), deliberate_crash_env());
   EXPECT_EQ(crashed.exit_code, 128 + SIGSEGV) << crashed.err;
   EXPECT_EQ(one(dir, "SELECT status FROM tasks WHERE task_name='first'"), "COMPLETED");
   EXPECT_EQ(one(dir, "PRAGMA integrity_check"), "ok");
@@ -99,7 +99,7 @@ tasks:
 
   // Resumed with the crashing task isolated: `first` is not run again, `boom` fails alone.
   with_isolation("process");
-  ProcessResult resumed = run_flowweaver(run_args("wf.yaml"), dir.path());
+  ProcessResult resumed = run_flowweaver(run_args("wf.yaml"), dir.path(), deliberate_crash_env());
   EXPECT_EQ(resumed.exit_code, 1) << resumed.err;
   EXPECT_EQ(one(dir, "SELECT count(*) FROM runs"), "1");
   EXPECT_EQ(one(dir, "SELECT count(*) FROM attempts WHERE task_name='first'"), "1");

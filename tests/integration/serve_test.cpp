@@ -588,11 +588,14 @@ tasks:
   Json run3 = wait_for_run(s, start_run(s, "hot_quick"));
   EXPECT_EQ(task_of(run3, "v")["output"], Json::parse(R"({"version": 2})"));
 
-  // Half of a real plugin under a new name: refused, nothing else changes.
+  // A real plugin copied only in part, under a new name: refused, nothing else changes. Cut
+  // inside its code: where debug information fills the second half of the file (the sanitizer
+  // builds), the first half alone loads fine.
   size_t plugins_before = s.get("/api/plugins").json().size();
   std::string builtin = read_file(fs::path(FLOWWEAVER_PLUGIN_DIR) / "builtin.so");
-  ASSERT_GT(builtin.size(), 1000u);
-  write_by_rename(hot_dir / "truncated.so", builtin.substr(0, builtin.size() / 2));
+  constexpr size_t kCopiedBytes = 16 * 1024;
+  ASSERT_GT(builtin.size(), 2 * kCopiedBytes);
+  write_by_rename(hot_dir / "truncated.so", builtin.substr(0, kCopiedBytes));
   std::string truncated = (hot_dir / "truncated.so").string();
   EXPECT_TRUE(wait_until(
       [&] {

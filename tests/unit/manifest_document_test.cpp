@@ -84,6 +84,23 @@ TEST(ManifestDocumentTest, InvalidDocumentsAreLeftToTheWholeParse) {
   expect_parts_agree("x: [\ntasks:\n  - a\n  - b\n]\n", false);
 }
 
+// Found by fuzz/manifest_fuzzer: yaml-cpp reads plain text where a key may stand as a key
+// without a value when the text ends there, so a part ending in such a line read cleanly while
+// the whole document is invalid YAML.
+TEST(ManifestDocumentTest, NoPartEndsInPlainTextWhereAKeyMayStand) {
+  expect_parts_agree(
+      "name: x\ntasks:\n  - name: a\n    uses:( tset.noop\n  - name: b\n    uses: test.nop\n"
+      "  - name: c\n    uses: noplugin\n",
+      false);
+  expect_parts_agree("tasks:\n  - name: a\n    with:\n      k: 1\n      bar\n  - name: b\n", false);
+  expect_parts_agree("tasks:\n  - a\n  - name: b\n    with\ndefaults: {}\n", false);
+  expect_parts_agree("tasks:\n  - name: a\n    !x: test.noop\n  - name: b\n", false);  // a tag
+  // yaml-cpp reads `{#` as an open brace and a comment: the list runs into the next line.
+  expect_parts_agree("name: w\ntasks:\n  - {#s}\n  - {name: b}\n  , c: d}\n", false);
+  // Deeper lines continue a value: those parts are fine.
+  expect_parts_agree("tasks:\n  - name: a\n    note: one\n      two\n  - name: b\n", true);
+}
+
 TEST(ManifestDocumentTest, RandomManifestsAgree) {
   const std::vector<std::string> item_lines = {
       "- name: t{}\n  uses: builtin.noop\n",

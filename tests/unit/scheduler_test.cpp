@@ -98,8 +98,10 @@ class ScriptedRunner : public TaskRunner {
       released_ = true;
     }
     release_cv_.notify_all();
-    while (ignoring_ > 0) std::this_thread::sleep_for(Millis(1));
-    std::this_thread::sleep_for(Millis(20));  // let the worker post its (ignored) event
+    // in_flight drops as CountingRunner::run returns, after its last use of either runner; the
+    // worker then posts its (ignored) event to what the scheduler shares with it, which outlives
+    // this test. A fixed sleep instead let it race with the runners' destruction (TSan).
+    while (in_flight > 0) std::this_thread::sleep_for(Millis(1));
   }
 
   // True when every call in flight is idle: waiting for a cancellation that has not come yet,
@@ -159,6 +161,25 @@ class CountingRunner : public TaskRunner {
 
  private:
   ScriptedRunner& inner_;
+};
+
+// The calls the scheduler has handed out and not yet seen end (each ends in exactly one
+// on_task_finished, abandoned ones too), and those it abandoned, which stay in run().
+class CallCounter : public RunObserver {
+ public:
+  void reset() { outstanding_ = abandoned_ = 0; }
+  int outstanding() const { return outstanding_; }
+  int abandoned() const { return abandoned_; }
+  void on_task_started(uint32_t, int) override { ++outstanding_; }
+  void on_task_finished(uint32_t, int, bool, const std::string&, Millis) override {
+    --outstanding_;
+  }
+  void on_task_abandoned(uint32_t, int) override { ++abandoned_; }
+
+ private:
+  // Changed and read on the scheduler's thread only (the fake clock waits on it).
+  int outstanding_ = 0;
+  int abandoned_ = 0;
 };
 
 // A store that can be told to fail, and that logs what each commit contained.
@@ -242,15 +263,23 @@ class SchedulerTest : public ::testing::Test {
                       std::function<void(Scheduler&)> during = nullptr, bool stop_first = false) {
     scripted_ = std::make_unique<ScriptedRunner>(manifest_, std::move(script));
     counting_ = std::make_unique<CountingRunner>(*scripted_);
-    clock_ = std::make_unique<FakeClock>(
-        [this] { return scripted_->only_waiting_calls(scripted_->in_flight.load()); });
+    calls_.reset();
+    clock_ = std::make_unique<FakeClock>([this, max_workers] {
+      // A call handed to a free worker but not yet in run() (a slow thread start, easily seen
+      // on a loaded machine or under TSan), or back from run() with its event not yet seen,
+      // may still act: time must not move before it has.
+      int in_flight = scripted_->in_flight.load();
+      int running = in_flight - calls_.abandoned();
+      return running >= std::min(calls_.outstanding(), max_workers) &&
+             scripted_->only_waiting_calls(in_flight);
+    });
     std::vector<TaskRecord> records = initial ? *initial : fresh_records();
     SchedulerOptions options;
     options.max_workers = max_workers;
     options.grace_period = Millis(5000);
     options.random_unit = [] { return 0.0; };
     options.drain_period = drain_period_;
-    Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, observer_, options);
+    Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, calls_, options);
     if (stop_first) scheduler.request_stop();
     std::thread helper;
     if (during) helper = std::thread([&] { during(scheduler); });
@@ -273,7 +302,7 @@ class SchedulerTest : public ::testing::Test {
   std::unique_ptr<ScriptedRunner> scripted_;
   std::unique_ptr<CountingRunner> counting_;
   std::unique_ptr<FakeClock> clock_ = std::make_unique<FakeClock>([] { return true; });
-  RunObserver observer_;
+  CallCounter calls_;
   Millis drain_period_{0};
 };
 

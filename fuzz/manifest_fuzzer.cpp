@@ -1,0 +1,104 @@
+// libFuzzer target: a manifest's bytes through what `flowweaver validate` does with them
+// (load_workflow() in workflow.cpp, without the file and the plugin directories): the YAML
+// document, the reader, validation against the unit tests' "test" plugin, the params'
+// references. Whatever the bytes, that must end in a workflow or in diagnostics; a crash, an
+// uncaught exception, a leak, a hang or a sanitizer report is a bug.
+//
+// It also holds manifest_document.h to its promise that the document parsed in parts is
+// exactly the document parsed in one piece.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "manifest/manifest_document.h"
+#include "manifest/manifest_reader.h"
+#include "manifest/template.h"
+#include "manifest/validator.h"
+#include "manifest/yaml_document.h"
+#include "test_registry.h"
+#include "util/utf8.h"
+
+namespace flowweaver {
+namespace {
+
+// A fixed environment, so that what a run does depends on the input alone.
+std::optional<std::string> fuzz_env(const std::string& name) {
+  if (name == "HOME") return "/home/fuzz";
+  return std::nullopt;
+}
+
+void load_and_validate(std::string_view text) {
+  static const PluginRegistry registry = testing::test_registry();
+  DiagnosticList diagnostics("fuzz.yaml");
+  std::optional<YamlTree> document = load_manifest_document(text, &diagnostics);
+  if (document) {
+    Manifest manifest = read_manifest_document(*document, &diagnostics);
+    ValidationResult validated;
+    validate_manifest(manifest, registry, fuzz_env, &diagnostics, &validated);
+    if (diagnostics.empty()) {
+      validated.dag.topological_order();
+      TemplateScope scope;
+      scope.env = fuzz_env;
+      scope.manifest_dir = "/fuzz";
+      try {
+        resolve_templates(manifest.params, scope);
+      } catch (const std::exception&) {
+        // Reported as a diagnostic by load_workflow(): a normal outcome.
+      }
+    }
+  }
+  diagnostics.to_string();
+}
+
+[[noreturn]] void differ(const YamlNode& node, const char* what) {
+  SourceLocation at = node.location();
+  std::fprintf(stderr, "parsing in parts and in one piece differ at %d:%d: %s\n", at.line,
+               at.column, what);
+  std::abort();
+}
+
+// Compares the node `parts` (of the tree parsed in parts) with `whole` (parsed in one piece).
+void expect_same(const YamlNode& parts, const YamlNode& whole) {
+  if (parts.type() != whole.type()) differ(whole, "type");
+  if (parts.scalar() != whole.scalar()) differ(whole, "scalar");
+  if (parts.tag() != whole.tag()) differ(whole, "tag");
+  if (parts.location().line != whole.location().line ||
+      parts.location().column != whole.location().column) {
+    differ(whole, "location");
+  }
+  if (parts.size() != whole.size()) differ(whole, "size");
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (whole.is_map()) {
+      expect_same(parts.key(i), whole.key(i));
+      expect_same(parts.value(i), whole.value(i));
+    } else {
+      expect_same(parts.item(i), whole.item(i));
+    }
+  }
+}
+
+void check_parts_match_whole(std::string_view text) {
+  if (find_invalid_utf8(text)) return;  // load_manifest_document() never splits those
+  std::optional<YamlTree> parts = parse_manifest_in_parts(text, 3);
+  if (!parts) return;
+  DiagnosticList diagnostics("fuzz.yaml");
+  std::optional<YamlTree> whole = load_yaml_tree(text, &diagnostics);
+  if (!whole) {
+    differ(parts->root(), ("only parsing in parts succeeds: " + diagnostics.to_string()).c_str());
+  }
+  expect_same(parts->root(), whole->root());
+}
+
+}  // namespace
+}  // namespace flowweaver
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  flowweaver::load_and_validate(text);
+  flowweaver::check_parts_match_whole(text);
+  return 0;
+}
