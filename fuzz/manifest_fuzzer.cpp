@@ -5,7 +5,8 @@
 // uncaught exception, a leak, a hang or a sanitizer report is a bug.
 //
 // It also holds manifest_document.h to its promise that the document parsed in parts is
-// exactly the document parsed in one piece.
+// exactly the document parsed in one piece, and plain_yaml.h to its promise that whatever the
+// fast reader takes, yaml-cpp takes too and reads into the same tree.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include "manifest/manifest_document.h"
 #include "manifest/manifest_reader.h"
+#include "manifest/plain_yaml.h"
 #include "manifest/template.h"
 #include "manifest/validator.h"
 #include "manifest/yaml_document.h"
@@ -54,29 +56,30 @@ void load_and_validate(std::string_view text) {
   diagnostics.to_string();
 }
 
-[[noreturn]] void differ(const YamlNode& node, const char* what) {
+// `how` names the way of parsing being compared with yaml-cpp's in one piece.
+[[noreturn]] void differ(const char* how, const YamlNode& node, const char* what) {
   SourceLocation at = node.location();
-  std::fprintf(stderr, "parsing in parts and in one piece differ at %d:%d: %s\n", at.line,
+  std::fprintf(stderr, "%s and yaml-cpp in one piece differ at %d:%d: %s\n", how, at.line,
                at.column, what);
   std::abort();
 }
 
-// Compares the node `parts` (of the tree parsed in parts) with `whole` (parsed in one piece).
-void expect_same(const YamlNode& parts, const YamlNode& whole) {
-  if (parts.type() != whole.type()) differ(whole, "type");
-  if (parts.scalar() != whole.scalar()) differ(whole, "scalar");
-  if (parts.tag() != whole.tag()) differ(whole, "tag");
-  if (parts.location().line != whole.location().line ||
-      parts.location().column != whole.location().column) {
-    differ(whole, "location");
+// Compares the node `ours` (of the tree parsed `how`) with `whole` (parsed in one piece).
+void expect_same(const char* how, const YamlNode& ours, const YamlNode& whole) {
+  if (ours.type() != whole.type()) differ(how, whole, "type");
+  if (ours.scalar() != whole.scalar()) differ(how, whole, "scalar");
+  if (ours.tag() != whole.tag()) differ(how, whole, "tag");
+  if (ours.location().line != whole.location().line ||
+      ours.location().column != whole.location().column) {
+    differ(how, whole, "location");
   }
-  if (parts.size() != whole.size()) differ(whole, "size");
+  if (ours.size() != whole.size()) differ(how, whole, "size");
   for (size_t i = 0; i < whole.size(); ++i) {
     if (whole.is_map()) {
-      expect_same(parts.key(i), whole.key(i));
-      expect_same(parts.value(i), whole.value(i));
+      expect_same(how, ours.key(i), whole.key(i));
+      expect_same(how, ours.value(i), whole.value(i));
     } else {
-      expect_same(parts.item(i), whole.item(i));
+      expect_same(how, ours.item(i), whole.item(i));
     }
   }
 }
@@ -88,9 +91,22 @@ void check_parts_match_whole(std::string_view text) {
   DiagnosticList diagnostics("fuzz.yaml");
   std::optional<YamlTree> whole = load_yaml_tree(text, &diagnostics);
   if (!whole) {
-    differ(parts->root(), ("only parsing in parts succeeds: " + diagnostics.to_string()).c_str());
+    differ("parsing in parts", parts->root(),
+           ("only parsing in parts succeeds: " + diagnostics.to_string()).c_str());
   }
-  expect_same(parts->root(), whole->root());
+  expect_same("parsing in parts", parts->root(), whole->root());
+}
+
+void check_fast_matches_whole(std::string_view text) {
+  std::optional<YamlTree> fast = parse_plain_yaml(text);
+  if (!fast) return;
+  DiagnosticList diagnostics("fuzz.yaml");
+  std::optional<YamlTree> whole = load_yaml_tree(text, &diagnostics);
+  if (!whole) {
+    differ("the fast reader", fast->root(),
+           ("only the fast reader succeeds: " + diagnostics.to_string()).c_str());
+  }
+  expect_same("the fast reader", fast->root(), whole->root());
 }
 
 }  // namespace
@@ -100,5 +116,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   flowweaver::load_and_validate(text);
   flowweaver::check_parts_match_whole(text);
+  flowweaver::check_fast_matches_whole(text);
   return 0;
 }

@@ -2,8 +2,9 @@
 
 #include <fcntl.h>
 #include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
 
+#include "util/buffered_fd_sink.h"
 #include "util/error.h"
 #include "util/time_format.h"
 
@@ -11,7 +12,7 @@ namespace flowweaver {
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const std::string& level) {
   std::vector<spdlog::sink_ptr> sinks;
-  sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  sinks.push_back(std::make_shared<BufferedFdSink>(STDERR_FILENO));
   if (!log_file.empty()) {
     // Task plugins spawn processes: keep the log file's descriptor out of them.
     spdlog::file_event_handlers handlers;
@@ -29,7 +30,8 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const s
   // Not registered globally: a run owns its logger and nothing outlives it.
   auto logger = std::make_shared<spdlog::logger>("flowweaver", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::info);
+  // Task lines are flushed in batches (RunLogger::on_idle); problems go out at once.
+  logger->flush_on(spdlog::level::warn);
   return logger;
 }
 
@@ -66,12 +68,16 @@ void RunLogger::on_task_abandoned(uint32_t task, int attempt) {
               name(task), attempt);
 }
 
+void RunLogger::on_idle() { log_->flush(); }
+
 TaskLogSink RunLogger::task_log_sink() {
   return [this](uint32_t task, int attempt, fw_log_level level, std::string_view message) {
     static constexpr spdlog::level::level_enum kLevels[] = {
         spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
     auto spd_level = level <= FW_LOG_ERROR ? kLevels[level] : spdlog::level::info;
     log_->log(spd_level, "run={} task={} attempt={}: {}", run_id_, name(task), attempt, message);
+    // A long task's progress must not wait in the buffer for the scheduler's next idle moment.
+    log_->flush();
   };
 }
 

@@ -28,6 +28,7 @@ class RunLogger : public RunObserver {
   void on_task_failed(uint32_t task, const std::string& error) override;
   void on_task_skipped(uint32_t task, const std::string& failed_upstream) override;
   void on_task_abandoned(uint32_t task, int attempt) override;
+  void on_idle() override;
 
   // For InProcessRunner: a task's own messages. Called from worker threads.
   TaskLogSink task_log_sink();

@@ -53,6 +53,8 @@ int serve_command(const ServeOptions& options) {
   std::optional<ServiceConfig> config = effective_config(options);
   if (!config) return kExitInvalid;
   std::shared_ptr<spdlog::logger> log = make_logger("", options.log_level);
+  // A service logs little, and an operator (or journald) reads it as it happens: no batching.
+  log->flush_on(spdlog::level::info);
 
   Service* running = nullptr;  // set while the service can take signals
   std::mutex running_mutex;

@@ -24,6 +24,9 @@ class RunObserver {
   virtual void on_task_failed(uint32_t /*task*/, const std::string& /*error*/) {}
   virtual void on_task_skipped(uint32_t /*task*/, const std::string& /*failed_upstream*/) {}
   virtual void on_task_abandoned(uint32_t /*task*/, int /*attempt*/) {}
+  // The scheduler has handled everything at hand and is about to wait: the time to write out
+  // what was buffered (log lines), so that nothing waits in a buffer while the run waits.
+  virtual void on_idle() {}
 };
 
 // Tells several observers, in the order added.
@@ -52,6 +55,9 @@ class ObserverList : public RunObserver {
   }
   void on_task_abandoned(uint32_t task, int attempt) override {
     for (RunObserver* o : observers_) o->on_task_abandoned(task, attempt);
+  }
+  void on_idle() override {
+    for (RunObserver* o : observers_) o->on_idle();
   }
 
  private:

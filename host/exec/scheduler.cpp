@@ -1,11 +1,14 @@
 #include "exec/scheduler.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <thread>
 
 #include "exec/retry_policy.h"
 #include "util/error.h"
+#include "util/spin_wait.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
@@ -21,6 +24,7 @@ struct Scheduler::Shared {
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<Event> events;
+  std::atomic<size_t> num_events{0};  // events.size(), for the scheduler to spin on
   bool stop_requested = false;
   OutputTable outputs;  // written by the scheduler before dependents start; read by workers
 };
@@ -211,11 +215,13 @@ bool Scheduler::flush_due(TimePoint now) const {
 }
 
 void Scheduler::submit(const std::vector<uint32_t>& started) {
+  std::vector<std::function<void()>> jobs;
+  jobs.reserve(started.size());
   for (uint32_t t : started) {
     const Running& running = running_.at(t);
     int attempt = records_[t].attempt;
-    pool_->submit([this, shared = shared_, t, token = running.token, attempt,
-                   cancellation = running.cancellation] {
+    jobs.push_back([this, shared = shared_, t, token = running.token, attempt,
+                    cancellation = running.cancellation] {
       auto begin = std::chrono::steady_clock::now();
       // A queued call that a stop withdrew, or cancelled, before a worker took it never starts.
       AttemptOutcome outcome =
@@ -229,11 +235,13 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
         std::lock_guard<std::mutex> lock(shared->mutex);
         was_empty = shared->events.empty();
         shared->events.push_back({t, token, std::move(outcome), ran_for});
+        shared->num_events.store(shared->events.size(), std::memory_order_release);
       }
       // The scheduler drains every event at once: it only needs waking for the first.
       if (was_empty) shared->cv.notify_all();
     });
   }
+  pool_->submit(jobs);
 }
 
 size_t Scheduler::dispatch_limit() const {
@@ -264,7 +272,20 @@ TimePoint Scheduler::next_deadline() const {
   return deadline;
 }
 
+bool Scheduler::worth_spinning() const {
+  // Quick calls on fewer threads than cores: the next completion is near, and a core is free.
+  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return quick_tasks_ && !running_.empty() && running_.size() < cores;
+}
+
 void Scheduler::wait_and_handle_events() {
+  if (shared_->num_events.load(std::memory_order_acquire) == 0) {
+    observer_.on_idle();
+    if (worth_spinning()) {
+      spin_until([&] { return shared_->num_events.load(std::memory_order_acquire) > 0; },
+                 kSpinBudget);
+    }
+  }
   std::vector<Event> events;
   bool stop_requested;
   {
@@ -273,6 +294,7 @@ void Scheduler::wait_and_handle_events() {
     bool stop_news = shared_->stop_requested && !stopping_;
     if (shared_->events.empty() && !stop_news) clock_.wait_until(lock, shared_->cv, deadline);
     events.swap(shared_->events);
+    shared_->num_events.store(0, std::memory_order_release);
     stop_requested = shared_->stop_requested;
   }
   TimePoint now = clock_.now();

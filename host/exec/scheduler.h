@@ -88,6 +88,8 @@ class Scheduler {
   // through this thread. Queued tasks are already RUNNING in the state.
   size_t dispatch_limit() const;
   void note_call_duration(std::chrono::microseconds ran_for);
+  // Whether to spin a little for the next event before sleeping (util/spin_wait.h).
+  bool worth_spinning() const;
   void wait_and_handle_events();
   TimePoint next_deadline() const;
   void on_completion(Event& event, TimePoint now);
@@ -126,6 +128,7 @@ class Scheduler {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
   static constexpr size_t kQueuedPerWorker = 16;
   static constexpr double kQuickCallMicros = 1000;
+  static constexpr std::chrono::microseconds kSpinBudget{100};
   double mean_call_us_ = 0;  // moving average of recent call durations
   uint64_t calls_seen_ = 0;
   bool quick_tasks_ = false;

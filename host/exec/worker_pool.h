@@ -18,6 +18,8 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   void submit(std::function<void()> job);
+  // Several jobs under one lock and one wake-up call.
+  void submit(std::vector<std::function<void()>>& jobs);
   void add_worker();
 
   struct Shared;  // the queue, co-owned by the threads

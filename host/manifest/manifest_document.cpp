@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "manifest/plain_yaml.h"
 #include "manifest/task_list_split.h"
 #include "manifest/yaml_document.h"
 #include "util/utf8.h"
@@ -19,6 +20,7 @@ constexpr size_t kMinBytesPerPart = 128 * 1024;
 constexpr size_t kMaxParts = 8;
 
 std::optional<YamlTree> parse_or_nothing(std::string_view text) {
+  if (std::optional<YamlTree> tree = parse_plain_yaml(text)) return tree;
   try {
     return YamlTree::parse(text);
   } catch (...) {
@@ -103,6 +105,9 @@ std::optional<YamlTree> parse_manifest_in_parts(std::string_view text, size_t ma
 }
 
 std::optional<YamlTree> load_manifest_document(std::string_view text, DiagnosticList* diagnostics) {
+  // Most manifests are plain enough for the fast reader; the rest, and every error, go on to
+  // yaml-cpp. It only takes ASCII, so no UTF-8 problem goes unreported.
+  if (std::optional<YamlTree> tree = parse_plain_yaml(text)) return tree;
   size_t parts = std::min<size_t>(
       {std::thread::hardware_concurrency(), kMaxParts, text.size() / kMinBytesPerPart});
   if (parts >= 2 && !find_invalid_utf8(text)) {

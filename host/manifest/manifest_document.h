@@ -1,6 +1,8 @@
-// A manifest's YAML document, parsed in parallel parts when it is big and its `tasks:` list
-// can be cut safely (manifest/task_list_split.h), otherwise in one piece. Either way the tree
-// and every reported problem are exactly what parsing in one piece gives.
+// A manifest's YAML document: read by the fast reader (manifest/plain_yaml.h) when it is plain
+// enough, else parsed in parallel parts when it is big and its `tasks:` list can be cut safely
+// (manifest/task_list_split.h), otherwise in one piece. Each part, too, is tried with the fast
+// reader first. Either way the tree and every reported problem are exactly what parsing in one
+// piece gives.
 #pragma once
 
 #include <optional>

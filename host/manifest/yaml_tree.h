@@ -78,6 +78,7 @@ class YamlTree {
  private:
   friend class YamlNode;
   friend class YamlTreeBuilder;
+  friend class PlainYamlParser;  // manifest/plain_yaml.h: builds trees without yaml-cpp
 
   struct Node {
     uint32_t begin = 0;  // scalar: offset in text_; collection: first entry in children_

@@ -22,6 +22,10 @@ class SqliteStore : public StateStore {
   // writes through such a store throw Error::State.
   struct ReadOnly {};
   SqliteStore(const std::string& path, ReadOnly);
+  // A new state file in the making (create_sqlite_state in state_store.cpp): nobody else sees it
+  // until it is linked into place, so it is written without syncs, and synced once by the caller.
+  struct Staging {};
+  SqliteStore(const std::string& path, Staging);
   ~SqliteStore() override;
 
   std::optional<RunRecord> latest_run(const std::string& workflow) override;
@@ -35,6 +39,8 @@ class SqliteStore : public StateStore {
   std::string describe() const override { return path_; }
 
  private:
+  // `synchronous`: the value of PRAGMA synchronous.
+  SqliteStore(const std::string& path, const char* synchronous);
   template <class F>
   auto guarded(const char* doing, F&& body) -> decltype(body());
   template <class F>

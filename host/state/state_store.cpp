@@ -1,5 +1,6 @@
 #include "state/state_store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -51,14 +52,27 @@ std::optional<RunRecord> resumable_run(StateStore& store, const std::string& wor
   return latest;
 }
 
+static void sync_file(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    int error = errno;
+    if (fd >= 0) ::close(fd);
+    throw Error::State("cannot sync " + path + ": " + std::strerror(error));
+  }
+  ::close(fd);
+}
+
 // A new SQLite state appears complete or not at all: the schema is made in a file of its own,
 // which is then linked into place (link, unlike rename, never replaces a state another process
-// created meanwhile). Readers never see a database without its schema.
+// created meanwhile). Readers never see a database without its schema. The file is written
+// without syncs and synced once before the link: one sync instead of SQLite's eight. With
+// `--durability full` the directory is synced too, so that the new name survives a power loss.
 static void create_sqlite_state(const std::string& path, Durability durability) {
   std::string staging =
       path + ".new-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
   try {
-    SqliteStore schema_only(staging, durability);  // closing removes its -wal and -shm
+    { SqliteStore schema_only(staging, SqliteStore::Staging{}); }  // closing removes -wal, -shm
+    sync_file(staging, O_RDONLY);
   } catch (...) {
     for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((staging + suffix).c_str());
     throw;
@@ -68,6 +82,10 @@ static void create_sqlite_state(const std::string& path, Durability durability) 
   ::unlink(staging.c_str());
   if (linked != 0 && error != EEXIST) {
     throw Error::State("cannot create the state file " + path + ": " + std::strerror(error));
+  }
+  if (durability == Durability::kFull) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    sync_file(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
   }
 }
 

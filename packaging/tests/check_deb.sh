@@ -59,6 +59,7 @@ dpkg-deb --contents "$deb" >"$scratch/contents.txt"
 paths=$(awk '{print $NF}' "$scratch/contents.txt" | sed 's|^\./|/|')
 has() { grep -qx -- "$1" <<<"$paths"; }
 for f in /usr/bin/flowweaver /usr/libexec/flowweaver/flowweaver-task \
+  /usr/libexec/flowweaver/flowweaver-serve \
   /usr/include/flowweaver/plugin.h /usr/include/flowweaver/sdk.hpp \
   /usr/lib/systemd/system/flowweaver.service /usr/lib/systemd/system/flowweaver@.service \
   /usr/lib/systemd/system/flowweaver@.timer /etc/flowweaver/flowweaver.yaml \

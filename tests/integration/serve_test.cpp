@@ -811,6 +811,24 @@ TEST(ServeTest, PortAlreadyTakenExitsThreeAndSaysWhich) {
   EXPECT_THAT(r.err, HasSubstr("Address already in use"));
 }
 
+// `flowweaver serve` execs <libexecdir>/flowweaver/flowweaver-serve; a copy of flowweaver without
+// it says what is missing and where, instead of failing obscurely.
+TEST(ServeTest, WithoutTheServiceExecutableServeExitsThreeNamingIt) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "bin");
+  fs::copy_file(FLOWWEAVER_BIN, dir.path() / "bin" / "flowweaver");
+  std::string command =
+      "cd '" + dir.path().string() + "' && bin/flowweaver serve --listen 127.0.0.1:0 2>err.txt";
+  int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  std::ifstream err(dir.path() / "err.txt");
+  std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  fs::path expected = dir.path() / "libexec" / "flowweaver" / "flowweaver-serve";
+  EXPECT_THAT(text, HasSubstr("cannot start the service executable " + expected.string() +
+                              ": No such file or directory"));
+}
+
 // A second service started by mistake on the same port and state must fail before it resumes
 // (and so runs a second time) the run the first one is executing.
 TEST(ServeTest, SecondInstanceOnTheSamePortExitsThreeWithoutTouchingTheRunInProgress) {
