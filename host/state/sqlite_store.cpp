@@ -48,6 +48,10 @@ CREATE TABLE attempts (
 );
 )sql";
 
+// Version 2 takes work off every commit and every new run: `tasks_by_status`, an index no
+// query of ours used, which every status change rewrote, is gone.
+const char* kMigrationToV2 = "DROP INDEX IF EXISTS tasks_by_status;";
+
 std::string optional_time(const std::optional<TimePoint>& t) {
   return t ? format_timestamp(*t) : std::string();
 }
@@ -141,11 +145,7 @@ SqliteStore::SqliteStore(const std::string& path, ReadOnly) : path_(path) {
   if (version < 1) {
     throw Error::State(path_ + " is not a FlowWeaver state database (it has no FlowWeaver schema)");
   }
-  if (version < kSchemaVersion) {
-    throw Error::State("state database " + path_ + " has schema version " +
-                       std::to_string(version) +
-                       ", older than this flowweaver reads; the next `flowweaver run` migrates it");
-  }
+  // Every version since 1 has the same columns: an older file reads as it is, unmigrated.
   prepare_statements();
 }
 
@@ -179,10 +179,9 @@ void SqliteStore::migrate() {
   in_transaction([&] {
     int version = db_->execAndGet("PRAGMA user_version").getInt();
     if (version > kSchemaVersion) throw newer_schema_error(version);
-    if (version < 1) {
-      db_->exec(kSchemaV1);
-    }
-    // Later versions add their migrations here, in order: if (version < 2) { ... }
+    if (version < 1) db_->exec(kSchemaV1);
+    if (version < 2) db_->exec(kMigrationToV2);
+    // Later versions add their migrations here, in order.
     // Only when something changed: opening a current state must not write to it (a damaged file
     // is then refused without having been touched).
     if (version < kSchemaVersion) {

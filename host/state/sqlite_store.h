@@ -14,12 +14,13 @@ namespace flowweaver {
 class SqliteStore : public StateStore {
  public:
   // The schema version this binary writes; older files are migrated, newer ones refused.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   SqliteStore(const std::string& path, Durability durability);
   // Opens an existing file for reading only (see open_sqlite_for_reading): never creates,
-  // migrates or changes it. Throws Error::State unless it holds this binary's schema version;
-  // writes through such a store throw Error::State.
+  // migrates or changes it (an older schema version is read as it is). Throws Error::State
+  // unless it holds a FlowWeaver schema no newer than this binary's; writes through such a
+  // store throw Error::State.
   struct ReadOnly {};
   SqliteStore(const std::string& path, ReadOnly);
   // A new state file in the making (create_sqlite_state in state_store.cpp): nobody else sees it

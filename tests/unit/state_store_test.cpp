@@ -164,6 +164,72 @@ TEST(SqliteStoreTest, ReadOnlyOpenReadsLeavesNothingBehindAndRefusesWrites) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("none.db")));
 }
 
+// A state as version 1 of the schema left it: a status index, attempts with a rowid.
+void write_version_one_state(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec(R"sql(
+    PRAGMA journal_mode=WAL;
+    CREATE TABLE runs (run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL,
+      started_at TEXT NOT NULL, finished_at TEXT, manifest_hash TEXT NOT NULL);
+    CREATE INDEX runs_by_workflow ON runs(workflow);
+    CREATE TABLE tasks (run_id TEXT NOT NULL, task_name TEXT NOT NULL, position INTEGER NOT NULL,
+      status TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, result TEXT, error TEXT,
+      timestamp TEXT NOT NULL, started_at TEXT, finished_at TEXT, next_attempt_at TEXT,
+      PRIMARY KEY (run_id, task_name));
+    CREATE INDEX tasks_by_status ON tasks(status);
+    CREATE TABLE attempts (run_id TEXT NOT NULL, task_name TEXT NOT NULL,
+      attempt INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, started_at TEXT NOT NULL,
+      finished_at TEXT NOT NULL, duration_ms INTEGER NOT NULL,
+      PRIMARY KEY (run_id, task_name, attempt));
+    INSERT INTO runs VALUES ('r1', 'wf', 'FAILED', '2026-01-02T03:04:05.000Z',
+      '2026-01-02T03:05:00.000Z', 'h');
+    INSERT INTO tasks VALUES ('r1', 'a', 0, 'FAILED', 2, NULL, 'boom', '2026-01-02T03:05:00.000Z',
+      '2026-01-02T03:04:30.000Z', '2026-01-02T03:05:00.000Z', NULL);
+    INSERT INTO attempts VALUES ('r1', 'a', 1, 'FAILED', 'boom', '2026-01-02T03:04:05.000Z',
+      '2026-01-02T03:04:06.000Z', 1000);
+    INSERT INTO attempts VALUES ('r1', 'a', 2, 'FAILED', 'boom', '2026-01-02T03:04:30.000Z',
+      '2026-01-02T03:05:00.000Z', 30000);
+    PRAGMA user_version = 1;
+  )sql");
+}
+
+TEST(SqliteStoreTest, AVersionOneStateIsReadAsItIsAndMigratedByTheNextWriter) {
+  ScratchDir dir;
+  std::string path = dir.file("v1.db");
+  write_version_one_state(path);
+  {
+    auto reader = open_existing_state_store(path, Access::kReadOnly);
+    ASSERT_EQ(reader->load_tasks("r1").size(), 1u);
+    EXPECT_EQ(reader->load_attempts("r1").size(), 2u);
+  }
+  EXPECT_EQ(SQLite::Database(path).execAndGet("PRAGMA user_version").getInt(), 1);
+
+  auto store = open_state_store(path, Durability::kNormal);
+  std::vector<TaskRecord> tasks = store->load_tasks("r1");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].status, TaskStatus::kFailed);
+  EXPECT_EQ(tasks[0].attempt, 2);
+  EXPECT_EQ(tasks[0].error, "boom");
+  std::vector<AttemptRecord> attempts = store->load_attempts("r1");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].attempt, 2);
+  EXPECT_EQ(attempts[1].finished_at - attempts[1].started_at, std::chrono::seconds(30));
+  // Written to after the migration as any new state is.
+  TaskRecord a = tasks[0];
+  a.status = TaskStatus::kCompleted;
+  a.attempt = 3;
+  store->apply("r1",
+               {{a, AttemptRecord{"a", 3, TaskStatus::kCompleted, "", a.timestamp, a.timestamp}}});
+  EXPECT_EQ(store->load_attempts("r1").size(), 3u);
+  store.reset();
+
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
+  EXPECT_FALSE(
+      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'tasks_by_status'").getInt());
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+}
+
 TEST(SqliteStoreTest, ReadOnlyOpenNeverCreatesASchema) {
   ScratchDir dir;
   std::string path = dir.file("empty.db");
