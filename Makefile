@@ -68,8 +68,8 @@ fuzz: setup
 	  -dict=fuzz/manifest.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1
 
-# Times whole runs against raw SQLite and make -j2, then the micro-benchmarks; about ten
-# minutes. Not part of `test`. Method and figures: docs/BENCHMARKS.md.
+# Times whole runs against raw SQLite and make -j2, then the micro-benchmarks; a few minutes
+# on a quiet machine. Not part of `test`. Method and figures: docs/BENCHMARKS.md.
 bench: build
 	bench/run.sh $(BUILD_DIR)
 
