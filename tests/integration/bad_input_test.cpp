@@ -22,7 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::AnyOf;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string one(const std::string& db, const std::string& sql) {
   auto rows = query_column(db, sql);
@@ -281,6 +283,17 @@ TEST(BadInputTest, AReadOnlyStateDirectoryIsAClearErrorAndNothingInItChanges) {
     EXPECT_THAT(r.err, HasSubstr("(fix its permissions, or choose another place with --state)"));
   }
   EXPECT_FALSE(fs::exists(state_dir / "new.db"));
+  EXPECT_EQ(read_file(state_dir / "wf.db"), before);
+
+  // The commands that only read still do: SQLite cannot make the -shm it needs for a WAL
+  // database there, so a state at rest is opened as immutable.
+  ProcessResult status = run_flowweaver({"status", "--state", "readonly/wf.db"}, dir.path());
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("FAILED"));
+  ProcessResult check = run_flowweaver({"check", "--state", "readonly/wf.db"}, dir.path());
+  EXPECT_THAT(check.out, ContainsRegex("integrity: +ok")) << check.err;
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;  // a FAILED run is nothing to fix
+  EXPECT_THAT(check.out, Not(HasSubstr("restore")));
   EXPECT_EQ(read_file(state_dir / "wf.db"), before);
 
   mount.reset();

@@ -46,6 +46,7 @@ class FlowWeaverProcess {
   pid_t pid_ = -1;
   std::filesystem::path out_path_, err_path_;
   bool waited_ = false;
+  bool out_of_memory_expected_ = false;  // started with deliberate_crash_env()
 };
 
 // Extra environment for a flowweaver whose plugin crashes on purpose: in a sanitized build
