@@ -87,15 +87,6 @@ WorkerPool::~WorkerPool() {
   }
 }
 
-void WorkerPool::submit(std::function<void()> job) {
-  {
-    std::lock_guard<std::mutex> lock(shared_->mutex);
-    shared_->jobs.push_back(std::move(job));
-    shared_->num_jobs.store(shared_->jobs.size(), std::memory_order_release);
-  }
-  shared_->cv.notify_one();
-}
-
 void WorkerPool::submit(std::vector<std::function<void()>>& jobs) {
   size_t count = jobs.size();
   if (count == 0) return;

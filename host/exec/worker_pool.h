@@ -17,8 +17,7 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void submit(std::function<void()> job);
-  // Several jobs under one lock and one wake-up call.
+  // Queues the jobs (leaving `jobs` empty) under one lock and one wake-up call.
   void submit(std::vector<std::function<void()>>& jobs);
   void add_worker();
 
