@@ -53,6 +53,9 @@ test-tsan: setup
 # sanitizer report fails it, leaving the input in build-fuzz/artifacts/. New inputs go to
 # build-fuzz/corpus/, the seeds in fuzz/corpus/ stay as they are.
 FUZZ_SECONDS ?= 60
+# A fixed seed makes the CI run repeatable: what fails there failed because of a change, and
+# fails again. FUZZ_SEED=0 lets libFuzzer pick one (longer, exploratory runs).
+FUZZ_SEED ?= 1
 FUZZ_CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DFLOWWEAVER_WERROR=ON -DFLOWWEAVER_FUZZ=ON \
   -DFLOWWEAVER_BUILD_TESTS=OFF -DFLOWWEAVER_BUILD_BENCH=OFF
@@ -65,7 +68,7 @@ fuzz: setup
 	@cmake --build build-fuzz -j $(JOBS) --target manifest_fuzzer
 	@mkdir -p build-fuzz/corpus/manifest build-fuzz/artifacts
 	$(FUZZ_ENV) build-fuzz/bin/manifest_fuzzer build-fuzz/corpus/manifest fuzz/corpus/manifest \
-	  -dict=fuzz/manifest.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -dict=fuzz/manifest.dict -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1
 
 # Times whole runs against raw SQLite and make -j2, then the micro-benchmarks; a few minutes

@@ -60,7 +60,8 @@ bool is_tasks_line(std::string_view line) {
 }
 
 // True when the line holds nothing that could reach into another line or item: no quotes,
-// anchors, aliases, tags or tabs, and every flow collection opened on it is closed on it. Counts
+// anchors, aliases, tags, tabs or other control characters (which yaml-cpp reads in its own
+// way), and every flow collection opened on it is closed on it. Counts
 // brackets the simple way, which can only refuse lines that are in fact fine.
 bool is_self_contained(const Line& line) {
   if (line.indent > kMaxIndent) return false;
@@ -68,6 +69,7 @@ bool is_self_contained(const Line& line) {
   int depth = 0;
   for (size_t i = 0; i < rest.size(); ++i) {
     char c = rest[i];
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
     if (c == '#') {
       if (i == 0 || rest[i - 1] == ' ') break;  // a comment runs to the end
       return false;  // yaml-cpp also starts a comment where a token may start, as in `{#`
@@ -77,7 +79,6 @@ bool is_self_contained(const Line& line) {
       case '\'':
       case '&':
       case '*':
-      case '\t':
         return false;
       case '!':  // a tag where it starts a node: `!x:` is a tag, not a key
         if (i == 0 || std::string_view(" [{,").find(rest[i - 1]) != std::string_view::npos) {

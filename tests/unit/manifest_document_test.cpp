@@ -101,6 +101,16 @@ TEST(ManifestDocumentTest, NoPartEndsInPlainTextWhereAKeyMayStand) {
   expect_parts_agree("tasks:\n  - name: a\n    note: one\n      two\n  - name: b\n", true);
 }
 
+// Found by fuzz/manifest_fuzzer (fuzz/corpus/manifest/regression_control_chars.yaml): control
+// characters in a line, which yaml-cpp reads in ways a part cannot anticipate.
+TEST(ManifestDocumentTest, LinesWithControlCharactersAreLeftToTheWholeParse) {
+  std::string b(33, '\b');
+  expect_parts_agree("name: x\ntasks:\n  - name: a\n     uses:" + b +
+                         " test.nop\n  - name: c\n    a\n     uses:" + b +
+                         " test.nop\n  - name: c\n    uses uses: noplugin\n",
+                     false);
+}
+
 TEST(ManifestDocumentTest, RandomManifestsAgree) {
   const std::vector<std::string> item_lines = {
       "- name: t{}\n  uses: builtin.noop\n",
