@@ -84,29 +84,26 @@ void expect_same(const char* how, const YamlNode& ours, const YamlNode& whole) {
   }
 }
 
-void check_parts_match_whole(std::string_view text) {
-  if (find_invalid_utf8(text)) return;  // load_manifest_document() never splits those
-  std::optional<YamlTree> parts = parse_manifest_in_parts(text, 3);
-  if (!parts) return;
+// Holds `tree`, which `who` read from `text`, to what yaml-cpp reads from it in one piece.
+void expect_same_as_one_piece(const char* who, const YamlTree& tree, std::string_view text) {
   DiagnosticList diagnostics("fuzz.yaml");
   std::optional<YamlTree> whole = load_yaml_tree(text, &diagnostics);
   if (!whole) {
-    differ("parsing in parts", parts->root(),
-           ("only parsing in parts succeeds: " + diagnostics.to_string()).c_str());
+    differ(who, tree.root(),
+           ("only " + std::string(who) + " succeeds: " + diagnostics.to_string()).c_str());
   }
-  expect_same("parsing in parts", parts->root(), whole->root());
+  expect_same(who, tree.root(), whole->root());
+}
+
+void check_parts_match_whole(std::string_view text) {
+  if (find_invalid_utf8(text)) return;  // load_manifest_document() never splits those
+  std::optional<YamlTree> parts = parse_manifest_in_parts(text, 3);
+  if (parts) expect_same_as_one_piece("parsing in parts", *parts, text);
 }
 
 void check_fast_matches_whole(std::string_view text) {
   std::optional<YamlTree> fast = parse_plain_yaml(text);
-  if (!fast) return;
-  DiagnosticList diagnostics("fuzz.yaml");
-  std::optional<YamlTree> whole = load_yaml_tree(text, &diagnostics);
-  if (!whole) {
-    differ("the fast reader", fast->root(),
-           ("only the fast reader succeeds: " + diagnostics.to_string()).c_str());
-  }
-  expect_same("the fast reader", fast->root(), whole->root());
+  if (fast) expect_same_as_one_piece("the fast reader", *fast, text);
 }
 
 }  // namespace
