@@ -4,9 +4,8 @@
 // references. Whatever the bytes, that must end in a workflow or in diagnostics; a crash, an
 // uncaught exception, a leak, a hang or a sanitizer report is a bug.
 //
-// It also holds manifest_document.h to its promise that the document parsed in parts is
-// exactly the document parsed in one piece, and plain_yaml.h to its promise that whatever the
-// fast reader takes, yaml-cpp takes too and reads into the same tree.
+// It also holds plain_yaml.h to its promise that whatever the fast reader takes, yaml-cpp takes
+// too and reads into the same tree.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -22,7 +21,6 @@
 #include "manifest/validator.h"
 #include "manifest/yaml_document.h"
 #include "test_registry.h"
-#include "util/utf8.h"
 
 namespace flowweaver {
 namespace {
@@ -95,12 +93,6 @@ void expect_same_as_one_piece(const char* who, const YamlTree& tree, std::string
   expect_same(who, tree.root(), whole->root());
 }
 
-void check_parts_match_whole(std::string_view text) {
-  if (find_invalid_utf8(text)) return;  // load_manifest_document() never splits those
-  std::optional<YamlTree> parts = parse_manifest_in_parts(text, 3);
-  if (parts) expect_same_as_one_piece("parsing in parts", *parts, text);
-}
-
 void check_fast_matches_whole(std::string_view text) {
   std::optional<YamlTree> fast = parse_plain_yaml(text);
   if (fast) expect_same_as_one_piece("the fast reader", *fast, text);
@@ -112,7 +104,6 @@ void check_fast_matches_whole(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   flowweaver::load_and_validate(text);
-  flowweaver::check_parts_match_whole(text);
   flowweaver::check_fast_matches_whole(text);
   return 0;
 }

@@ -5,7 +5,6 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
-#include <algorithm>
 #include <istream>
 #include <limits>
 #include <unordered_map>
@@ -167,67 +166,6 @@ YamlTree YamlTree::parse(std::string_view text) {
     tree.nodes_.emplace_back();
   }
   return tree;
-}
-
-void YamlTree::move_lines(int from_line, int num_lines) {
-  for (Node& node : nodes_) {
-    if (node.line >= from_line) node.line += num_lines;
-  }
-}
-
-void YamlTree::clamp_locations(YamlNode subtree, int from_line, SourceLocation to) {
-  std::vector<bool> seen(nodes_.size(), false);  // an alias may share a node
-  std::vector<uint32_t> pending = {subtree.index_};
-  while (!pending.empty()) {
-    uint32_t index = pending.back();
-    pending.pop_back();
-    if (seen[index]) continue;
-    seen[index] = true;
-    Node& node = nodes_[index];
-    if (node.line >= from_line) {
-      node.line = to.line;
-      node.column = to.column;
-    }
-    if (node.type == YamlType::kSequence || node.type == YamlType::kMap) {
-      pending.insert(pending.end(), children_.begin() + node.begin,
-                     children_.begin() + node.begin + node.size);
-    }
-  }
-}
-
-void YamlTree::append_items(YamlNode sequence, const YamlTree& part) {
-  const auto node_base = static_cast<uint32_t>(nodes_.size());
-  const auto child_base = static_cast<uint32_t>(children_.size());
-  const auto text_base = static_cast<uint32_t>(text_.size());
-  std::vector<uint32_t> tag_of(part.tags_.size());
-  for (size_t t = 0; t < part.tags_.size(); ++t) {
-    auto known = std::find(tags_.begin(), tags_.end(), part.tags_[t]);
-    tag_of[t] = static_cast<uint32_t>(known - tags_.begin());
-    if (known == tags_.end()) tags_.push_back(part.tags_[t]);
-  }
-  nodes_.reserve(nodes_.size() + part.nodes_.size());
-  for (Node node : part.nodes_) {
-    if (node.type == YamlType::kScalar) {
-      node.begin += text_base;
-    } else if (node.type != YamlType::kNull) {
-      node.begin += child_base;
-    }
-    node.tag = tag_of[node.tag];
-    nodes_.push_back(node);
-  }
-  const Node& items = part.nodes_[part.root_];
-  Node& list = nodes_[sequence.index_];
-  // The list's children move to the end, where the part's items can follow them.
-  children_.reserve(children_.size() + part.children_.size() + list.size + items.size);
-  for (uint32_t child : part.children_) children_.push_back(child + node_base);
-  auto begin = static_cast<uint32_t>(children_.size());
-  for (uint32_t i = 0; i < list.size; ++i) children_.push_back(children_[list.begin + i]);
-  for (uint32_t i = 0; i < items.size; ++i) {
-    children_.push_back(part.children_[items.begin + i] + node_base);
-  }
-  list.begin = begin;
-  list.size += items.size;
-  text_.append(part.text_);
 }
 
 YamlType YamlNode::type() const { return tree_->nodes_[index_].type; }

@@ -66,15 +66,6 @@ class YamlTree {
 
   YamlNode root() const { return YamlNode(this, root_); }
 
-  // For a document parsed in parts (see manifest/manifest_document.h):
-  // Moves every node at line `from_line` or below down by `num_lines`.
-  void move_lines(int from_line, int num_lines);
-  // Gives every node in `subtree` (a node of this tree) at line `from_line` or below the
-  // location `to`.
-  void clamp_locations(YamlNode subtree, int from_line, SourceLocation to);
-  // Appends the items of `part`'s root, a sequence, to `sequence`, a sequence of this tree.
-  void append_items(YamlNode sequence, const YamlTree& part);
-
  private:
   friend class YamlNode;
   friend class YamlTreeBuilder;
