@@ -6,6 +6,7 @@
 #include "bench_support.h"
 #include "exec/scheduler.h"
 #include "manifest/validator.h"
+#include "null_store.h"
 #include "state/sqlite_store.h"
 
 namespace flowweaver::bench {
@@ -16,20 +17,6 @@ class NoopRunner : public TaskRunner {
   AttemptOutcome run(uint32_t, int, Cancellation&, const OutputTable&) override {
     return {AttemptOutcome::Kind::kOk, "null", ""};
   }
-};
-
-// Keeps nothing: what remains of the run's cost is the scheduler's.
-class NullStore : public StateStore {
- public:
-  std::optional<RunRecord> latest_run(const std::string&) override { return std::nullopt; }
-  std::optional<RunRecord> find_run(const std::string&) override { return std::nullopt; }
-  std::vector<RunRecord> list_runs(const std::string&, size_t) override { return {}; }
-  void create_run(const RunRecord&, const std::vector<TaskRecord>&) override {}
-  void update_run(const RunRecord&) override {}
-  std::vector<TaskRecord> load_tasks(const std::string&) override { return {}; }
-  std::vector<AttemptRecord> load_attempts(const std::string&) override { return {}; }
-  void apply(const std::string&, const std::vector<TaskUpdate>&) override {}
-  std::string describe() const override { return "null store"; }
 };
 
 std::vector<TaskRecord> pending_records(const Manifest& manifest, TimePoint now) {
@@ -61,7 +48,7 @@ bool run_once(const Manifest& manifest, const Dag& dag, StateStore& store, int m
 void BM_SchedulerNullStore(benchmark::State& state) {
   Manifest manifest = fanout_manifest(static_cast<size_t>(state.range(0)));
   Dag dag = build_dag(manifest);
-  NullStore store;
+  testing::NullStore store;  // what remains of the run's cost is the scheduler's
   for (auto _ : state) {
     if (!run_once(manifest, dag, store, static_cast<int>(state.range(1)), "run")) {
       state.SkipWithError("the run did not complete");

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "exec/retry_policy.h"
+#include "exec/state_writer.h"
 #include "util/error.h"
 #include "util/spin_wait.h"
 #include "util/time_format.h"
@@ -25,7 +26,8 @@ struct Scheduler::Shared {
   std::condition_variable cv;
   std::vector<Event> events;
   std::atomic<size_t> num_events{0};  // events.size(), for the scheduler to spin on
-  bool stop_requested = false;
+  // Set under `mutex` (so a waiting scheduler cannot miss it); read without, once per turn.
+  std::atomic<bool> stop_requested{false};
   OutputTable outputs;  // written by the scheduler before dependents start; read by workers
 };
 
@@ -54,18 +56,18 @@ Scheduler::~Scheduler() = default;
 void Scheduler::request_stop() {
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
-    shared_->stop_requested = true;
+    shared_->stop_requested.store(true, std::memory_order_release);
   }
   shared_->cv.notify_all();
 }
 
 bool Scheduler::stop_requested() const {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  return shared_->stop_requested;
+  return shared_->stop_requested.load(std::memory_order_acquire);
 }
 
 SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord> initial) {
   run_id_ = run_id;
+  writer_ = std::make_unique<StateWriter>(store_, run_id_);
   pool_ = std::make_unique<WorkerPool>(options_.max_workers);
   initialize(std::move(initial), clock_.now());
   std::vector<uint32_t> started;
@@ -74,6 +76,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     promote_due(now);
     started.clear();
     if (!stopping_ && stop_requested()) begin_stop(now);  // e.g. a signal during start-up
+    if (std::optional<std::string> error = writer_->error()) store_failed(*error);
     if (!stopping_) dispatch(now, &started);
     if (store_error_.empty()) {
       submit(started);
@@ -81,12 +84,13 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
       // The store failed while they were being dispatched: start nothing more.
       for (uint32_t t : started) running_.erase(t);
     }
-    if (flush_due(now)) flush();
+    if (flush_due(now)) flush_in_background();
     bool idle = ready_.empty() && delayed_.empty();
     if (running_.empty() && (stopping_ || idle)) break;
     wait_and_handle_events();
   }
   flush();
+  writer_.reset();
   SchedulerResult result;
   result.abandoned_calls = abandoned_;
   pool_.reset();  // joins idle workers; detaches any stuck in an abandoned call
@@ -191,14 +195,12 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
 }
 
 bool Scheduler::flush() {
-  if (!pending_writes_.empty() && store_error_.empty()) {
-    try {
-      store_.apply(run_id_, pending_writes_);
-    } catch (const std::exception& e) {
-      // Nothing of this batch was written; what was committed before stays. Stop the run:
-      // without durable state there is no safe way to go on.
-      store_error_ = e.what();
-      begin_stop(clock_.now());
+  if (store_error_.empty()) {
+    // Whatever the writer still has queued commits first.
+    if (std::optional<std::string> error = writer_->write_now(std::move(pending_writes_))) {
+      // Nothing of the failed batch was written; what was committed before stays. Stop the
+      // run: without durable state there is no safe way to go on.
+      store_failed(*error);
     }
   }
   pending_writes_.clear();
@@ -207,6 +209,20 @@ bool Scheduler::flush() {
   for (uint32_t t : gated_list_) gated_[t] = 0;
   gated_list_.clear();
   return true;
+}
+
+void Scheduler::flush_in_background() {
+  // No task waits for these changes: the scheduler goes on while they are written. A task that
+  // comes to wait for them calls flush(), which waits for the writer.
+  if (store_error_.empty()) writer_->write_later(std::move(pending_writes_));
+  pending_writes_.clear();
+  oldest_pending_.reset();
+}
+
+void Scheduler::store_failed(const std::string& error) {
+  if (!store_error_.empty()) return;
+  store_error_ = error;
+  begin_stop(clock_.now());
 }
 
 bool Scheduler::flush_due(TimePoint now) const {
@@ -232,7 +248,7 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
           std::chrono::steady_clock::now() - begin);
       bool was_empty;
       {
-        std::lock_guard<std::mutex> lock(shared->mutex);
+        std::unique_lock<std::mutex> lock = lock_briefly_held(shared->mutex);
         was_empty = shared->events.empty();
         shared->events.push_back({t, token, std::move(outcome), ran_for});
         shared->num_events.store(shared->events.size(), std::memory_order_release);
@@ -280,17 +296,24 @@ bool Scheduler::worth_spinning() const {
 
 void Scheduler::wait_and_handle_events() {
   if (shared_->num_events.load(std::memory_order_acquire) == 0) {
-    observer_.on_idle();
-    if (worth_spinning()) {
-      spin_until([&] { return shared_->num_events.load(std::memory_order_acquire) > 0; },
-                 kSpinBudget);
+    // Buffered log lines go out before the scheduler sleeps, not when a short spin catches the
+    // next event (a chain of quick tasks would pay a write() per task), yet at least every
+    // kIdleFlushInterval.
+    auto has_event = [&] { return shared_->num_events.load(std::memory_order_acquire) > 0; };
+    auto now = std::chrono::steady_clock::now();
+    bool caught = worth_spinning() && now - last_idle_ < kIdleFlushInterval &&
+                  spin_until(has_event, kSpinBudget);
+    if (!caught) {
+      observer_.on_idle();
+      last_idle_ = now;
+      if (worth_spinning()) spin_until(has_event, kSpinBudget);
     }
   }
   std::vector<Event> events;
   bool stop_requested;
   {
     TimePoint deadline = next_deadline();
-    std::unique_lock<std::mutex> lock(shared_->mutex);
+    std::unique_lock<std::mutex> lock = lock_briefly_held(shared_->mutex);
     bool stop_news = shared_->stop_requested && !stopping_;
     if (shared_->events.empty() && !stop_news) clock_.wait_until(lock, shared_->cv, deadline);
     events.swap(shared_->events);

@@ -5,8 +5,9 @@
 //
 // Durability rule: no task starts before the COMPLETED of each of its upstream tasks is
 // committed. State changes are staged and committed in groups: when a task whose upstream
-// completion is still staged is next to start, when kFlushBatch changes are staged, when the
-// oldest staged change is kFlushDelay old, and at the end. A task's RUNNING row may therefore
+// completion is still staged is next to start (at once, waiting for the commit), when
+// kFlushBatch changes are staged or the oldest staged change is kFlushDelay old (in the
+// background, exec/state_writer.h), and at the end. A task's RUNNING row may therefore
 // reach the disk a little after it starts; a crash before that leaves it PENDING, to run again.
 #pragma once
 
@@ -24,6 +25,8 @@
 #include "state/state_store.h"
 
 namespace flowweaver {
+
+class StateWriter;
 
 struct SchedulerOptions {
   int max_workers = 1;
@@ -79,8 +82,12 @@ class Scheduler {
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);
-  // Writes the staged changes in one transaction; false once the store has failed.
+  // Commits the staged changes, after any the writer still has queued; false once the store
+  // has failed.
   bool flush();
+  // Hands the staged changes to the writer's thread, for changes no task waits for.
+  void flush_in_background();
+  void store_failed(const std::string& error);
   bool flush_due(TimePoint now) const;
   void submit(const std::vector<uint32_t>& started);
   // How many tasks may be handed to workers at once: max_workers, plus a queue per worker while
@@ -116,6 +123,7 @@ class Scheduler {
   RunObserver& observer_;
   SchedulerOptions options_;
   std::shared_ptr<Shared> shared_;
+  std::unique_ptr<StateWriter> writer_;
   std::unique_ptr<WorkerPool> pool_;
 
   std::string run_id_;
@@ -129,7 +137,9 @@ class Scheduler {
   static constexpr size_t kQueuedPerWorker = 16;
   static constexpr double kQuickCallMicros = 1000;
   static constexpr std::chrono::microseconds kSpinBudget{100};
-  double mean_call_us_ = 0;  // moving average of recent call durations
+  static constexpr std::chrono::milliseconds kIdleFlushInterval{50};
+  std::chrono::steady_clock::time_point last_idle_;  // when observer_.on_idle() was last called
+  double mean_call_us_ = 0;                          // moving average of recent call durations
   uint64_t calls_seen_ = 0;
   bool quick_tasks_ = false;
   static constexpr size_t kFlushBatch = 4096;

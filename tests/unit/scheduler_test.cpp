@@ -503,5 +503,24 @@ TEST_F(SchedulerTest, AStoreFailureStopsTheRunAndKeepsWhatWasCommitted) {
   EXPECT_EQ(std::count(started.begin(), started.end(), "b"), 0);
 }
 
+// The first commit here is a background one (exec/state_writer.h): a's failed attempt, written
+// kFlushDelay after it was staged while the retry waits. Its failure must stop the run all the
+// same, and nothing of it may reach the state.
+TEST_F(SchedulerTest, AFailedBackgroundCommitStopsTheRun) {
+  load(R"(name: wf
+tasks:
+  - {name: a, uses: x.y, retries: 1, retry_delay: 1s}
+  - {name: b, uses: x.y, depends_on: [a]}
+)");
+  store_->fail_from_commit = 1;
+  EXPECT_THROW(run({{"a", {Step::kRetryable}}}), Error);
+  EXPECT_TRUE(store_->load_attempts("run1").empty());
+  std::vector<TaskRecord> stored = store_->load_tasks("run1");
+  EXPECT_EQ(stored[0].status, TaskStatus::kPending);
+  EXPECT_EQ(stored[0].attempt, 0);
+  std::vector<std::string> started = scripted_->started();
+  EXPECT_EQ(std::count(started.begin(), started.end(), "b"), 0);
+}
+
 }  // namespace
 }  // namespace flowweaver

@@ -1,0 +1,56 @@
+// Commits the scheduler's batches of task updates, in the order they are given: in the
+// background on a thread of its own when nothing waits for them (the scheduler goes on while
+// SQLite writes), or on the caller's thread when a task may start only once they are durable.
+// It is the only way the scheduler reaches the store while a run goes on, so the store is never
+// used from two threads at once.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "state/state_store.h"
+
+namespace flowweaver {
+
+class StateWriter {
+ public:
+  StateWriter(StateStore& store, std::string run_id);
+  // Commits what is still queued, then joins the thread.
+  ~StateWriter();
+  StateWriter(const StateWriter&) = delete;
+  StateWriter& operator=(const StateWriter&) = delete;
+
+  // Queues `batch`; batches queued together share one transaction. Returns at once, unless
+  // kMaxQueued batches already wait: then it waits for the thread to take them, so that a
+  // scheduler faster than the disk does not pile up batches in memory.
+  void write_later(std::vector<TaskUpdate> batch);
+  // Commits everything queued, then `batch` (possibly empty), before it returns. After a failed
+  // write nothing more is written: returns the store's error, the first one, every time.
+  std::optional<std::string> write_now(std::vector<TaskUpdate> batch);
+  // The store's error if a write has failed, background ones included.
+  std::optional<std::string> error() const;
+
+ private:
+  void write_queued();
+  // Applies `batch` unless a write failed before; records the first failure. Under mutex_.
+  void apply(const std::vector<TaskUpdate>& batch);
+
+  static constexpr size_t kMaxQueued = 2;
+
+  StateStore& store_;
+  const std::string run_id_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::vector<TaskUpdate>> queue_;
+  bool writing_ = false;  // the thread is applying what it took off the queue
+  bool stopping_ = false;
+  std::optional<std::string> error_;
+  std::thread thread_;  // started by the first write_later()
+};
+
+}  // namespace flowweaver
