@@ -36,7 +36,7 @@ class RecordingStore : public testing::NullStore {
 
   std::chrono::microseconds delay{0};
   std::atomic<bool> held{false};  // apply() waits while it is set
-  int fail_at_call = 0;  // 0: never
+  int fail_at_call = 0;           // 0: never
   std::atomic<bool> inside{false};
   std::atomic<bool> overlapped{false};
 
