@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,13 +109,22 @@ bool ChildProcess::read_output(const StopRequested& stop_requested, CapturedOutp
 }
 
 bool ChildProcess::wait(const StopRequested& stop_requested, int* wait_status) {
-  // Usually the child has exited by the time its pipes close: back off from 1 ms so that
-  // short commands do not pay a whole poll interval.
+  // The pipes close while the child exits, often just before it can be reaped. A pidfd becomes
+  // readable the moment it can: a short command waits microseconds for that, where a sleep
+  // (from 1 ms, backing off; still the way when the kernel has no pidfd_open) cost about a
+  // third of the commands of a fan-out of 1,000 `/bin/true` a millisecond each.
+  UniqueFd pidfd;
+  if (!try_reap()) pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
   milliseconds pause{1};
   while (!try_reap()) {
     if (stop_requested()) return false;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, milliseconds(kPollIntervalMs));
+    if (pidfd.valid()) {
+      pollfd exited = {pidfd.get(), POLLIN, 0};
+      if (::poll(&exited, 1, kPollIntervalMs) < 0 && errno != EINTR) throw_errno("poll");
+    } else {
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, milliseconds(kPollIntervalMs));
+    }
   }
   *wait_status = wait_status_;
   return true;

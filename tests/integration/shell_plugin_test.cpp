@@ -145,6 +145,34 @@ tasks:
             (std::vector<std::string>{"FAILED", "FAILED"}));
 }
 
+// Once its output is closed, the command is waited for by its exit alone (ChildProcess::wait):
+// its status still counts, and a timeout still ends it.
+TEST(ShellPluginTest, ACommandThatClosesItsOutputEarlyIsWaitedForAndCanTimeOut) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: quiet
+    uses: shell.run
+    with: {shell: true, command: "exec >/dev/null 2>&1; sleep 0.3; exit 4"}
+  - name: hangs
+    uses: shell.run
+    with: {shell: true, command: "exec >/dev/null 2>&1; exec sleep 30"}
+    timeout: 300ms
+)");
+  auto started = std::chrono::steady_clock::now();
+  ProcessResult r = run_flowweaver({"run", "wf.yaml", "--max-workers", "2"}, dir.path());
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
+  std::string db = db_of(dir, "wf");
+  EXPECT_EQ(column_of_task(db, "error", "quiet"), "command exited with status 4");
+  EXPECT_GE(std::stoi(query_column(db,
+                                   "SELECT duration_ms FROM attempts WHERE task_name = "
+                                   "'quiet'")[0]),
+            300);
+  EXPECT_NE(column_of_task(db, "error", "hangs").find("timeout after 300ms"), std::string::npos);
+}
+
 TEST(ShellPluginTest, DeathBySignalIsNamed) {
   TempDir dir;
   dir.write("wf.yaml", R"(name: wf
