@@ -97,7 +97,10 @@ void WorkerPool::submit(std::vector<std::function<void()>>& jobs) {
   }
   jobs.clear();
   if (count == 1) {
-    shared_->cv.notify_one();
+    // A spinning worker takes a single job without being woken: it sees it while spinning, or,
+    // once it stops, under the mutex before it would sleep. Waking a sleeping one as well only
+    // puts a third thread on two cores (a futex wake and a reschedule per job in a chain).
+    if (!shared_->someone_spins.load()) shared_->cv.notify_one();
   } else {
     shared_->cv.notify_all();
   }
