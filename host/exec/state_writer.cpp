@@ -1,6 +1,7 @@
 #include "exec/state_writer.h"
 
 #include <exception>
+#include <utility>
 
 namespace flowweaver {
 
@@ -31,11 +32,13 @@ std::optional<std::string> StateWriter::write_now(std::vector<TaskUpdate> batch)
   std::unique_lock<std::mutex> lock(mutex_);
   // Batches commit in order: let the thread finish the ones before this one.
   cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
-  if (!batch.empty()) apply(batch);
+  if (!batch.empty() && !error_) record(try_apply(batch));
   return error_;
 }
 
 std::optional<std::string> StateWriter::error() const {
+  // Asked once per scheduler turn: no lock while all is well.
+  if (!failed_.load(std::memory_order_acquire)) return std::nullopt;
   std::lock_guard<std::mutex> lock(mutex_);
   return error_;
 }
@@ -57,27 +60,27 @@ void StateWriter::write_queued() {
     cv_.notify_all();  // a write_later() waiting for room in the queue
     // The store is only ever called with mutex_ held or while writing_ keeps write_now() out.
     std::optional<std::string> failure;
-    if (!failed_before) {
-      try {
-        store_.apply(run_id_, batch);
-      } catch (const std::exception& e) {
-        failure = e.what();
-      }
-    }
+    if (!failed_before) failure = try_apply(batch);
     lock.lock();
-    if (failure && !error_) error_ = std::move(failure);
+    record(std::move(failure));
     writing_ = false;
     cv_.notify_all();
   }
 }
 
-void StateWriter::apply(const std::vector<TaskUpdate>& batch) {
-  if (error_) return;
+std::optional<std::string> StateWriter::try_apply(const std::vector<TaskUpdate>& batch) {
   try {
     store_.apply(run_id_, batch);
+    return std::nullopt;
   } catch (const std::exception& e) {
-    error_ = e.what();
+    return e.what();
   }
+}
+
+void StateWriter::record(std::optional<std::string> failure) {
+  if (!failure || error_) return;
+  error_ = std::move(failure);
+  failed_.store(true, std::memory_order_release);
 }
 
 }  // namespace flowweaver

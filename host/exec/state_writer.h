@@ -5,6 +5,7 @@
 // used from two threads at once.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -37,8 +38,10 @@ class StateWriter {
 
  private:
   void write_queued();
-  // Applies `batch` unless a write failed before; records the first failure. Under mutex_.
-  void apply(const std::vector<TaskUpdate>& batch);
+  // Commits `batch`; the store's error if that failed.
+  std::optional<std::string> try_apply(const std::vector<TaskUpdate>& batch);
+  // Keeps the first failure. Under mutex_.
+  void record(std::optional<std::string> failure);
 
   static constexpr size_t kMaxQueued = 2;
 
@@ -50,7 +53,8 @@ class StateWriter {
   bool writing_ = false;  // the thread is applying what it took off the queue
   bool stopping_ = false;
   std::optional<std::string> error_;
-  std::thread thread_;  // started by the first write_later()
+  std::atomic<bool> failed_{false};  // error_ is set, for error() to read without the lock
+  std::thread thread_;               // started by the first write_later()
 };
 
 }  // namespace flowweaver
