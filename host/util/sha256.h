@@ -1,4 +1,4 @@
-// SHA-256 of bytes or a file, as 64 lowercase hex digits (OpenSSL's libcrypto does the hashing).
+// SHA-256 (FIPS 180-4) of bytes or a file, as 64 lowercase hex digits.
 #pragma once
 
 #include <filesystem>

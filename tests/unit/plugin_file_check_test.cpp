@@ -8,8 +8,6 @@
 #include <fstream>
 #include <random>
 
-#include "util/sha256.h"
-
 namespace flowweaver {
 namespace {
 
@@ -70,16 +68,6 @@ TEST_F(PluginFileCheckTest, ASymlinkIsJudgedByTheFileItPointsTo) {
   fs::create_symlink(target, dir_ / "link.so");
   EXPECT_THAT(insecure_plugin_reason(dir_ / "link.so").value_or(""),
               HasSubstr("plugin directory " + other.string()));
-}
-
-TEST(Sha256Test, KnownVectors) {
-  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  fs::path file = fs::temp_directory_path() / ("fw-sha-" + std::to_string(std::random_device{}()));
-  std::string big(200000, 'a');  // more than one read buffer
-  std::ofstream(file) << big;
-  EXPECT_EQ(sha256_of_file(file), sha256_hex(big));
-  fs::remove(file);
 }
 
 }  // namespace
