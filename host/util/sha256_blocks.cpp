@@ -75,8 +75,9 @@ namespace {
 // SHA256RNDS2 does two rounds on the working variables packed as {A,B,E,F} and {C,D,G,H} (high
 // dword first), taking W+K of the two rounds from the low half of its third operand.
 // SHA256MSG1 and SHA256MSG2 compute four new schedule words from the sixteen before them.
-__attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_extensions(
-    uint32_t state[8], const unsigned char* blocks, size_t count) {
+__attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_extensions(uint32_t state[8],
+                                                                       const unsigned char* blocks,
+                                                                       size_t count) {
   // Reverses the bytes of each 32-bit word: the message is big-endian.
   const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
@@ -93,8 +94,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_extensions(
     for (int i = 0; i < 16; ++i) {
       __m128i words;
       if (i < 4) {
-        words = _mm_shuffle_epi8(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks + 16 * i)), byte_swap);
+        words = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks + 16 * i)),
+                                 byte_swap);
       } else {
         // W[t-16] + s0(W[t-15]), plus W[t-7], then + s1(W[t-2]) (FIPS 180-4, 6.2.2 step 1).
         __m128i partial = _mm_sha256msg1_epu32(w[i % 4], w[(i + 1) % 4]);
@@ -102,8 +103,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_extensions(
         words = _mm_sha256msg2_epu32(partial, w[(i + 3) % 4]);
       }
       w[i % 4] = words;
-      __m128i with_constants = _mm_add_epi32(
-          words, _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * i)));
+      __m128i with_constants =
+          _mm_add_epi32(words, _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * i)));
       cdgh = _mm_sha256rnds2_epu32(cdgh, abef, with_constants);
       std::swap(abef, cdgh);  // the two rounds' result is the new {A,B,E,F}
       cdgh = _mm_sha256rnds2_epu32(cdgh, abef, _mm_shuffle_epi32(with_constants, 0x0e));
