@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "state/state_store.h"
+#include "state/wal_sync.h"
 #include "util/error.h"
 
 namespace flowweaver {
@@ -55,6 +56,7 @@ class SqliteStore : public StateStore {
 
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<WalSync> sync_;  // destroyed before db_ closes
   std::unique_ptr<SQLite::Statement> upsert_task_;
   std::unique_ptr<SQLite::Statement> insert_attempt_;
 };
