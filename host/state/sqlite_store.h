@@ -15,7 +15,7 @@ namespace flowweaver {
 class SqliteStore : public StateStore {
  public:
   // The schema version this binary writes; older files are migrated, newer ones refused.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   SqliteStore(const std::string& path, Durability durability);
   // Opens an existing file for reading only (see open_sqlite_for_reading): never creates,

@@ -110,6 +110,13 @@ TEST_P(StateStoreTest, RefusesAFileThatIsNotStateAndLeavesItUntouched) {
   EXPECT_EQ(after, junk);
 }
 
+// Version 3's `attempts`: keyed by its primary key alone.
+bool attempts_without_rowid(SQLite::Database& db) {
+  return db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'attempts'")
+             .getString()
+             .find("WITHOUT ROWID") != std::string::npos;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
                          [](const auto& info) { return info.param == ".db" ? "Sqlite" : "Json"; });
 
@@ -123,6 +130,7 @@ TEST(SqliteStoreTest, UsesTheOperatingGuideSchemaAndWal) {
   SQLite::Database db(path);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
+  EXPECT_TRUE(attempts_without_rowid(db));
   // The operating guide's queries, verbatim.
   SQLite::Statement q(db, "SELECT task_name, timestamp FROM tasks WHERE status = 'FAILED';");
   ASSERT_TRUE(q.executeStep());
@@ -227,6 +235,38 @@ TEST(SqliteStoreTest, AVersionOneStateIsReadAsItIsAndMigratedByTheNextWriter) {
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
   EXPECT_FALSE(
       db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'tasks_by_status'").getInt());
+  EXPECT_TRUE(attempts_without_rowid(db));
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+}
+
+TEST(SqliteStoreTest, AVersionTwoStateIsMigratedKeepingEveryAttempt) {
+  ScratchDir dir;
+  std::string path = dir.file("v2.db");
+  write_version_one_state(path);
+  SQLite::Database(path, SQLite::OPEN_READWRITE)
+      .exec("DROP INDEX tasks_by_status; PRAGMA user_version = 2;");
+  {
+    auto reader = open_existing_state_store(path, Access::kReadOnly);
+    EXPECT_EQ(reader->load_attempts("r1").size(), 2u);
+  }
+  {
+    SQLite::Database db(path);
+    EXPECT_FALSE(attempts_without_rowid(db));
+  }
+
+  auto store = open_state_store(path, Durability::kNormal);
+  std::vector<AttemptRecord> attempts = store->load_attempts("r1");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[0].finished_at - attempts[0].started_at, std::chrono::seconds(1));
+  EXPECT_EQ(attempts[1].error, "boom");
+  EXPECT_EQ(attempts[1].finished_at - attempts[1].started_at, std::chrono::seconds(30));
+  store.reset();
+
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_TRUE(attempts_without_rowid(db));
+  EXPECT_FALSE(db.tableExists("attempts_v3"));
   EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }
 

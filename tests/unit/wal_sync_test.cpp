@@ -65,7 +65,9 @@ class WalSyncTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  void exec(const char* sql) { ASSERT_EQ(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql; }
+  void exec(const char* sql) {
+    ASSERT_EQ(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  }
 
   // One transaction per row of 3,000 bytes: each adds a page or two to the WAL.
   void commit_rows(int count) {
