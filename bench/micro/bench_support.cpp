@@ -21,14 +21,31 @@ std::string fanout_yaml(size_t num_tasks) {
   return yaml;
 }
 
-Manifest fanout_manifest(size_t num_tasks) {
-  DiagnosticList diagnostics("micro_fanout.yaml");
-  Manifest manifest = parse_manifest(fanout_yaml(num_tasks), "micro_fanout.yaml", &diagnostics);
+namespace {
+
+Manifest parse_generated(const std::string& yaml, const char* file_name) {
+  DiagnosticList diagnostics(file_name);
+  Manifest manifest = parse_manifest(yaml, file_name, &diagnostics);
   if (!diagnostics.empty()) {
     std::fprintf(stderr, "generated manifest is invalid:\n%s", diagnostics.to_string().c_str());
     std::abort();
   }
   return manifest;
+}
+
+}  // namespace
+
+Manifest fanout_manifest(size_t num_tasks) {
+  return parse_generated(fanout_yaml(num_tasks), "micro_fanout.yaml");
+}
+
+Manifest chain_manifest(size_t num_tasks) {
+  std::string yaml = "name: micro_chain\ntasks:\n  - name: t0\n    uses: builtin.noop\n";
+  for (size_t i = 1; i < num_tasks; ++i) {
+    yaml += "  - name: t" + std::to_string(i) + "\n    uses: builtin.noop\n    depends_on: [t" +
+            std::to_string(i - 1) + "]\n";
+  }
+  return parse_generated(yaml, "micro_chain.yaml");
 }
 
 std::shared_ptr<const PluginRegistry> built_plugins() {

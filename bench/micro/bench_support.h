@@ -17,6 +17,9 @@ std::string fanout_yaml(size_t num_tasks);
 // The same, parsed; aborts on a diagnostic, since the text is generated.
 Manifest fanout_manifest(size_t num_tasks);
 
+// `num_tasks` builtin.noop tasks, each after the one before (the chain shape), parsed.
+Manifest chain_manifest(size_t num_tasks);
+
 // The plugins built with this tree (builtin.so, shell.so, ...), loaded once.
 std::shared_ptr<const PluginRegistry> built_plugins();
 

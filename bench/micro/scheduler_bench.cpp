@@ -44,9 +44,16 @@ bool run_once(const Manifest& manifest, const Dag& dag, StateStore& store, int m
   return scheduler.run(run_id, std::move(records)).status == RunStatus::kCompleted;
 }
 
-// Args: tasks, workers.
+// Args: tasks, workers, shape (0 fan-out, 1 chain).
+Manifest generated_manifest(const benchmark::State& state) {
+  size_t num_tasks = static_cast<size_t>(state.range(0));
+  return state.range(2) ? chain_manifest(num_tasks) : fanout_manifest(num_tasks);
+}
+
+// Args: tasks, workers, and 1 for a chain instead of a fan-out (every step of a chain hands one
+// task to a worker and its completion back, nothing overlapping).
 void BM_SchedulerNullStore(benchmark::State& state) {
-  Manifest manifest = fanout_manifest(static_cast<size_t>(state.range(0)));
+  Manifest manifest = generated_manifest(state);
   Dag dag = build_dag(manifest);
   testing::NullStore store;  // what remains of the run's cost is the scheduler's
   for (auto _ : state) {
@@ -57,15 +64,16 @@ void BM_SchedulerNullStore(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_SchedulerNullStore)
-    ->Args({1000, 1})
-    ->Args({1000, 2})
-    ->Args({10000, 2})
+    ->Args({1000, 1, 0})
+    ->Args({1000, 2, 0})
+    ->Args({10000, 2, 0})
+    ->Args({1000, 2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// A fresh state file per iteration, opened outside the timing.
+// A fresh state file per iteration, opened outside the timing. Args as above.
 void BM_SchedulerSqliteStore(benchmark::State& state) {
-  Manifest manifest = fanout_manifest(static_cast<size_t>(state.range(0)));
+  Manifest manifest = generated_manifest(state);
   Dag dag = build_dag(manifest);
   ScratchDir dir;
   int iteration = 0;
@@ -85,8 +93,9 @@ void BM_SchedulerSqliteStore(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_SchedulerSqliteStore)
-    ->Args({1000, 2})
-    ->Args({10000, 2})
+    ->Args({1000, 2, 0})
+    ->Args({10000, 2, 0})
+    ->Args({1000, 2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
