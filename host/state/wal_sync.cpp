@@ -9,7 +9,10 @@ namespace flowweaver {
 
 WalSync::WalSync(sqlite3* db, int checkpoint_pages, SyncFunction sync)
     : db_(db), checkpoint_pages_(checkpoint_pages), sync_(sync) {
-  const char* wal = sqlite3_filename_wal(sqlite3_db_filename(db_, "main"));
+  // A temporary or in-memory database has no file name, and no WAL file to sync.
+  const char* db_file = sqlite3_db_filename(db_, "main");
+  const char* wal =
+      db_file != nullptr && *db_file != '\0' ? sqlite3_filename_wal(db_file) : nullptr;
   if (wal != nullptr) wal_path_ = wal;
   sqlite3_wal_hook(db_, &WalSync::after_commit, this);
 }
