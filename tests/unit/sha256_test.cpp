@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "scratch_dir.h"
 #include "util/error.h"
 #include "util/sha256_blocks.h"
 
@@ -15,18 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() / ("fw-sha-" + std::to_string(std::random_device{}()))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::ScratchDir;
 
 // The examples of FIPS 180-4's companion document (NIST, "SHA256.pdf") and the one-million-'a'
 // message of FIPS 180-2.
@@ -47,7 +37,7 @@ TEST(Sha256Test, NistExamples) {
 // (55/56 bytes: the length fits in the last block or not; 64: a whole block) and for a file
 // larger than one read.
 TEST(Sha256Test, FilesHashAsSha256sumHashesThem) {
-  TempDir dir;
+  ScratchDir dir;
   std::mt19937 random(7);
   std::map<std::string, fs::path> files;
   std::vector<size_t> sizes;
@@ -77,7 +67,7 @@ TEST(Sha256Test, FilesHashAsSha256sumHashesThem) {
 }
 
 TEST(Sha256Test, AFileThatCannotBeReadIsAnErrorNamingIt) {
-  TempDir dir;
+  ScratchDir dir;
   try {
     sha256_of_file(dir.path() / "missing.so");
     FAIL() << "no error";

@@ -9,25 +9,14 @@
 #include <fstream>
 #include <random>
 
+#include "scratch_dir.h"
 #include "state/sqlite_store.h"
 #include "util/error.h"
 
 namespace flowweaver {
 namespace {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("fw-state-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::ScratchDir;
 
 TaskRecord task(const std::string& name, int position, TaskStatus status = TaskStatus::kPending) {
   TaskRecord r;

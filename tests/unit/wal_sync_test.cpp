@@ -8,8 +8,9 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <thread>
+
+#include "scratch_dir.h"
 
 namespace flowweaver {
 namespace {
@@ -52,9 +53,7 @@ class WalSyncTest : public ::testing::Test {
     syncs = 0;
     sync_started = sync_finished = false;
     synced_file.clear();
-    dir_ = fs::temp_directory_path() / ("fw-wal-sync-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-    path_ = (dir_ / "state.db").string();
+    path_ = dir_.file("state.db");
     ASSERT_EQ(sqlite3_open(path_.c_str(), &db_), SQLITE_OK);
     exec("PRAGMA journal_mode=WAL");
     exec("CREATE TABLE t (x BLOB)");
@@ -62,7 +61,6 @@ class WalSyncTest : public ::testing::Test {
   void TearDown() override {
     wal_sync_.reset();
     sqlite3_close(db_);
-    fs::remove_all(dir_);
   }
 
   void exec(const char* sql) {
@@ -87,7 +85,7 @@ class WalSyncTest : public ::testing::Test {
 
   uintmax_t db_file_size() const { return fs::file_size(path_); }
 
-  fs::path dir_;
+  testing::ScratchDir dir_;
   std::string path_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<WalSync> wal_sync_;
