@@ -17,9 +17,10 @@ namespace {
 using sha256_detail::BlockFunction;
 
 BlockFunction fastest_block_function() {
-  static const BlockFunction chosen = sha256_detail::blocks_with_sha_extensions()
-                                          ? sha256_detail::blocks_with_sha_extensions()
-                                          : &sha256_detail::blocks_portable;
+  static const BlockFunction chosen = [] {
+    BlockFunction extensions = sha256_detail::blocks_with_sha_extensions();
+    return extensions != nullptr ? extensions : &sha256_detail::blocks_portable;
+  }();
   return chosen;
 }
 
