@@ -5,7 +5,7 @@
 //   sqlite_rate DB ROWS ROWS_PER_TXN [normal|full]
 //
 // Same as host/state/sqlite_store.cpp: WAL, synchronous NORMAL (or FULL), a 5 s busy timeout,
-// its checkpoint interval and page cache, the `tasks` table of SCHEMA.md (schema version 3),
+// its checkpoint interval and page cache, the `tasks` table of SCHEMA.md (schema version 4),
 // the same upsert statement, BEGIN IMMEDIATE ...
 // COMMIT. DB is deleted first (with its -wal and -shm) and filled with ROWS PENDING rows in one
 // untimed transaction; then every row is upserted to COMPLETED, ROWS_PER_TXN rows per

@@ -32,7 +32,7 @@ std::optional<std::string> StateWriter::write_now(std::vector<TaskUpdate> batch)
   std::unique_lock<std::mutex> lock(mutex_);
   // Batches commit in order: let the thread finish the ones before this one.
   cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
-  if (!batch.empty() && !error_) record(try_apply(batch));
+  if (!batch.empty() && !error_) record(try_apply(batch, /*awaited=*/true));
   return error_;
 }
 
@@ -60,7 +60,7 @@ void StateWriter::write_queued() {
     cv_.notify_all();  // a write_later() waiting for room in the queue
     // The store is only ever called with mutex_ held or while writing_ keeps write_now() out.
     std::optional<std::string> failure;
-    if (!failed_before) failure = try_apply(batch);
+    if (!failed_before) failure = try_apply(batch, /*awaited=*/false);
     lock.lock();
     record(std::move(failure));
     writing_ = false;
@@ -68,9 +68,14 @@ void StateWriter::write_queued() {
   }
 }
 
-std::optional<std::string> StateWriter::try_apply(const std::vector<TaskUpdate>& batch) {
+std::optional<std::string> StateWriter::try_apply(const std::vector<TaskUpdate>& batch,
+                                                  bool awaited) {
   try {
-    store_.apply(run_id_, batch);
+    if (awaited) {
+      store_.apply_awaited(run_id_, batch);
+    } else {
+      store_.apply(run_id_, batch);
+    }
     return std::nullopt;
   } catch (const std::exception& e) {
     return e.what();

@@ -30,16 +30,18 @@ class StateWriter {
   // kMaxQueued batches already wait: then it waits for the thread to take them, so that a
   // scheduler faster than the disk does not pile up batches in memory.
   void write_later(std::vector<TaskUpdate> batch);
-  // Commits everything queued, then `batch` (possibly empty), before it returns. After a failed
-  // write nothing more is written: returns the store's error, the first one, every time.
+  // Commits everything queued, then `batch` (possibly empty, through the store's
+  // apply_awaited(): a task waits for it), before it returns. After a failed write nothing more
+  // is written: returns the store's error, the first one, every time.
   std::optional<std::string> write_now(std::vector<TaskUpdate> batch);
   // The store's error if a write has failed, background ones included.
   std::optional<std::string> error() const;
 
  private:
   void write_queued();
-  // Commits `batch`; the store's error if that failed.
-  std::optional<std::string> try_apply(const std::vector<TaskUpdate>& batch);
+  // Commits `batch` (with apply_awaited() when a task waits for it); the store's error if that
+  // failed.
+  std::optional<std::string> try_apply(const std::vector<TaskUpdate>& batch, bool awaited);
   // Keeps the first failure. Under mutex_.
   void record(std::optional<std::string> failure);
 

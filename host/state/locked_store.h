@@ -37,6 +37,9 @@ class LockedStore : public StateStore {
   void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) override {
     store_->apply(run_id, updates);
   }
+  void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) override {
+    store_->apply_awaited(run_id, updates);
+  }
   std::string describe() const override { return store_->describe(); }
 
  private:

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <unordered_set>
 
 #include "state/sqlite_reading.h"
@@ -26,6 +28,11 @@ const char* kAttemptsTable = R"sql((
   PRIMARY KEY (run_id, task_name, attempt)
 ) WITHOUT ROWID;
 )sql";
+
+// Version 4 indexes the runs left RUNNING (a handful at most, however long the history), which
+// a writer looks for when it opens the file: see SqliteStore::restore_held().
+const char* kUnfinishedRunsIndex =
+    "CREATE INDEX IF NOT EXISTS runs_unfinished ON runs(run_id) WHERE status = 'RUNNING';";
 
 // A new file gets the current version at once.
 std::string current_schema() {
@@ -54,7 +61,7 @@ CREATE TABLE tasks (
   PRIMARY KEY (run_id, task_name)
 );
 CREATE TABLE attempts )sql") +
-         kAttemptsTable;
+         kAttemptsTable + kUnfinishedRunsIndex;
 }
 
 // Version 2 takes work off every commit and every new run: `tasks_by_status`, an index no
@@ -134,7 +141,12 @@ void SqliteStore::in_transaction(F&& body) {
 }
 
 SqliteStore::SqliteStore(const std::string& path, Durability durability)
-    : SqliteStore(path, durability == Durability::kFull ? "FULL" : "NORMAL") {}
+    : SqliteStore(path, durability, HoldLimits{}) {}
+
+SqliteStore::SqliteStore(const std::string& path, Durability durability, HoldLimits limits)
+    : SqliteStore(path, durability == Durability::kFull ? "FULL" : "NORMAL") {
+  limits_ = limits;
+}
 
 SqliteStore::SqliteStore(const std::string& path, Staging) : SqliteStore(path, "OFF") {}
 
@@ -157,6 +169,7 @@ SqliteStore::SqliteStore(const std::string& path, const char* synchronous) : pat
   });
   guarded("migrating the schema", [&] { migrate(); });
   prepare_statements();
+  guarded("reading runs left RUNNING", [&] { restore_held(); });
 }
 
 SqliteStore::SqliteStore(const std::string& path, ReadOnly) : path_(path) {
@@ -209,6 +222,7 @@ void SqliteStore::migrate() {
     } else {
       if (version < 2) db_->exec(kMigrationToV2);
       if (version < 3) db_->exec(migration_to_v3());
+      if (version < 4) db_->exec(kUnfinishedRunsIndex);
       // Later versions add their migrations here, in order (and change current_schema()).
     }
     // Only when something changed: opening a current state must not write to it (a damaged file
@@ -266,8 +280,10 @@ void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>
       insert.bind(6, run.manifest_hash);
       insert.exec();
       for (const TaskRecord& task : tasks) write_task(run.run_id, task);
+      write_held();
     });
   });
+  held_.clear();
 }
 
 void SqliteStore::update_run(const RunRecord& run) {
@@ -280,8 +296,11 @@ void SqliteStore::update_run(const RunRecord& run) {
       update.bind(3, run.manifest_hash);
       update.bind(4, run.run_id);
       update.exec();
+      // A run that ends has all its attempts written in the same commit.
+      write_held();
     });
   });
+  held_.clear();
 }
 
 std::vector<TaskRecord> SqliteStore::load_tasks(const std::string& run_id) {
@@ -333,6 +352,19 @@ std::vector<AttemptRecord> SqliteStore::load_attempts(const std::string& run_id)
       a.finished_at = column_time(q.getColumn(5)).value_or(TimePoint{});
       attempts.push_back(std::move(a));
     }
+    // What apply_awaited() holds back belongs to the run all the same; in the query's order.
+    size_t from_file = attempts.size();
+    for (const HeldAttempt& held : held_) {
+      if (held.run_id == run_id) attempts.push_back(held.attempt);
+    }
+    if (attempts.size() > from_file) {
+      auto key = [](const AttemptRecord& a) {
+        return std::make_tuple(std::chrono::floor<Millis>(a.started_at), std::cref(a.task_name),
+                               a.attempt);
+      };
+      std::sort(attempts.begin(), attempts.end(),
+                [&](const AttemptRecord& x, const AttemptRecord& y) { return key(x) < key(y); });
+    }
     return attempts;
   });
 }
@@ -364,28 +396,102 @@ void SqliteStore::write_attempt(const std::string& run_id, const AttemptRecord& 
   bind_text_or_null(s, 5, a.error);
   s.bind(6, format_timestamp(a.started_at));
   s.bind(7, format_timestamp(a.finished_at));
-  s.bind(8, static_cast<int64_t>(
-                std::chrono::duration_cast<Millis>(a.finished_at - a.started_at).count()));
+  // Of the times as stored (to the millisecond), so that restore_held() derives the same value.
+  auto stored_ms = [](TimePoint t) {
+    return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+  };
+  s.bind(8, static_cast<int64_t>(stored_ms(a.finished_at) - stored_ms(a.started_at)));
   s.exec();
 }
 
+namespace {
+
+// The attempt says nothing its task's row does not: it completed the task, and the row carries
+// its number, times and (no) error. Such an attempt can be restored from the row alone.
+bool completes_task(const TaskUpdate& u) {
+  const AttemptRecord& a = *u.attempt;
+  return a.status == TaskStatus::kCompleted && u.task.status == TaskStatus::kCompleted &&
+         a.task_name == u.task.task_name && a.attempt == u.task.attempt && a.error.empty() &&
+         u.task.started_at == a.started_at && u.task.finished_at == a.finished_at;
+}
+
+}  // namespace
+
 void SqliteStore::apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
+  write_updates(run_id, updates, /*hold_completions=*/false);
+}
+
+void SqliteStore::apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
+  bool hold = held_.size() < limits_.max_held &&
+              (held_.empty() || std::chrono::steady_clock::now() - held_since_ < limits_.max_time);
+  write_updates(run_id, updates, hold);
+}
+
+void SqliteStore::write_updates(const std::string& run_id, const std::vector<TaskUpdate>& updates,
+                                bool hold_completions) {
   if (updates.empty()) return;
   // A task often changes twice in one batch (RUNNING, then COMPLETED): only its last state is
   // written, which leaves the rows exactly as writing every state in order would.
-  // Attempts are all written, in order.
+  // Attempts are all written, in order, or held back.
   std::vector<bool> is_last(updates.size(), false);
   std::unordered_set<std::string_view> seen;
   seen.reserve(updates.size());
   for (size_t i = updates.size(); i-- > 0;)
     is_last[i] = seen.insert(updates[i].task.task_name).second;
+  std::vector<HeldAttempt> newly_held;
   guarded("recording task state", [&] {
     in_transaction([&] {
       for (size_t i = 0; i < updates.size(); ++i) {
         if (is_last[i]) write_task(run_id, updates[i].task);
-        if (updates[i].attempt) write_attempt(run_id, *updates[i].attempt);
+        if (!updates[i].attempt) continue;
+        if (hold_completions && is_last[i] && completes_task(updates[i])) {
+          newly_held.push_back({run_id, *updates[i].attempt});
+        } else {
+          write_attempt(run_id, *updates[i].attempt);
+        }
       }
+      if (!hold_completions) write_held();
     });
+  });
+  // Only now: a failed transaction wrote nothing, and what it would have written stays held.
+  if (!hold_completions) held_.clear();
+  if (newly_held.empty()) return;
+  if (held_.empty()) held_since_ = std::chrono::steady_clock::now();
+  held_.insert(held_.end(), std::make_move_iterator(newly_held.begin()),
+               std::make_move_iterator(newly_held.end()));
+}
+
+void SqliteStore::write_held() {
+  for (const HeldAttempt& held : held_) write_attempt(held.run_id, held.attempt);
+}
+
+// Only a run whose process died is left RUNNING when a writer opens the file (a writer holds
+// the state's lock), and only its COMPLETED tasks can lack their attempt. The partial index
+// runs_unfinished finds such runs without reading the whole history (CROSS JOIN keeps SQLite's
+// planner from scanning `tasks` first instead).
+void SqliteStore::restore_held() {
+  SQLite::Statement missing(*db_, R"sql(
+    SELECT t.run_id, t.task_name, t.attempt, t.started_at, t.finished_at
+    FROM runs r CROSS JOIN tasks t ON t.run_id = r.run_id
+    WHERE r.status = 'RUNNING' AND t.status = 'COMPLETED' AND t.attempt > 0
+      AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = t.run_id
+                        AND a.task_name = t.task_name AND a.attempt = t.attempt))sql");
+  std::vector<HeldAttempt> restored;
+  while (missing.executeStep()) {
+    std::optional<TimePoint> started = column_time(missing.getColumn(3));
+    std::optional<TimePoint> finished = column_time(missing.getColumn(4));
+    if (!started || !finished) continue;  // not a row this store wrote; nothing to restore from
+    AttemptRecord a{missing.getColumn(1).getString(),
+                    missing.getColumn(2).getInt(),
+                    TaskStatus::kCompleted,
+                    "",
+                    *started,
+                    *finished};
+    restored.push_back({missing.getColumn(0).getString(), std::move(a)});
+  }
+  if (restored.empty()) return;  // opening a sound file writes nothing
+  in_transaction([&] {
+    for (const HeldAttempt& r : restored) write_attempt(r.run_id, r.attempt);
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <chrono>
 #include <memory>
 
 #include "state/state_store.h"
@@ -15,9 +16,17 @@ namespace flowweaver {
 class SqliteStore : public StateStore {
  public:
   // The schema version this binary writes; older files are migrated, newer ones refused.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
+  // How many COMPLETED attempts apply_awaited() holds back, and for how long at most.
+  struct HoldLimits {
+    size_t max_held = 1024;
+    std::chrono::milliseconds max_time{50};
+  };
+
+  // Opens for writing. Writes first the attempts a killed process held back (apply_awaited()).
   SqliteStore(const std::string& path, Durability durability);
+  SqliteStore(const std::string& path, Durability durability, HoldLimits limits);
   // Opens an existing file for reading only (see open_sqlite_for_reading): never creates,
   // migrates or changes it (an older schema version is read as it is). Throws Error::State
   // unless it holds a FlowWeaver schema no newer than this binary's; writes through such a
@@ -38,6 +47,9 @@ class SqliteStore : public StateStore {
   std::vector<TaskRecord> load_tasks(const std::string& run_id) override;
   std::vector<AttemptRecord> load_attempts(const std::string& run_id) override;
   void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
+  // Holds back COMPLETED attempts until HoldLimits are reached; then, or at the next apply() or
+  // update_run(), all are written. Closing the store does not write them: see restore_held().
+  void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
   std::string describe() const override { return path_; }
 
  private:
@@ -48,6 +60,13 @@ class SqliteStore : public StateStore {
   template <class F>
   void in_transaction(F&& body);
   void migrate();
+  // Writes the COMPLETED attempts missing from runs left RUNNING, from their task rows: what a
+  // process killed while it held them back did not write.
+  void restore_held();
+  void write_updates(const std::string& run_id, const std::vector<TaskUpdate>& updates,
+                     bool hold_completions);
+  // Writes what apply_awaited() held back; inside a transaction. Clear held_ once it commits.
+  void write_held();
   void prepare_statements();
   Error newer_schema_error(int version) const;
   void write_task(const std::string& run_id, const TaskRecord& task);
@@ -59,6 +78,13 @@ class SqliteStore : public StateStore {
   std::unique_ptr<WalSync> sync_;  // destroyed before db_ closes
   std::unique_ptr<SQLite::Statement> upsert_task_;
   std::unique_ptr<SQLite::Statement> insert_attempt_;
+  struct HeldAttempt {
+    std::string run_id;
+    AttemptRecord attempt;
+  };
+  HoldLimits limits_;
+  std::vector<HeldAttempt> held_;  // by apply_awaited(), oldest first
+  std::chrono::steady_clock::time_point held_since_;
 };
 
 }  // namespace flowweaver

@@ -80,6 +80,14 @@ class StateStore {
   // Writes every update in one transaction. When it returns, all of them survive a kill -9 of
   // the process; if it throws, none of them was applied.
   virtual void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) = 0;
+  // As apply(), for a commit a task waits for: it may start only once this is durable. A store
+  // may then hold back the attempt of an update that completes its task, when the task's row
+  // holds the same facts, and write it with a later commit (at the latest with the next
+  // update_run()); if its process dies first, the store restores it from the task row the next
+  // time it is opened for writing. The commit a chain makes per step then writes a row less.
+  virtual void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
+    apply(run_id, updates);
+  }
 
   // A description for messages, e.g. the file path.
   virtual std::string describe() const = 0;

@@ -316,8 +316,8 @@ TEST(BadInputTest, AStateWithDamagedPagesIsRefusedByRunAndItsPagesAreLeftAlone) 
 
   ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("error state database var/wf.db: reading runs failed: database "
-                               "disk image is malformed"));
+  EXPECT_THAT(r.err, HasSubstr("error state database var/wf.db: reading runs left RUNNING failed: "
+                               "database disk image is malformed"));
   EXPECT_EQ(read_file(db), bytes);  // not a byte changed
 }
 

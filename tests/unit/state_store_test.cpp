@@ -106,6 +106,12 @@ bool attempts_without_rowid(SQLite::Database& db) {
              .find("WITHOUT ROWID") != std::string::npos;
 }
 
+// Version 4's index of the runs left RUNNING.
+bool has_unfinished_runs_index(SQLite::Database& db) {
+  return db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'runs_unfinished'")
+             .getInt() == 1;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
                          [](const auto& info) { return info.param == ".db" ? "Sqlite" : "Json"; });
 
@@ -120,6 +126,7 @@ TEST(SqliteStoreTest, UsesTheOperatingGuideSchemaAndWal) {
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
   EXPECT_TRUE(attempts_without_rowid(db));
+  EXPECT_TRUE(has_unfinished_runs_index(db));
   // The operating guide's queries, verbatim.
   SQLite::Statement q(db, "SELECT task_name, timestamp FROM tasks WHERE status = 'FAILED';");
   ASSERT_TRUE(q.executeStep());
@@ -225,6 +232,7 @@ TEST(SqliteStoreTest, AVersionOneStateIsReadAsItIsAndMigratedByTheNextWriter) {
   EXPECT_FALSE(
       db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'tasks_by_status'").getInt());
   EXPECT_TRUE(attempts_without_rowid(db));
+  EXPECT_TRUE(has_unfinished_runs_index(db));
   EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }
 
@@ -253,8 +261,9 @@ TEST(SqliteStoreTest, AVersionTwoStateIsMigratedKeepingEveryAttempt) {
   store.reset();
 
   SQLite::Database db(path);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
   EXPECT_TRUE(attempts_without_rowid(db));
+  EXPECT_TRUE(has_unfinished_runs_index(db));
   EXPECT_FALSE(db.tableExists("attempts_v3"));
   EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }

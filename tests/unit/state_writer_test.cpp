@@ -29,9 +29,21 @@ class RecordingStore : public testing::NullStore {
     if (fail) throw Error::State("disk full (injected)");
   }
 
+  void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (const TaskUpdate& u : updates) awaited.push_back(run_id + "/" + u.task.task_name);
+    }
+    apply(run_id, updates);
+  }
+
   std::vector<std::string> names() {
     std::lock_guard<std::mutex> lock(mutex);
     return written;
+  }
+  std::vector<std::string> awaited_names() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return awaited;
   }
 
   std::chrono::microseconds delay{0};
@@ -44,6 +56,7 @@ class RecordingStore : public testing::NullStore {
   int num_calls = 0;
   std::mutex mutex;
   std::vector<std::string> written;
+  std::vector<std::string> awaited;  // given to apply_awaited()
 };
 
 std::vector<TaskUpdate> batch(std::initializer_list<const char*> names) {
@@ -65,6 +78,18 @@ TEST(StateWriterTest, WritesInTheOrderGivenAndWriteNowReturnsOnceAllIsWritten) {
   EXPECT_EQ(writer.write_now(batch({"d"})), std::nullopt);
   EXPECT_EQ(store.names(), (std::vector<std::string>{"r/a", "r/b", "r/c", "r/d"}));
   EXPECT_FALSE(store.overlapped);
+}
+
+// The store may hold back completed attempts only from a commit a task waits for.
+TEST(StateWriterTest, OnlyWhatWriteNowCommitsIsAwaited) {
+  RecordingStore store;
+  StateWriter writer(store, "r");
+  writer.write_later(batch({"a"}));
+  EXPECT_EQ(writer.write_now(batch({"b", "c"})), std::nullopt);
+  writer.write_later(batch({"d"}));
+  EXPECT_EQ(writer.write_now({}), std::nullopt);
+  EXPECT_EQ(store.names(), (std::vector<std::string>{"r/a", "r/b", "r/c", "r/d"}));
+  EXPECT_EQ(store.awaited_names(), (std::vector<std::string>{"r/b", "r/c"}));
 }
 
 TEST(StateWriterTest, AnEmptyWriteNowWaitsForTheQueue) {
