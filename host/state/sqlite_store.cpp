@@ -148,7 +148,19 @@ SqliteStore::SqliteStore(const std::string& path, Durability durability, HoldLim
   limits_ = limits;
 }
 
-SqliteStore::SqliteStore(const std::string& path, Staging) : SqliteStore(path, "OFF") {}
+SqliteStore::SqliteStore(const std::string& path, Staging) : path_(path) {
+  guarded("creating", [&] {
+    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    // Nobody else sees this file yet: no locks to share, no journal, no syncs. The schema is
+    // written straight into the file, which is then switched to WAL for good.
+    db_->exec("PRAGMA locking_mode=EXCLUSIVE");
+    db_->exec("PRAGMA journal_mode=OFF");
+    db_->exec("PRAGMA synchronous=OFF");
+  });
+  guarded("creating the schema", [&] { migrate(); });
+  guarded("creating", [&] { db_->exec("PRAGMA journal_mode=WAL"); });
+  prepare_statements();
+}
 
 SqliteStore::SqliteStore(const std::string& path, const char* synchronous) : path_(path) {
   guarded("opening", [&] {

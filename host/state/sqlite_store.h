@@ -34,7 +34,8 @@ class SqliteStore : public StateStore {
   struct ReadOnly {};
   SqliteStore(const std::string& path, ReadOnly);
   // A new state file in the making (create_sqlite_state in state_store.cpp): nobody else sees it
-  // until it is linked into place, so it is written without syncs, and synced once by the caller.
+  // until it is linked into place, so the schema is written without locks, journal or syncs, and
+  // synced once by the caller. The file is in WAL mode when the store closes.
   struct Staging {};
   SqliteStore(const std::string& path, Staging);
   ~SqliteStore() override;

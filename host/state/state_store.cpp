@@ -71,7 +71,7 @@ static void create_sqlite_state(const std::string& path, Durability durability) 
   std::string staging =
       path + ".new-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
   try {
-    { SqliteStore schema_only(staging, SqliteStore::Staging{}); }  // closing removes -wal, -shm
+    { SqliteStore schema_only(staging, SqliteStore::Staging{}); }  // leaves no file beside it
     sync_file(staging, O_RDONLY);
   } catch (...) {
     for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((staging + suffix).c_str());

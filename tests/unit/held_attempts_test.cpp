@@ -41,8 +41,8 @@ TaskUpdate completion(const std::string& name, int position, int attempt = 1) {
   r.started_at = kStart + milliseconds(10 * position) + std::chrono::microseconds(700);
   r.finished_at = *r.started_at + milliseconds(4) + std::chrono::microseconds(600);
   r.timestamp = *r.finished_at;
-  return {r, AttemptRecord{name, attempt, TaskStatus::kCompleted, "", *r.started_at,
-                           *r.finished_at}};
+  return {r,
+          AttemptRecord{name, attempt, TaskStatus::kCompleted, "", *r.started_at, *r.finished_at}};
 }
 
 // Rows of `attempts` as another process (sqlite3) sees them.
@@ -158,10 +158,10 @@ TEST_F(HeldAttemptsTest, AKilledProcesssHeldAttemptsAreRestoredByTheNextWriterAl
   EXPECT_EQ(attempts_in_file(path_), reference);
 
   store = open();
-  EXPECT_EQ(attempts_in_file(path_),
-            (std::vector<std::string>{
-                reference[0],
-                "b 1 COMPLETED NULL 2023-11-14T22:13:20.133Z 2023-11-14T22:13:20.138Z 5"}));
+  EXPECT_EQ(
+      attempts_in_file(path_),
+      (std::vector<std::string>{
+          reference[0], "b 1 COMPLETED NULL 2023-11-14T22:13:20.133Z 2023-11-14T22:13:20.138Z 5"}));
 }
 
 TEST_F(HeldAttemptsTest, OnlyRunsLeftRunningAreRestored) {

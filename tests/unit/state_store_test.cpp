@@ -153,6 +153,28 @@ TEST(SqliteStoreTest, RefusesANewerSchemaVersion) {
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 99);
 }
 
+// A new state is made in a file of its own (create_sqlite_state), then linked into place: the
+// file must already be a complete WAL database, with nothing beside it.
+TEST(SqliteStoreTest, AStagedStateIsACompleteWalDatabaseAlone) {
+  ScratchDir dir;
+  std::string path = dir.file("staged.db");
+  { SqliteStore staged(path, SqliteStore::Staging{}); }
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    EXPECT_FALSE(std::filesystem::exists(path + suffix)) << suffix;
+  }
+  std::ifstream file(path, std::ios::binary);
+  char header[20] = {};
+  file.read(header, sizeof header);
+  // The header's file format versions: 2 and 2 mean WAL, for every reader that opens the file.
+  EXPECT_EQ(header[18], 2);
+  EXPECT_EQ(header[19], 2);
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
+  EXPECT_TRUE(attempts_without_rowid(db));
+  EXPECT_TRUE(has_unfinished_runs_index(db));
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+}
+
 TEST(SqliteStoreTest, ReadOnlyOpenReadsLeavesNothingBehindAndRefusesWrites) {
   ScratchDir dir;
   std::string path = dir.file("s.db");
