@@ -143,7 +143,7 @@ TEST_F(HeldAttemptsTest, NoneIsHeldLongerThanMaxTime) {
 
 // A process killed while it held attempts leaves its run RUNNING; the rows of its COMPLETED tasks
 // hold what the attempts said.
-TEST_F(HeldAttemptsTest, AKilledProcesssHeldAttemptsAreRestoredByTheNextWriterAlone) {
+TEST_F(HeldAttemptsTest, HeldAttemptsOfAKilledProcessAreRestoredByTheNextWriterAlone) {
   auto store = open();
   store->create_run(running_run("r1"), {pending("a", 0), pending("b", 1)});
   store->apply("r1", {completion("a", 0)});  // written as usual: the reference
