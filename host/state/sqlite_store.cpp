@@ -308,7 +308,8 @@ void SqliteStore::update_run(const RunRecord& run) {
       update.bind(3, run.manifest_hash);
       update.bind(4, run.run_id);
       update.exec();
-      // A run that ends has all its attempts written in the same commit.
+      // The run's record and its held attempts go together: a run that ends is never left
+      // without the attempts of its COMPLETED tasks (restore_held() only looks at RUNNING ones).
       write_held();
     });
   });
