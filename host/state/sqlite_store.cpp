@@ -384,7 +384,9 @@ std::vector<AttemptRecord> SqliteStore::load_attempts(const std::string& run_id)
 
 void SqliteStore::write_task(const std::string& run_id, const TaskRecord& t) {
   SQLite::Statement& s = *upsert_task_;
-  s.reset();
+  // Not reset(): after a failed step it throws that step's error again, which its transaction
+  // has already reported, and would fail every later write (a held attempt's in update_run).
+  s.tryReset();
   s.bind(1, run_id);
   s.bind(2, t.task_name);
   s.bind(3, t.position);
@@ -401,7 +403,7 @@ void SqliteStore::write_task(const std::string& run_id, const TaskRecord& t) {
 
 void SqliteStore::write_attempt(const std::string& run_id, const AttemptRecord& a) {
   SQLite::Statement& s = *insert_attempt_;
-  s.reset();
+  s.tryReset();  // as in write_task()
   s.bind(1, run_id);
   s.bind(2, a.task_name);
   s.bind(3, a.attempt);

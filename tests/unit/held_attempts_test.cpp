@@ -10,6 +10,7 @@
 
 #include "scratch_dir.h"
 #include "state/sqlite_store.h"
+#include "util/error.h"
 
 namespace flowweaver {
 namespace {
@@ -139,6 +140,33 @@ TEST_F(HeldAttemptsTest, NoneIsHeldLongerThanMaxTime) {
   std::this_thread::sleep_for(milliseconds(30));
   store->apply_awaited("r1", {completion("b", 1)});
   EXPECT_EQ(attempts_in_file(path_).size(), 2u);
+}
+
+// A commit that fails writes nothing: what was held stays held, and what it would have held is
+// not (its task rows were not written either).
+TEST_F(HeldAttemptsTest, AFailedCommitKeepsWhatWasHeldAndHoldsNothingNew) {
+  auto store = open({/*max_held=*/1000, /*max_time=*/std::chrono::hours(1)});  // always holds
+  store->create_run(running_run("r1"), {pending("a", 0), pending("b", 1), pending("c", 2)});
+  store->apply_awaited("r1", {completion("a", 0)});
+  auto refuse = [&](const std::string& name, const std::string& when) {
+    SQLite::Database(path_, SQLite::OPEN_READWRITE)
+        .exec("CREATE TRIGGER " + name + " BEFORE " + when +
+              " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  };
+  refuse("no_a", "INSERT ON attempts WHEN NEW.task_name = 'a'");  // writing the held row fails
+  EXPECT_THROW(store->apply("r1", {completion("b", 1)}), Error);
+  refuse("no_c", "UPDATE ON tasks WHEN NEW.task_name = 'c'");  // b's completion is not committed
+  EXPECT_THROW(store->apply_awaited("r1", {completion("b", 1), completion("c", 2)}), Error);
+  EXPECT_EQ(attempts_in_file(path_), std::vector<std::string>{});
+  EXPECT_EQ(task_status_in_file(path_, "b"), "PENDING");
+
+  SQLite::Database(path_, SQLite::OPEN_READWRITE).exec("DROP TRIGGER no_a; DROP TRIGGER no_c");
+  RunRecord done = running_run("r1");
+  done.status = RunStatus::kFailed;
+  store->update_run(done);
+  EXPECT_EQ(attempts_in_file(path_),
+            std::vector<std::string>{
+                "a 1 COMPLETED NULL 2023-11-14T22:13:20.123Z 2023-11-14T22:13:20.128Z 5"});
 }
 
 // A process killed while it held attempts leaves its run RUNNING; the rows of its COMPLETED tasks
