@@ -106,10 +106,20 @@ bool attempts_without_rowid(SQLite::Database& db) {
              .find("WITHOUT ROWID") != std::string::npos;
 }
 
-// Version 4's index of the runs left RUNNING.
-bool has_unfinished_runs_index(SQLite::Database& db) {
-  return db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'runs_unfinished'")
-             .getInt() == 1;
+bool has_schema_object(SQLite::Database& db, const char* name) {
+  SQLite::Statement q(db, "SELECT count(*) FROM sqlite_master WHERE name = ?");
+  q.bind(1, name);
+  return q.executeStep() && q.getColumn(0).getInt() == 1;
+}
+
+// Every state this binary makes or migrates: the current version's layout, and sound.
+void expect_current_schema(SQLite::Database& db) {
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
+  EXPECT_FALSE(has_schema_object(db, "tasks_by_status"));  // dropped by version 2
+  EXPECT_TRUE(attempts_without_rowid(db));                 // version 3
+  EXPECT_FALSE(has_schema_object(db, "attempts_v3"));      // version 3's migration, done
+  EXPECT_TRUE(has_schema_object(db, "runs_unfinished"));   // version 4
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
@@ -124,9 +134,7 @@ TEST(SqliteStoreTest, UsesTheOperatingGuideSchemaAndWal) {
   }
   SQLite::Database db(path);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
-  EXPECT_TRUE(attempts_without_rowid(db));
-  EXPECT_TRUE(has_unfinished_runs_index(db));
+  expect_current_schema(db);
   // The operating guide's queries, verbatim.
   SQLite::Statement q(db, "SELECT task_name, timestamp FROM tasks WHERE status = 'FAILED';");
   ASSERT_TRUE(q.executeStep());
@@ -169,10 +177,7 @@ TEST(SqliteStoreTest, AStagedStateIsACompleteWalDatabaseAlone) {
   EXPECT_EQ(header[18], 2);
   EXPECT_EQ(header[19], 2);
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
-  EXPECT_TRUE(attempts_without_rowid(db));
-  EXPECT_TRUE(has_unfinished_runs_index(db));
-  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  expect_current_schema(db);
 }
 
 TEST(SqliteStoreTest, ReadOnlyOpenReadsLeavesNothingBehindAndRefusesWrites) {
@@ -250,12 +255,7 @@ TEST(SqliteStoreTest, AVersionOneStateIsReadAsItIsAndMigratedByTheNextWriter) {
   store.reset();
 
   SQLite::Database db(path);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
-  EXPECT_FALSE(
-      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'tasks_by_status'").getInt());
-  EXPECT_TRUE(attempts_without_rowid(db));
-  EXPECT_TRUE(has_unfinished_runs_index(db));
-  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  expect_current_schema(db);
 }
 
 TEST(SqliteStoreTest, AVersionTwoStateIsMigratedKeepingEveryAttempt) {
@@ -283,11 +283,7 @@ TEST(SqliteStoreTest, AVersionTwoStateIsMigratedKeepingEveryAttempt) {
   store.reset();
 
   SQLite::Database db(path);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), SqliteStore::kSchemaVersion);
-  EXPECT_TRUE(attempts_without_rowid(db));
-  EXPECT_TRUE(has_unfinished_runs_index(db));
-  EXPECT_FALSE(db.tableExists("attempts_v3"));
-  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  expect_current_schema(db);
 }
 
 TEST(SqliteStoreTest, ReadOnlyOpenNeverCreatesASchema) {
