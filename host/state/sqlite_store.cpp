@@ -140,6 +140,17 @@ void SqliteStore::in_transaction(F&& body) {
   }
 }
 
+// What apply_awaited() held back goes into this transaction too, after `body`; held_ is emptied
+// only once it has committed (a failed transaction wrote nothing, so they stay held).
+template <class F>
+void SqliteStore::in_transaction_writing_held(F&& body) {
+  in_transaction([&] {
+    body();
+    for (const HeldAttempt& held : held_) write_attempt(held.run_id, held.attempt);
+  });
+  held_.clear();
+}
+
 SqliteStore::SqliteStore(const std::string& path, Durability durability)
     : SqliteStore(path, durability, HoldLimits{}) {}
 
@@ -280,7 +291,7 @@ std::vector<RunRecord> SqliteStore::list_runs(const std::string& workflow, size_
 
 void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
   guarded("creating a run", [&] {
-    in_transaction([&] {
+    in_transaction_writing_held([&] {
       SQLite::Statement insert(*db_,
                                "INSERT INTO runs (run_id, workflow, status, started_at, "
                                "finished_at, manifest_hash) VALUES (?, ?, ?, ?, ?, ?)");
@@ -292,15 +303,15 @@ void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>
       insert.bind(6, run.manifest_hash);
       insert.exec();
       for (const TaskRecord& task : tasks) write_task(run.run_id, task);
-      write_held();
     });
   });
-  held_.clear();
 }
 
 void SqliteStore::update_run(const RunRecord& run) {
   guarded("updating a run", [&] {
-    in_transaction([&] {
+    // The run's record and its held attempts go together: a run that ends is never left without
+    // the attempts of its COMPLETED tasks (restore_held() only looks at RUNNING ones).
+    in_transaction_writing_held([&] {
       SQLite::Statement update(
           *db_, "UPDATE runs SET status = ?, finished_at = ?, manifest_hash = ? WHERE run_id = ?");
       update.bind(1, to_string(run.status));
@@ -308,12 +319,8 @@ void SqliteStore::update_run(const RunRecord& run) {
       update.bind(3, run.manifest_hash);
       update.bind(4, run.run_id);
       update.exec();
-      // The run's record and its held attempts go together: a run that ends is never left
-      // without the attempts of its COMPLETED tasks (restore_held() only looks at RUNNING ones).
-      write_held();
     });
   });
-  held_.clear();
 }
 
 std::vector<TaskRecord> SqliteStore::load_tasks(const std::string& run_id) {
@@ -454,30 +461,29 @@ void SqliteStore::write_updates(const std::string& run_id, const std::vector<Tas
   for (size_t i = updates.size(); i-- > 0;)
     is_last[i] = seen.insert(updates[i].task.task_name).second;
   std::vector<HeldAttempt> newly_held;
-  guarded("recording task state", [&] {
-    in_transaction([&] {
-      for (size_t i = 0; i < updates.size(); ++i) {
-        if (is_last[i]) write_task(run_id, updates[i].task);
-        if (!updates[i].attempt) continue;
-        if (hold_completions && is_last[i] && completes_task(updates[i])) {
-          newly_held.push_back({run_id, *updates[i].attempt});
-        } else {
-          write_attempt(run_id, *updates[i].attempt);
-        }
+  auto write = [&] {
+    for (size_t i = 0; i < updates.size(); ++i) {
+      if (is_last[i]) write_task(run_id, updates[i].task);
+      if (!updates[i].attempt) continue;
+      if (hold_completions && is_last[i] && completes_task(updates[i])) {
+        newly_held.push_back({run_id, *updates[i].attempt});
+      } else {
+        write_attempt(run_id, *updates[i].attempt);
       }
-      if (!hold_completions) write_held();
-    });
+    }
+  };
+  guarded("recording task state", [&] {
+    if (hold_completions) {
+      in_transaction(write);
+    } else {
+      in_transaction_writing_held(write);
+    }
   });
-  // Only now: a failed transaction wrote nothing, and what it would have written stays held.
-  if (!hold_completions) held_.clear();
+  // Only once committed: a failed transaction holds nothing new either.
   if (newly_held.empty()) return;
   if (held_.empty()) held_since_ = std::chrono::steady_clock::now();
   held_.insert(held_.end(), std::make_move_iterator(newly_held.begin()),
                std::make_move_iterator(newly_held.end()));
-}
-
-void SqliteStore::write_held() {
-  for (const HeldAttempt& held : held_) write_attempt(held.run_id, held.attempt);
 }
 
 // Only a run whose process died is left RUNNING when a writer opens the file (a writer holds

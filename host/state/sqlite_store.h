@@ -60,14 +60,14 @@ class SqliteStore : public StateStore {
   auto guarded(const char* doing, F&& body) -> decltype(body());
   template <class F>
   void in_transaction(F&& body);
+  template <class F>
+  void in_transaction_writing_held(F&& body);
   void migrate();
   // Writes the COMPLETED attempts missing from runs left RUNNING, from their task rows: what a
   // process killed while it held them back did not write.
   void restore_held();
   void write_updates(const std::string& run_id, const std::vector<TaskUpdate>& updates,
                      bool hold_completions);
-  // Writes what apply_awaited() held back; inside a transaction. Clear held_ once it commits.
-  void write_held();
   void prepare_statements();
   Error newer_schema_error(int version) const;
   void write_task(const std::string& run_id, const TaskRecord& task);
