@@ -27,10 +27,8 @@ constexpr Millis kStaleHeartbeat{10000};
 // Grace period for cancelled tasks (timeouts, and the end of the shutdown drain).
 constexpr Millis kCancelGrace{10000};
 
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+int64_t ns_since_epoch(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
 void create_directory(const fs::path& dir, const char* what) {
@@ -65,11 +63,11 @@ spdlog::sink_ptr run_log_file(const fs::path& file, const ServiceConfig& config)
 
 }  // namespace
 
-Service::Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& schedule_clock,
+Service::Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& clock,
                  SystemdNotifier& notifier)
     : config_(std::move(config)),
       log_(std::move(log)),
-      schedule_clock_(schedule_clock),
+      clock_(clock),
       notifier_(notifier),
       metrics_([this] { return static_cast<double>(active_runs()); },
                [this] { return static_cast<double>(plugins_loaded()); }) {}
@@ -96,17 +94,17 @@ void Service::start() {
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
   watcher_ = std::make_unique<DirectoryWatcher>(watched, [this] { request_reload(); });
-  TimePoint now = schedule_clock_.now();
+  TimePoint now = clock_.now();
   sync_schedules(now);
   resume_unfinished_runs();
   start_catch_up_runs(now);
-  heartbeat_ns_ = steady_ns();
+  heartbeat_ns_ = ns_since_epoch(now);
   loop_thread_ = std::thread([this] { loop(); });
 }
 
 void Service::loop() {
   while (true) {
-    heartbeat_ns_ = steady_ns();
+    heartbeat_ns_ = ns_since_epoch(clock_.now());
     bool reload_now = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -118,25 +116,25 @@ void Service::loop() {
     }
     if (reload_now) reload();
     reap_finished_runs();
-    start_due_runs(schedule_clock_.now());
+    start_due_runs(clock_.now());
     if (notifier_.watchdog_interval()) notifier_.watchdog();
     notifier_.status(status_line());
 
     std::unique_lock<std::mutex> lock(mutex_);
     if (stop_requested_) break;
-    TimePoint now = schedule_clock_.now();
+    TimePoint now = clock_.now();
     Millis wait = std::min(kTick, notifier_.watchdog_interval().value_or(kTick));
     if (reload_due_) wait = std::min(wait, kReloadDebounce);
     TimePoint wake = now + wait;
     if (std::optional<TimePoint> next = schedules_.next_fire()) wake = std::min(wake, *next);
-    schedule_clock_.wait_until(lock, cv_, wake);
+    clock_.wait_until(lock, cv_, wake);
   }
 }
 
 void Service::reload() {
   plugins_->refresh();
   workflows_->refresh(plugins_->registry());
-  sync_schedules(schedule_clock_.now());
+  sync_schedules(clock_.now());
 }
 
 void Service::sync_schedules(TimePoint now) {
@@ -235,7 +233,7 @@ StartRunResult Service::start_run(const std::string& workflow, const std::string
     auto active = std::make_unique<ActiveRun>();
     active->workflow = workflow;
     active->reason = reason;
-    active->started = std::chrono::system_clock::now();
+    active->started = clock_.now();
     ActiveRun* raw = active.get();
     active_[workflow] = std::move(active);
     raw->thread = std::thread([this, raw, served, opened] { run_body(raw, *served, opened); });
@@ -281,8 +279,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
       was_opened = true;
       opened->set_value(run.run_id);
     };
-    SystemClock clock;
-    RunOutcome outcome = execute_run(w, *store, run_log, clock, active->stop_switch, options);
+    RunOutcome outcome = execute_run(w, *store, run_log, clock_, active->stop_switch, options);
     metrics_.run_finished(name, outcome.result.status);
     run_log->info("run {} of '{}' ended {}", outcome.run.run_id, name,
                   to_string(outcome.result.status));
@@ -379,7 +376,7 @@ std::string Service::status_line() const {
 
 nlohmann::json Service::workflows_json() const {
   nlohmann::json out = nlohmann::json::array();
-  TimePoint now = schedule_clock_.now();
+  TimePoint now = clock_.now();
   std::map<std::string, std::string> active;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -480,7 +477,7 @@ std::optional<nlohmann::json> Service::run_json(const std::string& run_id) const
 
 std::vector<HealthCheck> Service::health_checks(bool deep) const {
   std::vector<HealthCheck> checks;
-  auto age = std::chrono::nanoseconds(steady_ns() - heartbeat_ns_.load());
+  auto age = std::chrono::nanoseconds(ns_since_epoch(clock_.now()) - heartbeat_ns_.load());
   HealthCheck loop{"scheduler", age < kStaleHeartbeat, ""};
   loop.detail = "the service loop last turned " +
                 std::to_string(std::chrono::duration_cast<Millis>(age).count()) + " ms ago";

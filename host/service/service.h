@@ -44,9 +44,9 @@ struct HealthCheck {
 
 class Service {
  public:
-  // `schedule_clock` is what schedules are judged by (tests inject one); runs use the system
-  // clock.
-  Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& schedule_clock,
+  // `clock` times everything the service does: schedules, catch-up, its runs and their tasks,
+  // and the loop's heartbeat. Tests inject one they move.
+  Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& clock,
           SystemdNotifier& notifier);
   ~Service();  // stops, if stop() was not called
 
@@ -108,7 +108,7 @@ class Service {
 
   ServiceConfig config_;
   std::shared_ptr<spdlog::logger> log_;
-  Clock& schedule_clock_;
+  Clock& clock_;
   SystemdNotifier& notifier_;
   ServiceMetrics metrics_;
   std::unique_ptr<PluginCatalog> plugins_;
@@ -120,10 +120,11 @@ class Service {
   std::condition_variable cv_;
   bool stop_requested_ = false;
   bool stopped_ = false;
+  // A debounce is an interval of real time, not a moment: a wall-clock step must not delay it.
   std::optional<std::chrono::steady_clock::time_point> reload_due_;
   std::map<std::string, std::unique_ptr<ActiveRun>> active_;   // by workflow
   std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
-  std::atomic<int64_t> heartbeat_ns_{0};                       // steady clock, loop turns
+  std::atomic<int64_t> heartbeat_ns_{0};                       // clock_, loop turns
   std::thread loop_thread_;
 };
 

@@ -2,6 +2,7 @@
 // never while the workflow's previous run is active; catch-up runs start only when asked for.
 #include "service/service.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/base_sink.h>
 
@@ -15,19 +16,23 @@ namespace flowweaver {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::StartsWith;
 
-// Time stands still until the test moves it; waits are short real waits so the loop keeps
+// A clock the test sets, which runs on in real time from there (the service's runs time their
+// tasks and commits by it, so it must move); waits are short real waits so the loop keeps
 // looking at it.
 class ManualClock : public Clock {
  public:
-  explicit ManualClock(TimePoint t) : now_(t) {}
+  explicit ManualClock(TimePoint t) { set(t); }
   TimePoint now() override {
     std::lock_guard<std::mutex> lock(mutex_);
-    return now_;
+    return set_to_ + std::chrono::duration_cast<TimePoint::duration>(
+                         std::chrono::steady_clock::now() - set_at_);
   }
   void set(TimePoint t) {
     std::lock_guard<std::mutex> lock(mutex_);
-    now_ = t;
+    set_to_ = t;
+    set_at_ = std::chrono::steady_clock::now();
   }
   void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                   TimePoint) override {
@@ -36,7 +41,8 @@ class ManualClock : public Clock {
 
  private:
   std::mutex mutex_;
-  TimePoint now_;
+  TimePoint set_to_;
+  std::chrono::steady_clock::time_point set_at_;
 };
 
 // What the service logs, kept for the test to read while the service's threads write: under
@@ -177,6 +183,37 @@ TEST_F(ServiceTest, CatchUpStartsOneRunAtStartOnlyWhenAskedFor) {
   std::this_thread::sleep_for(Millis(200));
   EXPECT_EQ(runs(service, "eager"), 2u);
   EXPECT_EQ(runs(service, "lazy"), 1u);
+  service.stop();
+}
+
+// Runs, their tasks and the heartbeat are timed by the service's clock, not the machine's: a
+// service whose clock reads years away from today still catches up, records and reports as told.
+TEST_F(ServiceTest, RunsTasksAndHealthAreTimedByTheServiceClock) {
+  write_workflow("timed", "schedule: \"0 2 * * *\"\ncatchup: true");
+  ManualClock clock(utc("2041-06-01 12:00:00"));
+  {
+    Service service(config_, log_, clock, notifier_);
+    service.start();
+    StartRunResult r = service.start_run("timed", "test");
+    ASSERT_EQ(r.code, StartRunResult::Code::kStarted) << r.message;
+    ASSERT_TRUE(eventually([&] { return all_finished(service, "timed"); }));
+    nlohmann::json run = service.run_json(r.run_id).value();
+    EXPECT_THAT(run["started_at"].get<std::string>(), StartsWith("2041-06-01T12:00:0"));
+    EXPECT_THAT(run["finished_at"].get<std::string>(), StartsWith("2041-06-01T12:00:"));
+    EXPECT_THAT(run["tasks"][0]["started_at"].get<std::string>(), StartsWith("2041-06-01T12:00:"));
+    for (const HealthCheck& check : service.health_checks(false)) {
+      EXPECT_TRUE(check.ok) << check.name << ": " << check.detail;
+    }
+    service.stop();
+  }
+  // The next morning by that clock: the 02:00 run was missed, so one catch-up run starts.
+  clock.set(utc("2041-06-02 09:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  ASSERT_TRUE(eventually([&] { return runs(service, "timed") == 2; }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "timed"); }));
+  EXPECT_THAT(service.runs_json("timed", 1)->at(0)["started_at"].get<std::string>(),
+              StartsWith("2041-06-02T09:00:"));
   service.stop();
 }
 
