@@ -118,7 +118,12 @@ auto SqliteStore::guarded(const char* doing, F&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const SQLite::Exception& e) {
-    throw Error::State("state database " + path_ + ": " + doing + " failed: " + e.what());
+    int code = e.getErrorCode() & 0xff;  // the primary code of an extended one
+    std::string advice = code == SQLITE_CORRUPT || code == SQLITE_NOTADB
+                             ? ". The file is damaged: `flowweaver check " + path_ +
+                                   "` says where; restore the state from a backup"
+                             : "";
+    throw Error::State("state database " + path_ + ": " + doing + " failed: " + e.what() + advice);
   }
 }
 
@@ -192,7 +197,10 @@ SqliteStore::SqliteStore(const std::string& path, const char* synchronous) : pat
   });
   guarded("migrating the schema", [&] { migrate(); });
   prepare_statements();
-  guarded("reading runs left RUNNING", [&] { restore_held(); });
+  guarded("reading runs left RUNNING", [&] {
+    refuse_if_damaged_after_a_crash();
+    restore_held();
+  });
 }
 
 SqliteStore::SqliteStore(const std::string& path, ReadOnly) : path_(path) {
@@ -484,6 +492,20 @@ void SqliteStore::write_updates(const std::string& run_id, const std::vector<Tas
   if (held_.empty()) held_since_ = std::chrono::steady_clock::now();
   held_.insert(held_.end(), std::make_move_iterator(newly_held.begin()),
                std::make_move_iterator(newly_held.end()));
+}
+
+// A process that died mid-run (a crash, a full disk, a kill during a copy) is when damage
+// happens; SQLite itself only notices a damaged page when a query reads it, which for the pages
+// of `attempts` is when a run is well under way, so it would fail half-way and be left RUNNING.
+// Checking every open instead would cost a read of the whole history, each run.
+void SqliteStore::refuse_if_damaged_after_a_crash() {
+  if (!db_->execAndGet("SELECT EXISTS (SELECT 1 FROM runs WHERE status = 'RUNNING')").getInt()) {
+    return;
+  }
+  std::string verdict = db_->execAndGet("PRAGMA quick_check(1)").getString();
+  if (verdict == "ok") return;
+  throw SQLite::Exception("database disk image is malformed (quick_check: " + verdict + ")",
+                          SQLITE_CORRUPT);
 }
 
 // Only a run whose process died is left RUNNING when a writer opens the file (a writer holds

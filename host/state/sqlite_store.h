@@ -65,6 +65,7 @@ class SqliteStore : public StateStore {
   void migrate();
   // Writes the COMPLETED attempts missing from runs left RUNNING, from their task rows: what a
   // process killed while it held them back did not write.
+  void refuse_if_damaged_after_a_crash();
   void restore_held();
   void write_updates(const std::string& run_id, const std::vector<TaskUpdate>& updates,
                      bool hold_completions);

@@ -89,6 +89,20 @@ static void create_sqlite_state(const std::string& path, Durability durability) 
   }
 }
 
+// SQLite takes a 0-byte file for a new database and would run the whole workflow again into it;
+// but a state file is never empty (it is made whole, see above): something truncated it, or
+// `touch` made it. Either way its runs are not in it, and the operator must decide.
+static void refuse_empty_sqlite_state(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0 &&
+      !ec) {
+    throw Error::State("state file " + path +
+                       " is empty (0 bytes): it holds no runs, so nothing can resume from it. "
+                       "Restore it from a backup (`flowweaver backup` makes them), or delete it "
+                       "to start anew. The file was left as it is.");
+  }
+}
+
 std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
@@ -114,6 +128,7 @@ std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability
   if (is_json_path(path)) {
     store = std::make_unique<JsonStore>(path);
   } else {
+    refuse_empty_sqlite_state(path);
     if (!std::filesystem::exists(path, ec)) create_sqlite_state(path, durability);
     store = std::make_unique<SqliteStore>(path, durability);
   }
@@ -131,6 +146,7 @@ std::unique_ptr<StateStore> open_existing_state_store(const std::string& path, A
   }
   // The JSON store only reads its file until something is written.
   if (is_json_path(path)) return std::make_unique<JsonStore>(path);
+  refuse_empty_sqlite_state(path);
   return std::make_unique<SqliteStore>(path, SqliteStore::ReadOnly{});
 }
 

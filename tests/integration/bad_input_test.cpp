@@ -1,6 +1,7 @@
 // Bad inputs and hostile surroundings that no other test covered: huge manifests, a disk that
 // fills up, a file-size limit, a read-only state directory, a state with damaged pages.
 // docs/bad-input.md lists every bad input, what the user sees, and the test that proves it.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -318,6 +319,95 @@ TEST(BadInputTest, AStateWithDamagedPagesIsRefusedByRunAndItsPagesAreLeftAlone) 
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("error state database var/wf.db: reading runs left RUNNING failed: "
                                "database disk image is malformed"));
+  EXPECT_EQ(read_file(db), bytes);  // not a byte changed
+}
+
+// A writer killed mid-commit leaves `-wal` and `-shm`; here the `-shm` is gone too (a copy
+// without it, or a cleanup) and the directory read-only: SQLite cannot rebuild the WAL index
+// there, yet the commits in the `-wal` are the newest state and must be read.
+TEST(BadInputTest, AWalWithoutItsShmInAReadOnlyDirectoryIsStillReadWhole) {
+  TempDir dir;
+  dir.write("wf.yaml", kFailsOnce);
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
+  fs::path state_dir = dir.path() / "readonly";
+  fs::create_directories(state_dir);
+  {
+    SQLite::Database writer((dir.path() / "var" / "wf.db").string(), SQLite::OPEN_READWRITE);
+    writer.exec("PRAGMA wal_autocheckpoint = 0");
+    writer.exec("UPDATE runs SET status = 'RUNNING', finished_at = NULL");  // in the -wal only
+    fs::copy_file(dir.path() / "var" / "wf.db", state_dir / "wf.db");
+    fs::copy_file(dir.path() / "var" / "wf.db-wal", state_dir / "wf.db-wal");
+  }
+  ASSERT_FALSE(fs::exists(state_dir / "wf.db-shm"));
+  std::string before = read_file(state_dir / "wf.db");
+  std::string wal_before = read_file(state_dir / "wf.db-wal");
+  std::unique_ptr<ScopedMount> mount;
+  std::string why = make_read_only(state_dir, &mount);
+  if (!why.empty()) GTEST_SKIP() << "cannot make a read-only directory: " << why;
+
+  ProcessResult status = run_flowweaver({"status", "--state", "readonly/wf.db"}, dir.path());
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("RUNNING"));  // what only the -wal says
+  ProcessResult check = run_flowweaver({"check", "--state", "readonly/wf.db"}, dir.path());
+  EXPECT_THAT(check.out, ContainsRegex("integrity: +ok")) << check.err;
+  EXPECT_THAT(check.out, Not(HasSubstr("restore")));
+  EXPECT_EQ(read_file(state_dir / "wf.db"), before);
+  EXPECT_EQ(read_file(state_dir / "wf.db-wal"), wal_before);
+  EXPECT_FALSE(fs::exists(state_dir / "wf.db-shm"));
+}
+
+// `touch var/wf.db`, or a copy that truncated it: SQLite would take the empty file for a new
+// database, and the whole workflow would run again.
+TEST(BadInputTest, AnEmptyStateFileIsRefusedNotRunAgainInto) {
+  TempDir dir;
+  dir.write("wf.yaml", kFailsOnce);
+  dir.write("var/wf.db", "");
+  for (const char* command : {"run", "status"}) {
+    std::vector<std::string> args =
+        std::string(command) == "run" ? std::vector<std::string>{"run", "wf.yaml"}
+                                      : std::vector<std::string>{"status", "--state", "var/wf.db"};
+    ProcessResult r = run_flowweaver(args, dir.path());
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("state file var/wf.db is empty (0 bytes)")) << command;
+    EXPECT_THAT(r.err, HasSubstr("Restore it from a backup")) << command;
+  }
+  EXPECT_EQ(fs::file_size(dir.path() / "var" / "wf.db"), 0u);
+  EXPECT_FALSE(fs::exists(dir.path() / "var" / "wf.db-wal"));
+}
+
+// The last run's process died, and a page of `attempts` (which the next run writes to only
+// once tasks finish) is damaged: the writer checks before it writes anything, and refuses.
+TEST(BadInputTest, ADamagedAttemptsPageAfterACrashIsRefusedBeforeAnythingIsWritten) {
+  TempDir dir;
+  dir.write("wf.yaml", kFailsOnce);
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
+  fs::path db = dir.path() / "var" / "wf.db";
+  int attempts_page = 0;
+  size_t page = 0;
+  {
+    SQLite::Database writer(db.string(), SQLite::OPEN_READWRITE);
+    // As a killed process leaves it: a run still RUNNING, none of its tasks done yet.
+    writer.exec(
+        "INSERT INTO runs (run_id, workflow, status, started_at, manifest_hash) "
+        "SELECT 'killed', workflow, 'RUNNING', '2030-01-01T00:00:00.000Z', manifest_hash "
+        "FROM runs LIMIT 1");
+    attempts_page =
+        writer.execAndGet("SELECT rootpage FROM sqlite_master WHERE name = 'attempts'").getInt();
+    page = static_cast<size_t>(writer.execAndGet("PRAGMA page_size").getInt());
+    writer.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  std::string bytes = read_file(db);
+  ASSERT_GE(bytes.size(), page * attempts_page);
+  std::fill(bytes.begin() + page * (attempts_page - 1), bytes.begin() + page * attempts_page,
+            '\xab');
+  dir.write("var/wf.db", bytes);
+
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("error state database var/wf.db: reading runs left RUNNING failed: "
+                               "database disk image is malformed"));
+  EXPECT_THAT(r.err, HasSubstr("`flowweaver check var/wf.db` says where; restore the state from "
+                               "a backup"));
   EXPECT_EQ(read_file(db), bytes);  // not a byte changed
 }
 
