@@ -184,6 +184,19 @@ run_resume() {
     "$fw" run "$scratch/fanout-10000.yaml" --state "$state" --max-workers 2
 }
 
+# The chain of 1,000 again while another process keeps one core busy (a shell loop), as on a
+# host shared with other work: its threads must block while they wait for each other, not spin
+# for the core the other needs (issue 12).
+run_contended() {
+  note "== contended: one core kept busy"
+  ( while :; do :; done ) &
+  local burner=$!
+  run_case chain-1000-w2-busy 1000 5 0 clean_state \
+    "$fw" run "$scratch/chain-1000.yaml" --state "$state" --max-workers 2
+  kill "$burner"
+  wait "$burner" 2> /dev/null || true
+}
+
 # Rows and commits of one untimed fan-out 10,000 run, counted by the LD_PRELOAD shim.
 store_rows=0
 store_commits=0
@@ -256,6 +269,8 @@ print_targets() {
   check "shell fan-out 1,000 over make -j2" \
     "$(calc "$(field shell-fanout-1000-w2 4) / $(field make-j2-1000 4)")" 1 x at_most
   check "--durability full fan-out 10,000, wall" "$(field fanout-10000-w2-full 4)" 0.5 s at_most
+  check "chain 1,000 with a core busy over idle (issue 12)" \
+    "$(calc "$(field chain-1000-w2-busy 4) / $(field chain-1000-w2 4)")" 1.5 x at_most
   echo
   echo "state writes: fan-out 10,000 wrote $store_rows rows in $store_commits commits" \
        "($(calc "$store_rows / 10000") rows and $(calc "$store_commits / 10000") commits per task;"
@@ -297,6 +312,7 @@ generate
 measure_references
 run_shapes
 run_resume
+run_contended
 count_store_writes
 print_table
 print_targets

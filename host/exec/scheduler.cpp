@@ -9,7 +9,6 @@
 #include "exec/retry_policy.h"
 #include "exec/state_writer.h"
 #include "util/error.h"
-#include "util/spin_wait.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
@@ -25,7 +24,6 @@ struct Scheduler::Shared {
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<Event> events;
-  std::atomic<size_t> num_events{0};  // events.size(), for the scheduler to spin on
   // Set under `mutex` (so a waiting scheduler cannot miss it); read without, once per turn.
   std::atomic<bool> stop_requested{false};
   OutputTable outputs;  // written by the scheduler before dependents start; read by workers
@@ -248,10 +246,9 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
           std::chrono::steady_clock::now() - begin);
       bool was_empty;
       {
-        std::unique_lock<std::mutex> lock = lock_briefly_held(shared->mutex);
+        std::lock_guard<std::mutex> lock(shared->mutex);
         was_empty = shared->events.empty();
         shared->events.push_back({t, token, std::move(outcome), ran_for});
-        shared->num_events.store(shared->events.size(), std::memory_order_release);
       }
       // The scheduler drains every event at once: it only needs waking for the first.
       if (was_empty) shared->cv.notify_all();
@@ -288,36 +285,25 @@ TimePoint Scheduler::next_deadline() const {
   return deadline;
 }
 
-bool Scheduler::worth_spinning() const {
-  // Quick calls on fewer threads than cores: the next completion is near, and a core is free.
-  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return quick_tasks_ && !running_.empty() && running_.size() < cores;
-}
-
+// Blocks until a worker reports, a deadline passes or a stop is asked for. Buffered log lines
+// go out before it sleeps (on_idle), so a quiet run shows what it did.
 void Scheduler::wait_and_handle_events() {
-  if (shared_->num_events.load(std::memory_order_acquire) == 0) {
-    // Buffered log lines go out before the scheduler sleeps, not when a short spin catches the
-    // next event (a chain of quick tasks would pay a write() per task), yet at least every
-    // kIdleFlushInterval.
-    auto has_event = [&] { return shared_->num_events.load(std::memory_order_acquire) > 0; };
-    auto now = std::chrono::steady_clock::now();
-    bool caught = worth_spinning() && now - last_idle_ < kIdleFlushInterval &&
-                  spin_until(has_event, kSpinBudget);
-    if (!caught) {
-      observer_.on_idle();
-      last_idle_ = now;
-      if (worth_spinning()) spin_until(has_event, kSpinBudget);
-    }
+  auto no_news = [&] {
+    return shared_->events.empty() && !(shared_->stop_requested && !stopping_);
+  };
+  bool idle;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    idle = no_news();
   }
+  if (idle) observer_.on_idle();
   std::vector<Event> events;
   bool stop_requested;
   {
     TimePoint deadline = next_deadline();
-    std::unique_lock<std::mutex> lock = lock_briefly_held(shared_->mutex);
-    bool stop_news = shared_->stop_requested && !stopping_;
-    if (shared_->events.empty() && !stop_news) clock_.wait_until(lock, shared_->cv, deadline);
+    std::unique_lock<std::mutex> lock(shared_->mutex);
+    if (no_news()) clock_.wait_until(lock, shared_->cv, deadline);
     events.swap(shared_->events);
-    shared_->num_events.store(0, std::memory_order_release);
     stop_requested = shared_->stop_requested;
   }
   TimePoint now = clock_.now();

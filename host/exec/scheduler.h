@@ -95,8 +95,6 @@ class Scheduler {
   // through this thread. Queued tasks are already RUNNING in the state.
   size_t dispatch_limit() const;
   void note_call_duration(std::chrono::microseconds ran_for);
-  // Whether to spin a little for the next event before sleeping (util/spin_wait.h).
-  bool worth_spinning() const;
   void wait_and_handle_events();
   TimePoint next_deadline() const;
   void on_completion(Event& event, TimePoint now);
@@ -136,10 +134,7 @@ class Scheduler {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
   static constexpr size_t kQueuedPerWorker = 16;
   static constexpr double kQuickCallMicros = 1000;
-  static constexpr std::chrono::microseconds kSpinBudget{100};
-  static constexpr std::chrono::milliseconds kIdleFlushInterval{50};
-  std::chrono::steady_clock::time_point last_idle_;  // when observer_.on_idle() was last called
-  double mean_call_us_ = 0;                          // moving average of recent call durations
+  double mean_call_us_ = 0;  // moving average of recent call durations
   uint64_t calls_seen_ = 0;
   bool quick_tasks_ = false;
   static constexpr size_t kFlushBatch = 4096;

@@ -20,15 +20,15 @@ bool reaches(const std::atomic<int>& count, int expected) {
   return true;
 }
 
-// A single job is not announced when a worker spins (WorkerPool::submit): whatever the moment
-// it comes at — while one spins, just as it gives up, or while all sleep — it must run.
-TEST(WorkerPoolTest, EverySingleJobRunsWhetherWorkersSpinOrSleep) {
+// A single job wakes one worker: whatever the moment it comes at (while a worker is still busy
+// with the last one, just as it goes to sleep, or while all sleep) it must run.
+TEST(WorkerPoolTest, EverySingleJobRunsWhateverTheMomentItComes) {
   for (int num_workers : {1, 2, 3}) {
     WorkerPool pool(num_workers);
     std::atomic<int> done{0};
     std::mt19937 random(num_workers);
     for (int i = 0; i < 1000; ++i) {
-      // Around the pool's 100 µs spin budget, on both sides of it.
+      // From no gap at all to long enough for every worker to be asleep.
       std::this_thread::sleep_for(std::chrono::microseconds(random() % 250));
       std::vector<std::function<void()>> jobs;
       jobs.push_back([&done] { ++done; });
