@@ -13,15 +13,9 @@
 
 #include "cli/command_line.h"
 #include "engine.h"
+#include "util/install_layout.h"
 
 namespace {
-
-std::filesystem::path service_executable_path() {
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "flowweaver-serve";
-  return (exe.parent_path() / FLOWWEAVER_SERVICE_FROM_BINDIR).lexically_normal();
-}
 
 // A run allocates and frees in bursts (the manifest's tree, the task records, the state's
 // batches), and on this kind of VM every first touch of a page costs a fault of a few
@@ -52,7 +46,8 @@ void prepare_heap() {
 int main(int argc, char** argv) {
   prepare_heap();
   return flowweaver::run_command_line(argc, argv, [argv](const flowweaver::ServeOptions&) {
-    std::filesystem::path service = service_executable_path();
+    std::filesystem::path service =
+        flowweaver::installed_path(FLOWWEAVER_SERVICE_FROM_BINDIR, "flowweaver-serve");
     ::execv(service.c_str(), argv);  // the options are parsed again there, the same way
     std::cerr << "error: cannot start the service executable " << service.string() << ": "
               << std::strerror(errno)

@@ -12,6 +12,7 @@
 
 #include "isolation/task_protocol.h"
 #include "plugin/plugin_file_check.h"
+#include "util/install_layout.h"
 
 extern char** environ;
 
@@ -224,10 +225,7 @@ AttemptOutcome ProcessRunner::run_in_child(uint32_t task, int attempt, Cancellat
 
 std::filesystem::path task_helper_path() {
   if (const char* env = std::getenv("FLOWWEAVER_TASK_HELPER"); env && *env) return env;
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "flowweaver-task";
-  return (exe.parent_path() / FLOWWEAVER_TASK_HELPER_FROM_BINDIR).lexically_normal();
+  return installed_path(FLOWWEAVER_TASK_HELPER_FROM_BINDIR, "flowweaver-task");
 }
 
 }  // namespace flowweaver

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "util/error.h"
+#include "util/install_layout.h"
 
 #ifndef FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR
 #define FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR "../lib/flowweaver/plugins"
@@ -81,10 +82,8 @@ std::vector<std::filesystem::path> plugin_search_path(
       start = end + 1;
     }
   }
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    dirs.push_back((exe.parent_path() / FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR).lexically_normal());
+  if (!installed_bindir().empty()) {
+    dirs.push_back(installed_path(FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR, ""));
   }
   return dirs;
 }

@@ -117,3 +117,50 @@ result=$(sqlite3 var/hello.db "SELECT result FROM tasks WHERE task_name = 'greet
 [[ $result == *'"greeting":"hello world"'* ]] ||
   fail "the stored result of greet is '$result', expected it to contain \"hello world\""
 echo "PASS: greeter built out of tree and run by the installed host: $result"
+
+# The installed service, which runs as <libexecdir>/flowweaver/flowweaver-serve: with no
+# plugin_dirs in its config it must find builtin in the installed plugin directory, and a task
+# with `isolation: process` must start the installed flowweaver-task. Both are found relative to
+# the running executable, which is not in <bindir> here.
+serve_dir=$scratch/serve
+mkdir -p "$serve_dir/workflows"
+cat >"$serve_dir/workflows/isolated.yaml" <<'EOF'
+name: isolated
+tasks:
+  - {name: hello, uses: builtin.echo, isolation: process, with: {msg: hi}}
+EOF
+cat >"$serve_dir/config.yaml" <<EOF
+workflows_dir: $serve_dir/workflows
+state_dir: $serve_dir/var
+log_dir: $serve_dir/var/log
+listen: 127.0.0.1:0
+EOF
+"$host" serve --config "$serve_dir/config.yaml" >"$scratch/serve.log" 2>&1 &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+# Waits (at most 10 s) until COMMAND succeeds.
+eventually() {
+  for _ in $(seq 200); do
+    if "$@"; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+served_port() { sed -n 's|.* serving .* on http://127.0.0.1:\([0-9]*\)$|\1|p' "$scratch/serve.log"; }
+has_port() { [[ -n $(served_port) ]]; }
+eventually has_port || fail "the service did not start: $(cat "$scratch/serve.log")"
+exec 3<>"/dev/tcp/127.0.0.1/$(served_port)"
+printf 'POST /api/workflows/isolated/runs HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' >&3
+response=$(cat <&3)
+exec 3<&-
+[[ $response == "HTTP/1.1 201"* ]] || fail "starting a run answered: $response"
+run_status() { sqlite3 "$serve_dir/var/isolated.db" "SELECT status FROM runs" 2>/dev/null; }
+run_ended() { [[ $(run_status) == COMPLETED || $(run_status) == FAILED ]]; }
+eventually run_ended || fail "the run did not end; service log: $(cat "$scratch/serve.log")"
+[[ $(run_status) == COMPLETED ]] ||
+  fail "the isolated run ended $(run_status): $(sqlite3 "$serve_dir/var/isolated.db" "SELECT error FROM tasks")"
+grep -q "loaded plugin 'builtin' .* from $prefix/" "$scratch/serve.log" ||
+  fail "the installed service did not load builtin from under $prefix: $(cat "$scratch/serve.log")"
+kill "$serve_pid"
+wait "$serve_pid" || true
+echo "PASS: the installed service found its plugins and ran an isolated task"
