@@ -13,6 +13,7 @@
 #include "run_logger.h"
 #include "run_summary.h"
 #include "util/error.h"
+#include "util/printable.h"
 #include "util/time_format.h"
 #include "workflow.h"
 
@@ -192,7 +193,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
   try {
     log = make_logger(options.log_file, options.log_level);
   } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << printable(e.what()) << "\n";
     return {kExitInvalid, false};
   }
   DiagnosticList diagnostics(options.manifest_file);

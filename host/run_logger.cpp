@@ -6,6 +6,7 @@
 
 #include "util/buffered_fd_sink.h"
 #include "util/error.h"
+#include "util/log_format.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
@@ -26,7 +27,7 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const s
       throw Error::IO("cannot open log file " + log_file + ": " + e.what());
     }
   }
-  for (auto& sink : sinks) sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  for (auto& sink : sinks) sink->set_formatter(make_log_formatter());
   // Not registered globally: a run owns its logger and nothing outlives it.
   auto logger = std::make_shared<spdlog::logger>("flowweaver", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(level));

@@ -4,6 +4,7 @@
 #include <array>
 #include <iomanip>
 
+#include "util/printable.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
@@ -22,7 +23,7 @@ void print_task_table(std::ostream& out, const std::vector<TaskRecord>& tasks) {
   for (const TaskRecord& t : tasks) {
     out << std::left << std::setw(static_cast<int>(width) + 2) << t.task_name << std::setw(11)
         << to_string(t.status) << std::setw(10) << t.attempt << std::setw(11)
-        << task_duration_text(t) << t.error << "\n";
+        << task_duration_text(t) << printable(t.error) << "\n";
   }
 }
 

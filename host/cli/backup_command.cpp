@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "state/sqlite_reading.h"
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace flowweaver {
 namespace {
@@ -232,7 +233,7 @@ int backup_command(const std::string& state_path, const std::string& dest) {
               << fs::file_size(dest, ec) << " bytes (" << how << ")\n";
     return kExitOk;
   } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << printable(e.what()) << "\n";
     return e.kind() == ErrorKind::kInvalidArgument ? kExitInvalid : kExitRuntime;
   }
 }

@@ -19,6 +19,7 @@
 #include "state/sqlite_reading.h"
 #include "state/sqlite_store.h"
 #include "util/error.h"
+#include "util/printable.h"
 #include "util/suggest.h"
 #include "util/time_format.h"
 
@@ -237,7 +238,7 @@ int check_command(const std::string& state_path, bool json) {
     }
     return r.problems.empty() ? kExitOk : kExitNeedsAttention;
   } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << printable(e.what()) << "\n";
     return kExitRuntime;
   }
 }

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "state/state_store.h"
 #include "util/error.h"
+#include "util/printable.h"
 #include "util/time_format.h"
 #include "workflow.h"
 
@@ -62,7 +63,7 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
       }
     }
   } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << printable(e.what()) << "\n";
     return kExitRuntime;
   }
   nlohmann::json out = {{"workflow", w->manifest.name},

@@ -16,6 +16,7 @@
 #include "state/record_json.h"
 #include "state/state_store.h"
 #include "util/error.h"
+#include "util/printable.h"
 #include "util/suggest.h"
 #include "util/time_format.h"
 #include "workflow.h"
@@ -41,7 +42,7 @@ int guarded(F&& body) {
   try {
     return body();
   } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << printable(e.what()) << "\n";
     return e.kind() == ErrorKind::kState ? kExitRuntime : kExitInvalid;
   }
 }

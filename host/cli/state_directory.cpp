@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace flowweaver {
 namespace fs = std::filesystem;
@@ -34,7 +35,7 @@ StateDirectory open_state_directory(const std::string& dir) {
     try {
       result.stores.push_back({file, open_existing_state_store(file, Access::kReadOnly)});
     } catch (const Error& e) {
-      std::cerr << "warning: skipping " << file << ": " << e.what() << "\n";
+      std::cerr << "warning: skipping " << printable(file) << ": " << printable(e.what()) << "\n";
       ++result.num_unreadable;
     }
   }

@@ -2,16 +2,18 @@
 
 #include <algorithm>
 
+#include "util/printable.h"
+
 namespace flowweaver {
 
 std::string Diagnostic::to_string() const {
   // Appended piece by piece: GCC 12 raises a false -Wrestrict on chained operator+ here.
-  std::string out = file;
+  std::string out = printable(file);
   if (location.line > 0) {
     out.append(":").append(std::to_string(location.line));
     out.append(":").append(std::to_string(location.column));
   }
-  out.append(": ").append(message);
+  out.append(": ").append(printable(message));
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "state/record_json.h"
 #include "util/error.h"
+#include "util/log_format.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
@@ -57,7 +58,7 @@ spdlog::sink_ptr run_log_file(const fs::path& file, const ServiceConfig& config)
   auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
       file.string(), config.log_max_bytes, static_cast<size_t>(config.log_max_files), false,
       handlers);
-  sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  sink->set_formatter(make_log_formatter());
   return sink;
 }
 

@@ -21,6 +21,23 @@ tasks:
     depends_on: [extract]
 )";
 
+// A key or value may hold line breaks and escape sequences (YAML's "\n" and "\e"): printed raw
+// they would forge diagnostics or rewrite the terminal.
+TEST(CliTest, DiagnosticsAndErrorsPrintUserTextWithControlCharactersEscaped) {
+  TempDir dir;
+  dir.write("evil.yaml", R"(name: wf
+tasks:
+  - name: a
+    uses: builtin.noop
+    "x\e[2J\nevil.yaml:1:1: all is well": 1
+)");
+  ProcessResult r = run_flowweaver({"validate", "evil.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("x\\x1b[2J\\nevil.yaml:1:1: all is well")) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.err.find("\nevil.yaml:1:1"), std::string::npos);
+}
+
 TEST(CliTest, ValidateReportsEveryProblemWithFileLineColumnAndExitsTwo) {
   TempDir dir;
   dir.write("bad.yaml", R"(name: wf
