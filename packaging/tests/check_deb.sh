@@ -63,7 +63,10 @@ for f in /usr/bin/flowweaver /usr/libexec/flowweaver/flowweaver-task \
   /usr/include/flowweaver/plugin.h /usr/include/flowweaver/sdk.hpp \
   /usr/lib/systemd/system/flowweaver.service /usr/lib/systemd/system/flowweaver@.service \
   /usr/lib/systemd/system/flowweaver@.timer /etc/flowweaver/flowweaver.yaml \
-  /etc/flowweaver/workflows/ /usr/share/doc/flowweaver/examples/hello.yaml; do
+  /etc/flowweaver/workflows/ /usr/share/doc/flowweaver/examples/hello.yaml \
+  /usr/share/doc/flowweaver/README.md /usr/share/doc/flowweaver/FORMAT.md \
+  /usr/share/doc/flowweaver/plugin-guide.md /usr/share/doc/flowweaver/service.md \
+  /usr/share/doc/flowweaver/bad-input.md /usr/share/doc/flowweaver/BENCHMARKS.md; do
   has "$f" || fail "the package lacks $f"
 done
 for f in FlowWeaverSDKConfig.cmake FlowWeaverSDKConfigVersion.cmake FlowWeaverSDKTargets.cmake \
