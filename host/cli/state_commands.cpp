@@ -29,7 +29,9 @@ Manifest read_for_state(const std::string& file) {
   DiagnosticList diagnostics(file);
   Manifest m = read_manifest(file, &diagnostics);
   if (!diagnostics.empty()) {
-    throw Error::InvalidArgument(diagnostics.to_string() + "fix the manifest first");
+    std::cerr << diagnostics.to_string();
+    throw Error::InvalidArgument(std::to_string(diagnostics.size()) + " problem(s) found in " +
+                                 file + ": fix the manifest first");
   }
   return m;
 }

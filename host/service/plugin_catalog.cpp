@@ -16,7 +16,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kCopySuffix = ".fwcopy.so";
+// Each load gets a directory of its own in the cache, removed once the library is loaded.
+constexpr const char* kLoadDirSuffix = ".fwload";
+// What earlier versions left there: single copies.
+constexpr const char* kOldCopySuffix = ".fwcopy.so";
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -33,6 +36,19 @@ void write_bytes(const fs::path& file, const std::string& bytes) {
   if (!out) throw Error::IO("cannot write the plugin copy " + file.string());
 }
 
+// A plugin finds the libraries it bundles through its `$ORIGIN` RUNPATH, which the loader takes
+// from the path it was opened by: the private copy's directory. So everything beside the plugin
+// file (its libraries, and any subdirectory $ORIGIN names) is linked into that directory too;
+// the loader follows the links to the files in the plugin's own directory.
+void link_neighbours(const fs::path& plugin_file, const fs::path& load_dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(plugin_file.parent_path(), ec)) {
+    fs::path name = entry.path().filename();
+    if (name == plugin_file.filename() || name.string()[0] == '.') continue;
+    fs::create_symlink(fs::absolute(entry.path(), ec), load_dir / name, ec);
+  }
+}
+
 }  // namespace
 
 PluginCatalog::PluginCatalog(std::vector<fs::path> dirs, fs::path cache_dir,
@@ -47,9 +63,12 @@ PluginCatalog::PluginCatalog(std::vector<fs::path> dirs, fs::path cache_dir,
     throw Error::IO("cannot create the plugin cache directory " + cache_dir_.string() + ": " +
                     ec.message());
   }
-  // Copies are unlinked once loaded; any left here belong to a process that died mid-load.
+  // Copies are removed once loaded; any left here belong to a process that died mid-load.
   for (const auto& entry : fs::directory_iterator(cache_dir_, ec)) {
-    if (entry.path().filename().string().ends_with(kCopySuffix)) fs::remove(entry.path(), ec);
+    std::string name = entry.path().filename().string();
+    if (name.ends_with(kLoadDirSuffix) || name.ends_with(kOldCopySuffix)) {
+      fs::remove_all(entry.path(), ec);
+    }
   }
 }
 
@@ -87,17 +106,24 @@ std::shared_ptr<const LoadedPlugin> PluginCatalog::load_private_copy(const fs::p
                             ": the file changed while it was read (still being copied?); it is "
                             "tried again when it changes");
   }
-  // A name of its own per copy: dlopen must never match an already-loaded library by name.
-  fs::path copy = cache_dir_ / (file.stem().string() + "." + content_hash(bytes) + "." +
-                                std::to_string(++copies_made_) + kCopySuffix);
-  write_bytes(copy, bytes);
-  struct Unlink {
+  // A path of its own per copy: dlopen must never match an already-loaded library by name.
+  fs::path load_dir = cache_dir_ / (file.stem().string() + "." + content_hash(bytes) + "." +
+                                    std::to_string(++copies_made_) + kLoadDirSuffix);
+  std::error_code ec;
+  if (!fs::create_directory(load_dir, ec)) {
+    throw Error::IO("cannot create " + load_dir.string() +
+                    " to load a copy of the plugin: " + (ec ? ec.message() : "it exists"));
+  }
+  struct RemoveAll {
     const fs::path& path;
-    ~Unlink() {
+    ~RemoveAll() {
       std::error_code ec;
-      fs::remove(path, ec);  // the mapping stays valid; nothing is left to clean up
+      fs::remove_all(path, ec);  // the mappings stay valid; nothing is left to clean up
     }
-  } unlink{copy};
+  } remove_all{load_dir};
+  fs::path copy = load_dir / file.filename();
+  write_bytes(copy, bytes);
+  link_neighbours(file, load_dir);
   return load_plugin(file, copy);
 }
 

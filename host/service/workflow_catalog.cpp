@@ -104,10 +104,13 @@ void WorkflowCatalog::load_file(const fs::path& file, const std::string& text,
   }
   std::lock_guard<std::mutex> lock(mutex_);
   if (!problem.empty()) {
-    log_->error("refused manifest {}:\n{}{}", file.string(), problem,
+    // A line of the log each: one log line never holds a line break (util/log_format.h).
+    log_->error("refused manifest {} ({}):", file.string(),
                 state.workflow_name.empty()
                     ? "nothing was served from it"
                     : "workflow '" + state.workflow_name + "' stays in service as it was");
+    std::istringstream lines(problem);
+    for (std::string line; std::getline(lines, line);) log_->error("  {}", line);
     refused_[file] = problem;
     return;
   }

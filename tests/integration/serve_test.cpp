@@ -615,6 +615,24 @@ tasks:
 
 // --- 3. Manifests appear, break, change and go --------------------------------------------------
 
+// The service loads each plugin from a private copy; a plugin's `$ORIGIN` must still mean the
+// directory it was deployed to, where the libraries it bundles are.
+TEST(ServeTest, APluginFindsTheLibrariesItBundlesThroughOrigin) {
+  TempDir dir;
+  write_config(dir, "plugin_dirs: [\"" + std::string(TEST_PLUGIN_DIR_ORIGIN) + "\"]\n");
+  dir.write("workflows/bundled.yaml", R"(name: bundled
+tasks:
+  - {name: a, uses: origin.answer}
+)");
+  Served s(dir);
+  Json run = wait_for_run(s, start_run(s, "bundled"));
+  EXPECT_EQ(run["tasks"][0]["output"]["answer"], 42) << run.dump() << s.err();
+  EXPECT_FALSE(has_line_with(s.err(), {"refused"})) << s.err();
+  // Nothing of the load is left in the cache.
+  EXPECT_TRUE(fs::is_empty(dir.path() / "var" / ".plugin-cache"));
+  s.stop();
+}
+
 TEST(ServeTest, ManifestsAreReloadedFromTheWatchedDirectoryAndOnSighup) {
   TempDir dir;
   write_config(dir);
