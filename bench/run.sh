@@ -17,6 +17,7 @@ set -euo pipefail
 
 [[ $# == 1 ]] || { echo "usage: bench/run.sh BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bench=$build/bench
 fw=$build/bin/flowweaver
 scratch=${FLOWWEAVER_BENCH_SCRATCH:-$build/bench/scratch}
@@ -197,6 +198,32 @@ run_contended() {
   wait "$burner" 2> /dev/null || true
 }
 
+# A peer, timed in this run on the same shape, alternating with flowweaver so that both see the
+# same machine: doit (Debian's python3-doit) runs bench/peers/dodo_fanout.py, the fan-out of
+# 10,000 as Python no-ops, with its default state backend (written once, at exit). Skipped,
+# and said so, where doit is not installed.
+doit_state=$scratch/doit.db
+clean_doit_state() { rm -f "$doit_state"*; }
+run_peers() {
+  note "== peers, interleaved"
+  if ! command -v doit > /dev/null; then
+    echo "doit is not installed (apt-get install python3-doit): no peer timed in this run"
+    return 0
+  fi
+  local i
+  for i in 1 2 3 4 5; do
+    run_case "peer-flowweaver-$i" 10000 1 0 clean_state \
+      "$fw" run "$scratch/fanout-10000.yaml" --state "$state" --max-workers 2
+    FLOWWEAVER_BENCH_TASKS=10000 run_case "peer-doit-$i" 10000 1 0 clean_doit_state \
+      doit run -f "$here/peers/dodo_fanout.py" --db-file "$doit_state" sink
+  done
+  local fw_median doit_median
+  fw_median=$(for i in 1 2 3 4 5; do field "peer-flowweaver-$i" 4; done | median)
+  doit_median=$(for i in 1 2 3 4 5; do field "peer-doit-$i" 4; done | median)
+  peer_line="fan-out 10,000, 5 interleaved pairs: flowweaver $fw_median s, doit $doit_median s"
+  peer_line+=" ($(printf '%.1f' "$(calc "$doit_median / $fw_median")")× flowweaver's time)"
+}
+
 # Rows and commits of one untimed fan-out 10,000 run, counted by the LD_PRELOAD shim.
 store_rows=0
 store_commits=0
@@ -313,9 +340,11 @@ measure_references
 run_shapes
 run_resume
 run_contended
+run_peers
 count_store_writes
 print_table
 print_targets
+[[ -z ${peer_line:-} ]] || { echo; echo "== peers (timed in this run, interleaved)"; echo "$peer_line"; }
 run_micro
 echo
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (at the end)"
