@@ -111,7 +111,9 @@ TEST(ServiceConfigTest, EmptyFileAndNonMapRoot) {
 }
 
 TEST(ServiceConfigTest, InvalidYamlAndUtf8) {
-  EXPECT_THAT(parse_errors("listen: [\n"), HasSubstr("serve.yaml:2:1: invalid YAML"));
+  // The unclosed '[' itself, not the end of the file where libyaml noticed it.
+  EXPECT_THAT(parse_errors("listen: [\n"),
+              HasSubstr("serve.yaml:1:9: invalid YAML: this '[' is never closed"));
   EXPECT_THAT(parse_errors("token: caf\xe9\n"),
               HasSubstr("serve.yaml:1:11: the file is not valid UTF-8 (byte 0xE9)"));
 }
