@@ -123,7 +123,6 @@ bool is_null_word(std::string_view s) {
 
 bool is_plain_string(const ScalarView& scalar) {
   if (is_string_tag(scalar.tag)) return true;
-  if (scalar.tag != "?" && !scalar.tag.empty()) return false;  // an unsupported tag is reported
   std::string_view s = scalar.text;
   return !is_null_word(s) && !bool_word(s) && !all_of(without_sign(s), is_digit) &&
          !is_octal_word(s) && !is_hex_word(s) && !is_core_float(s) && !is_special_float(s);
@@ -132,10 +131,7 @@ bool is_plain_string(const ScalarView& scalar) {
 nlohmann::json resolve_scalar(const ScalarView& scalar, DiagnosticList* diagnostics) {
   std::string_view s = scalar.text;
   if (is_string_tag(scalar.tag)) return s;  // quoted or !!str
-  if (scalar.tag != "?" && !scalar.tag.empty()) {
-    diagnostics->add(scalar.location, "unsupported YAML tag '" + std::string(scalar.tag) + "'");
-    return s;
-  }
+  // Any other tag was refused when the tree was built (yaml_tree_builder.h).
   if (is_null_word(s)) return nullptr;
   if (auto b = bool_word(s)) return *b;
   std::string_view body = without_sign(s);
