@@ -1,11 +1,7 @@
-// A manifest's YAML document: read by the fast reader (manifest/plain_yaml.h) when it is plain
-// enough, otherwise by yaml-cpp in one piece. Either way the tree and every reported problem
-// are exactly what yaml-cpp gives.
-//
-// Big manifests were once also parsed in parallel parts, cut at the items of `tasks:`. That was
-// dropped: yaml-cpp reads some invalid text differently depending on what precedes it, so parts
-// could accept what the whole refuses (the fuzzer found three such cases), and once the fast
-// reader took the plain manifests the parts saved under 5% on the rest.
+// A manifest's YAML document: load_yaml_tree() (yaml_document.h) under the manifest's name, so
+// every reader of manifests (validate, run, serve, the fuzzer) reads them alike.
+// One parser for every manifest, big or small: a second, faster one for "plain" manifests
+// once had to be held to agreeing with the first, and cost more than the milliseconds it saved.
 #pragma once
 
 #include <optional>
@@ -16,7 +12,6 @@
 
 namespace flowweaver {
 
-// Like load_yaml_tree(), faster for plain manifests.
 std::optional<YamlTree> load_manifest_document(std::string_view text, DiagnosticList* diagnostics);
 
 }  // namespace flowweaver

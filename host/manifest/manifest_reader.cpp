@@ -28,6 +28,11 @@ class Reader : private YamlFieldReader {
   Manifest read(const YamlNode& root) {
     Manifest manifest;
     manifest.file = diagnostics_->file();
+    if (root.is_null() && root.location().line == 0) {  // no document at all
+      diagnostics_->add({1, 1},
+                        "the manifest is empty: write a map with at least `name` and `tasks`");
+      return manifest;
+    }
     if (!root.is_map()) {
       error(root, "a manifest must be a map with at least `name` and `tasks`");
       return manifest;

@@ -1,15 +1,13 @@
 #include "manifest/yaml_document.h"
 
-#include <yaml-cpp/depthguard.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <istream>
 
-#include "manifest/view_streambuf.h"
+#include "manifest/libyaml_reader.h"
+#include "manifest/yaml_syntax_error.h"
 #include "util/utf8.h"
 
 namespace flowweaver {
@@ -23,27 +21,6 @@ void report_invalid_utf8(std::string_view text, size_t bad, DiagnosticList* diag
   std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[bad]));
   diagnostics->add({line, static_cast<int>(bad - line_start) + 1},
                    std::string("the file is not valid UTF-8 (byte ") + hex + "); save it as UTF-8");
-}
-
-// Checks the encoding, then runs `parse`, turning yaml-cpp's exceptions into diagnostics.
-template <typename Parse>
-auto parse_reporting_errors(std::string_view text, DiagnosticList* diagnostics, Parse parse)
-    -> std::optional<decltype(parse(text))> {
-  if (std::optional<size_t> bad = find_invalid_utf8(text)) {
-    report_invalid_utf8(text, *bad, diagnostics);
-    return std::nullopt;
-  }
-  try {
-    return parse(text);
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp's own message for this is a bare "bad file".
-    diagnostics->add({e.mark.line + 1, e.mark.column + 1},
-                     "invalid YAML: nested " + std::to_string(e.depth()) +
-                         " levels deep, beyond what the reader accepts; flatten the value");
-  } catch (const YAML::ParserException& e) {
-    diagnostics->add({e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -77,16 +54,18 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path, std
   return text;
 }
 
-std::optional<YAML::Node> load_yaml_document(std::string_view text, DiagnosticList* diagnostics) {
-  return parse_reporting_errors(text, diagnostics, [](std::string_view valid) {
-    ViewStreamBuf buffer(valid);
-    std::istream in(&buffer);
-    return YAML::Load(in);
-  });
-}
-
-std::optional<YamlTree> load_yaml_tree(std::string_view text, DiagnosticList* diagnostics) {
-  return parse_reporting_errors(text, diagnostics, YamlTree::parse);
+std::optional<YamlTree> load_yaml_tree(std::string_view text, std::string_view noun,
+                                       DiagnosticList* diagnostics) {
+  if (std::optional<size_t> bad = find_invalid_utf8(text)) {
+    report_invalid_utf8(text, *bad, diagnostics);
+    return std::nullopt;
+  }
+  try {
+    return read_yaml_tree(text, noun);
+  } catch (const YamlSyntaxError& e) {
+    diagnostics->add(e.location(), e.what());
+  }
+  return std::nullopt;
 }
 
 }  // namespace flowweaver

@@ -7,31 +7,14 @@
 
 namespace flowweaver {
 
-void YamlFieldReader::error(const YAML::Node& node, std::string message) {
-  diagnostics_->add(location_of(node), std::move(message));
-}
-
 void YamlFieldReader::error(const YamlNode& node, std::string message) {
   diagnostics_->add(node.location(), std::move(message));
-}
-
-bool YamlFieldReader::expect_map(const YAML::Node& node, const std::string& what) {
-  if (node.IsMap()) return true;
-  error(node, "`" + what + "` must be a map");
-  return false;
 }
 
 bool YamlFieldReader::expect_map(const YamlNode& node, const std::string& what) {
   if (node.is_map()) return true;
   error(node, "`" + what + "` must be a map");
   return false;
-}
-
-void YamlFieldReader::check_keys(const YAML::Node& map, const std::vector<std::string>& known,
-                                 const std::string& where) {
-  std::vector<ScalarView> keys;
-  for (auto it = map.begin(); it != map.end(); ++it) keys.push_back(scalar_view(it->first));
-  check_keys(keys, known, where);
 }
 
 void YamlFieldReader::check_keys(const YamlNode& map, const std::vector<std::string>& known,
@@ -101,31 +84,16 @@ std::optional<Millis> YamlFieldReader::read_duration(const ScalarView& node,
   return std::nullopt;
 }
 
-std::optional<std::string> YamlFieldReader::read_string(const YAML::Node& node,
-                                                        const std::string& what) {
-  return read_string(scalar_view(node), what);
-}
 std::optional<std::string> YamlFieldReader::read_string(const YamlNode& node,
                                                         const std::string& what) {
   return read_string(scalar_view(node), what);
-}
-std::optional<long long> YamlFieldReader::read_integer(const YAML::Node& node,
-                                                       const std::string& what) {
-  return read_integer(scalar_view(node), what);
 }
 std::optional<long long> YamlFieldReader::read_integer(const YamlNode& node,
                                                        const std::string& what) {
   return read_integer(scalar_view(node), what);
 }
-std::optional<bool> YamlFieldReader::read_bool(const YAML::Node& node, const std::string& what) {
-  return read_bool(scalar_view(node), what);
-}
 std::optional<bool> YamlFieldReader::read_bool(const YamlNode& node, const std::string& what) {
   return read_bool(scalar_view(node), what);
-}
-std::optional<Millis> YamlFieldReader::read_duration(const YAML::Node& node,
-                                                     const std::string& what) {
-  return read_duration(scalar_view(node), what);
 }
 std::optional<Millis> YamlFieldReader::read_duration(const YamlNode& node,
                                                      const std::string& what) {

@@ -1,9 +1,7 @@
-// Typed reading of YAML fields, shared by the manifest reader (YamlTree nodes) and the service
-// config reader (yaml-cpp nodes). Each read_* method returns the value, or reports the problem
-// at the node's file:line:column (naming the key as `what`) and returns nothing.
+// Typed reading of YAML fields, shared by the manifest reader and the service config reader.
+// Each read_* method returns the value, or reports the problem at the node's
+// file:line:column (naming the key as `what`) and returns nothing.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <optional>
 #include <string>
@@ -20,31 +18,23 @@ class YamlFieldReader {
  public:
   explicit YamlFieldReader(DiagnosticList* diagnostics) : diagnostics_(diagnostics) {}
 
-  void error(const YAML::Node& node, std::string message);
   void error(const YamlNode& node, std::string message);
   // False (after reporting) unless `node` is a map.
-  bool expect_map(const YAML::Node& node, const std::string& what);
   bool expect_map(const YamlNode& node, const std::string& what);
   // Reports duplicate keys, keys that are not strings, and keys not in `known` with the
   // closest known one as a suggestion. `where` ends the message: "unknown key 'x' <where>".
-  void check_keys(const YAML::Node& map, const std::vector<std::string>& known,
-                  const std::string& where);
   void check_keys(const YamlNode& map, const std::vector<std::string>& known,
                   const std::string& where);
 
-  std::optional<std::string> read_string(const YAML::Node& node, const std::string& what);
   std::optional<std::string> read_string(const YamlNode& node, const std::string& what);
-  std::optional<long long> read_integer(const YAML::Node& node, const std::string& what);
   std::optional<long long> read_integer(const YamlNode& node, const std::string& what);
   // YAML 1.2 core schema: true/false (any of three capitalisations), not yes/no.
-  std::optional<bool> read_bool(const YAML::Node& node, const std::string& what);
   std::optional<bool> read_bool(const YamlNode& node, const std::string& what);
   // "500ms", "30s", "1m30s" (flowweaver::parse_duration); a bare number is an error.
-  std::optional<Millis> read_duration(const YAML::Node& node, const std::string& what);
   std::optional<Millis> read_duration(const YamlNode& node, const std::string& what);
 
  private:
-  // The shared implementations, on either kind of node.
+  // The implementations, on what they need of a node.
   void check_keys(const std::vector<ScalarView>& keys, const std::vector<std::string>& known,
                   const std::string& where);
   std::optional<std::string> read_string(const ScalarView& node, const std::string& what);

@@ -19,10 +19,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-bool is_null_word(std::string_view s) {
-  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
-}
-
 std::optional<bool> bool_word(std::string_view s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
@@ -117,28 +113,16 @@ void report_duplicate_keys(size_t num_keys, KeyAt key_at, DiagnosticList* diagno
 
 }  // namespace
 
-ScalarView scalar_view(const YAML::Node& node) {
-  ScalarView view;
-  view.is_scalar = node.IsScalar();
-  if (view.is_scalar) view.text = node.Scalar();
-  view.tag = node.Tag();
-  view.location = location_of(node);
-  return view;
-}
-
 ScalarView scalar_view(const YamlNode& node) {
   return {node.is_scalar(), node.scalar(), node.tag(), node.location()};
 }
 
-SourceLocation location_of(const YAML::Node& node) {
-  YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return {};
-  return {mark.line + 1, mark.column + 1};
+bool is_null_word(std::string_view s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
 bool is_plain_string(const ScalarView& scalar) {
   if (is_string_tag(scalar.tag)) return true;
-  if (scalar.tag != "?" && !scalar.tag.empty()) return false;  // an unsupported tag is reported
   std::string_view s = scalar.text;
   return !is_null_word(s) && !bool_word(s) && !all_of(without_sign(s), is_digit) &&
          !is_octal_word(s) && !is_hex_word(s) && !is_core_float(s) && !is_special_float(s);
@@ -147,10 +131,7 @@ bool is_plain_string(const ScalarView& scalar) {
 nlohmann::json resolve_scalar(const ScalarView& scalar, DiagnosticList* diagnostics) {
   std::string_view s = scalar.text;
   if (is_string_tag(scalar.tag)) return s;  // quoted or !!str
-  if (scalar.tag != "?" && !scalar.tag.empty()) {
-    diagnostics->add(scalar.location, "unsupported YAML tag '" + std::string(scalar.tag) + "'");
-    return s;
-  }
+  // Any other tag was refused when the tree was built (yaml_tree_builder.h).
   if (is_null_word(s)) return nullptr;
   if (auto b = bool_word(s)) return *b;
   std::string_view body = without_sign(s);
@@ -172,19 +153,9 @@ nlohmann::json resolve_scalar(const ScalarView& scalar, DiagnosticList* diagnost
   return s;
 }
 
-nlohmann::json resolve_scalar(const YAML::Node& node, DiagnosticList* diagnostics) {
-  return resolve_scalar(scalar_view(node), diagnostics);
-}
-
 void check_duplicate_keys(const std::vector<ScalarView>& keys, DiagnosticList* diagnostics) {
   report_duplicate_keys(
       keys.size(), [&](size_t i) { return keys[i]; }, diagnostics);
-}
-
-void check_duplicate_keys(const YAML::Node& node, DiagnosticList* diagnostics) {
-  std::vector<ScalarView> keys;
-  for (auto it = node.begin(); it != node.end(); ++it) keys.push_back(scalar_view(it->first));
-  check_duplicate_keys(keys, diagnostics);
 }
 
 nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
@@ -214,11 +185,6 @@ nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
           continue;
         }
         std::string name(key.scalar());
-        if (name == "<<" && key.tag() == "?") {
-          diagnostics->add(key.location(),
-                           "merge keys ('<<') are not supported; write the keys out");
-          continue;
-        }
         object[name] = yaml_to_json(node.value(i), pointer + "/" + name, locations, diagnostics);
       }
       return object;

@@ -1,10 +1,6 @@
-// The YAML adapter: converts YAML values to JSON under YAML 1.2's core schema (`50` is a
-// number, `"50"` a string, `true` a boolean, `null` null, `010` is ten) and turns yaml-cpp's
-// 0-based marks into 1-based source locations. Works on YamlTree nodes (the manifest reader)
-// and on yaml-cpp nodes (the service config) alike.
+// YAML values as JSON under YAML 1.2's core schema (`50` is a number, `"50"` a string, `true`
+// a boolean, `null` null, `010` is ten), for YamlTree nodes.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,8 +13,7 @@
 
 namespace flowweaver {
 
-// What the converters need of one node, whichever YAML API it came from. Views into the node:
-// valid while the node lives.
+// What the converters need of one node. Views into the node: valid while its tree lives.
 struct ScalarView {
   bool is_scalar = false;
   std::string_view text;  // the scalar's text; empty for other nodes
@@ -26,25 +21,23 @@ struct ScalarView {
   SourceLocation location;
 };
 
-ScalarView scalar_view(const YAML::Node& node);
 ScalarView scalar_view(const YamlNode& node);
 
-SourceLocation location_of(const YAML::Node& node);
+// "", "~" and null in its three spellings: what a plain, untagged scalar says for null.
+bool is_null_word(std::string_view s);
 
-// Converts `node` to JSON. Duplicate map keys, non-string keys, anchors merged with `<<` and
-// numbers JSON cannot hold are reported to `diagnostics`. Each value's location is recorded in
-// `locations` under its JSON pointer, starting from `pointer`.
+// Converts `node` to JSON. Duplicate map keys, non-string keys and numbers JSON cannot hold are
+// reported to `diagnostics`. Each value's location is recorded in `locations` under its JSON
+// pointer, starting from `pointer`.
 nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
                             LocationMap* locations, DiagnosticList* diagnostics);
 
-// Reports every key that appears more than once among `keys`, a map's keys in order (yaml-cpp
+// Reports every key that appears more than once among `keys`, a map's keys in order (the tree
 // keeps them all, and lookups find the first). Keys that are not scalars are skipped.
 void check_duplicate_keys(const std::vector<ScalarView>& keys, DiagnosticList* diagnostics);
-void check_duplicate_keys(const YAML::Node& node, DiagnosticList* diagnostics);
 
 // The scalar's value under the core schema.
 nlohmann::json resolve_scalar(const ScalarView& scalar, DiagnosticList* diagnostics);
-nlohmann::json resolve_scalar(const YAML::Node& node, DiagnosticList* diagnostics);
 
 // True when resolve_scalar would give this scalar's own text as a string and report nothing:
 // a quick test that spares building a JSON value for the common case.

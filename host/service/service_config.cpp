@@ -81,27 +81,28 @@ class ConfigReader : private YamlFieldReader {
   ConfigReader(std::filesystem::path config_dir, DiagnosticList* diagnostics)
       : YamlFieldReader(diagnostics), config_dir_(std::move(config_dir)) {}
 
-  ServiceConfig read(const YAML::Node& root) {
+  ServiceConfig read(const YamlNode& root) {
     ServiceConfig c;
     check_keys(root, kConfigKeys, "in the service config");
-    read_path(root["workflows_dir"], "workflows_dir", &c.workflows_dir);
-    read_path(root["state_dir"], "state_dir", &c.state_dir);
-    read_path(root["log_dir"], "log_dir", &c.log_dir);
-    read_plugin_dirs(root["plugin_dirs"], &c.plugin_dirs);
-    read_listen(root["listen"], &c);
-    if (YAML::Node n = root["token"]) {
+    read_path(root.find("workflows_dir"), "workflows_dir", &c.workflows_dir);
+    read_path(root.find("state_dir"), "state_dir", &c.state_dir);
+    read_path(root.find("log_dir"), "log_dir", &c.log_dir);
+    read_plugin_dirs(root.find("plugin_dirs"), &c.plugin_dirs);
+    read_listen(root.find("listen"), &c);
+    if (YamlNode n = root.find("token")) {
       if (auto s = read_string(n, "token")) c.token = *s;
     }
-    read_count(root["max_concurrent_runs"], "max_concurrent_runs", 1, 1024, &c.max_concurrent_runs);
-    if (YAML::Node n = root["max_workers"]) {
+    read_count(root.find("max_concurrent_runs"), "max_concurrent_runs", 1, 1024,
+               &c.max_concurrent_runs);
+    if (YamlNode n = root.find("max_workers")) {
       int workers = 0;
       if (read_count(n, "max_workers", 1, 1024, &workers)) c.max_workers = workers;
     }
-    if (YAML::Node n = root["grace_period"]) {
+    if (YamlNode n = root.find("grace_period")) {
       if (auto d = read_duration(n, "grace_period")) c.grace_period = *d;
     }
-    read_size(root["log_max_bytes"], "log_max_bytes", &c.log_max_bytes);
-    read_count(root["log_max_files"], "log_max_files", 1, 1000, &c.log_max_files);
+    read_size(root.find("log_max_bytes"), "log_max_bytes", &c.log_max_bytes);
+    read_count(root.find("log_max_files"), "log_max_files", 1, 1000, &c.log_max_files);
     return c;
   }
 
@@ -110,7 +111,7 @@ class ConfigReader : private YamlFieldReader {
     return (config_dir_ / p).lexically_normal();  // an absolute `p` replaces config_dir_
   }
 
-  void read_path(const YAML::Node& node, const std::string& key, std::filesystem::path* out) {
+  void read_path(const YamlNode& node, const std::string& key, std::filesystem::path* out) {
     if (node) {
       std::optional<std::string> s = read_string(node, key);
       if (s && s->empty()) error(node, "`" + key + "` must not be empty");
@@ -119,20 +120,20 @@ class ConfigReader : private YamlFieldReader {
     *out = resolve(*out);
   }
 
-  void read_plugin_dirs(const YAML::Node& node, std::vector<std::filesystem::path>* out) {
+  void read_plugin_dirs(const YamlNode& node, std::vector<std::filesystem::path>* out) {
     if (!node) return;
-    if (!node.IsSequence()) {
+    if (!node.is_sequence()) {
       error(node, "`plugin_dirs` must be a list of directories, e.g. [plugins]");
       return;
     }
-    for (const YAML::Node& item : node) {
+    for (size_t i = 0; i < node.size(); ++i) {
       std::filesystem::path dir;
-      read_path(item, "plugin_dirs", &dir);
+      read_path(node.item(i), "plugin_dirs", &dir);
       out->push_back(dir);
     }
   }
 
-  void read_listen(const YAML::Node& node, ServiceConfig* c) {
+  void read_listen(const YamlNode& node, ServiceConfig* c) {
     if (!node) return;
     std::optional<std::string> s = read_string(node, "listen");
     std::string why;
@@ -141,7 +142,7 @@ class ConfigReader : private YamlFieldReader {
     }
   }
 
-  bool read_count(const YAML::Node& node, const std::string& key, int low, int high, int* out) {
+  bool read_count(const YamlNode& node, const std::string& key, int low, int high, int* out) {
     if (!node) return false;
     std::optional<long long> n = read_integer(node, key);
     if (n && (*n < low || *n > high)) {
@@ -153,12 +154,12 @@ class ConfigReader : private YamlFieldReader {
     return n.has_value();
   }
 
-  void read_size(const YAML::Node& node, const std::string& key, uint64_t* out) {
+  void read_size(const YamlNode& node, const std::string& key, uint64_t* out) {
     if (!node) return;
     std::optional<uint64_t> bytes;
-    if (node.IsScalar()) bytes = parse_byte_size(node.Scalar());
+    if (node.is_scalar()) bytes = parse_byte_size(node.scalar());
     if (!bytes) {
-      std::string shown = node.IsScalar() ? "'" + node.Scalar() + "'" : "this value";
+      std::string shown = node.is_scalar() ? "'" + std::string(node.scalar()) + "'" : "this value";
       error(node, "`" + key + "`: " + shown + " is not a size; write e.g. 10MiB, 512KiB or 1GB");
     } else if (*bytes < kMinLogBytes) {
       error(node, "`" + key + "` must be at least " + format_byte_size(kMinLogBytes));
@@ -198,22 +199,23 @@ bool parse_listen_address(std::string_view text, std::string* host, int* port, s
 std::optional<ServiceConfig> parse_service_config(std::string_view yaml,
                                                   const std::filesystem::path& config_dir,
                                                   DiagnosticList* diagnostics) {
-  std::optional<YAML::Node> root = load_yaml_document(yaml, diagnostics);
-  if (!root) return std::nullopt;
-  if (root->IsNull()) {
+  std::optional<YamlTree> document = load_yaml_tree(yaml, "service config", diagnostics);
+  if (!document) return std::nullopt;
+  YamlNode root = document->root();
+  if (root.is_null()) {
     diagnostics->add({1, 1},
                      "the service config is empty; write a map of settings, e.g. "
                      "`listen: 127.0.0.1:8080`");
     return std::nullopt;
   }
-  if (!root->IsMap()) {
-    diagnostics->add(location_of(*root),
+  if (!root.is_map()) {
+    diagnostics->add(root.location(),
                      "the service config must be a map of settings, e.g. "
                      "`listen: 127.0.0.1:8080`");
     return std::nullopt;
   }
   size_t problems_before = diagnostics->size();
-  ServiceConfig config = ConfigReader(config_dir, diagnostics).read(*root);
+  ServiceConfig config = ConfigReader(config_dir, diagnostics).read(root);
   if (diagnostics->size() != problems_before) return std::nullopt;
   return config;
 }

@@ -68,6 +68,20 @@ long largest_child_rss_kib() {
   return usage.ru_maxrss;
 }
 
+// The YAML parser used before libyaml read the rest of this file into `msg` and validated one
+// task; it must be refused at the opening quote.
+TEST(BadInputTest, AnUnterminatedQuoteIsRefusedAtTheQuote) {
+  TempDir dir;
+  dir.write("p1.yaml",
+            "name: p1\ntasks:\n  - name: a\n    uses: builtin.echo\n    with:\n"
+            "      msg: \"hello\n  - name: b\n    uses: builtin.noop\n");
+  ProcessResult r = run_flowweaver({"validate", "p1.yaml"}, dir.path());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("p1.yaml:6:12: invalid YAML: unterminated double-quoted string: "
+                               "close the quote"));
+  EXPECT_THAT(r.out, Not(HasSubstr("ok")));
+}
+
 TEST(BadInputTest, AHundredThousandTaskManifestValidatesInBoundedTimeAndMemory) {
   TempDir dir;
   dir.write("big.yaml", huge_chain("big", false));

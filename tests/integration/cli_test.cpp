@@ -81,7 +81,7 @@ TEST(CliTest, MissingManifestAndBadYamlAreClearErrors) {
   dir.write("broken.yaml", "name: wf\ntasks: [\n");
   ProcessResult broken = run_flowweaver({"validate", "broken.yaml"}, dir.path());
   EXPECT_EQ(broken.exit_code, 2);
-  EXPECT_THAT(broken.err, HasSubstr("broken.yaml:3:1: invalid YAML"));
+  EXPECT_THAT(broken.err, HasSubstr("broken.yaml:2:8: invalid YAML: this '[' is never closed"));
 }
 
 TEST(CliTest, ValidateAcceptsAGoodManifest) {

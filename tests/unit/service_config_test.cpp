@@ -111,7 +111,16 @@ TEST(ServiceConfigTest, EmptyFileAndNonMapRoot) {
 }
 
 TEST(ServiceConfigTest, InvalidYamlAndUtf8) {
-  EXPECT_THAT(parse_errors("listen: [\n"), HasSubstr("serve.yaml:2:1: invalid YAML"));
+  // The unclosed '[' itself, not the end of the file where libyaml noticed it.
+  EXPECT_THAT(parse_errors("listen: [\n"),
+              HasSubstr("serve.yaml:1:9: invalid YAML: this '[' is never closed"));
+  // Not the rest of the file taken into the token.
+  EXPECT_THAT(parse_errors("token: \"x\nlisten: localhost:1\n"),
+              HasSubstr("serve.yaml:1:8: invalid YAML: unterminated double-quoted string: close "
+                        "the quote"));
+  EXPECT_THAT(parse_errors("listen: localhost:1\n---\ntoken: x\n"),
+              HasSubstr("serve.yaml:2:1: a service config is one YAML document; a second one "
+                        "starts here"));
   EXPECT_THAT(parse_errors("token: caf\xe9\n"),
               HasSubstr("serve.yaml:1:11: the file is not valid UTF-8 (byte 0xE9)"));
 }
