@@ -53,7 +53,7 @@ struct Manifest {
   SourceLocation name_location;
   std::string description;
   std::optional<int> max_workers;
-  std::optional<std::string> schedule;  // a cron expression (service/cron.h), checked
+  std::optional<std::string> schedule;  // a cron expression (cron/cron.h), checked
   SourceLocation schedule_location;
   bool catchup = false;
   Json params = Json::object();

@@ -1,10 +1,10 @@
 #include "manifest/manifest_reader.h"
 
+#include "cron/cron.h"
 #include "manifest/manifest_document.h"
 #include "manifest/yaml_document.h"
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
-#include "service/cron.h"
 #include "util/byte_size.h"
 #include "util/suggest.h"
 

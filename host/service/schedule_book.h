@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "service/cron.h"
+#include "cron/cron.h"
 
 namespace flowweaver {
 

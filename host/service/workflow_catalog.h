@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "service/cron.h"
+#include "cron/cron.h"
 #include "workflow.h"
 
 namespace flowweaver {

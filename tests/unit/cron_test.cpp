@@ -1,4 +1,4 @@
-#include "service/cron.h"
+#include "cron/cron.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

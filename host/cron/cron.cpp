@@ -1,4 +1,4 @@
-#include "service/cron.h"
+#include "cron/cron.h"
 
 #include <algorithm>
 #include <array>
