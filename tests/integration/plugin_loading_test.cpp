@@ -326,13 +326,59 @@ INSTANTIATE_TEST_SUITE_P(
         Misbehaviour{"not_upstream", "misbehaving.not_upstream",
                      "task 'bad': 'not_upstream' is not an upstream task (add it to depends_on)",
                      1},
-        Misbehaviour{
-            "invalid_json", "bad_output.invalid_json",
-            "bad_output.invalid_json (plugin bad_output.so) returned invalid JSON as its output",
-            2},
+        Misbehaviour{"invalid_json", "bad_output.invalid_json",
+                     "plugin 'bad_output' (task type 'bad_output.invalid_json') returned output "
+                     "that is not valid JSON: [json.exception.parse_error.101] parse error at "
+                     "line 1, column 3: syntax error while parsing object key - invalid literal; "
+                     "last read: '{no'; expected string literal; this is a bug in the plugin, "
+                     "not retried",
+                     1},
+        Misbehaviour{"nan_token", "bad_output.nan_token",
+                     "plugin 'bad_output' (task type 'bad_output.nan_token') returned output "
+                     "that is not valid JSON: [json.exception.parse_error.101] parse error at "
+                     "line 1, column 20: syntax error while parsing value - invalid literal; "
+                     "last read: '\"mean\": N'; this is a bug in the plugin, not retried",
+                     1},
+        Misbehaviour{"latin1", "bad_output.latin1",
+                     "plugin 'bad_output' (task type 'bad_output.latin1') returned output that "
+                     "is not valid UTF-8 (byte 0xE9 at offset 13); this is a bug in the plugin, "
+                     "not retried",
+                     1},
         Misbehaviour{"odd_outcome", "bad_output.odd_outcome",
                      "plugin returned an unknown outcome 3", 1}),
     [](const ::testing::TestParamInfo<Misbehaviour>& info) { return info.param.name; });
+
+// What the task process of `isolation: process` makes of the same output as the host does
+// in-process: the child checks the output before it sends it on, so each of these fails once
+// despite `retries`, naming plugin and task type in either mode.
+TEST(PluginLoadingTest, BadOutputFailsOnceInProcessAndInATaskProcess) {
+  for (std::string isolation : {"in-process", "process"}) {
+    SCOPED_TRACE(isolation);
+    TempDir dir;
+    dir.write("wf.yaml", "name: wf\ndefaults:\n  isolation: " + isolation + R"(
+  retries: 2
+  retry_delay: 10ms
+tasks:
+  - {name: text, uses: bad_output.invalid_json}
+  - {name: token, uses: bad_output.nan_token}
+  - {name: latin1, uses: bad_output.latin1}
+)");
+    ProcessResult r = run_flowweaver(
+        with_plugin_dirs({"run", "wf.yaml"}, {TEST_PLUGIN_DIR_BAD_OUTPUT}), dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    for (const char* task : {"text", "token", "latin1"}) {
+      EXPECT_EQ(task_column(dir, "wf", "status || ':' || attempt", task), "FAILED:1") << task;
+    }
+    auto error_of = [&](const char* task) { return task_column(dir, "wf", "error", task); };
+    EXPECT_THAT(error_of("text"), HasSubstr("plugin 'bad_output' (task type "
+                                            "'bad_output.invalid_json') returned output that is "
+                                            "not valid JSON: "));
+    EXPECT_THAT(error_of("token"), HasSubstr("(task type 'bad_output.nan_token') returned output "
+                                             "that is not valid JSON: "));
+    EXPECT_THAT(error_of("latin1"), HasSubstr("(task type 'bad_output.latin1') returned output "
+                                              "that is not valid UTF-8 (byte 0xE9 at offset 13)"));
+  }
+}
 
 TEST(PluginLoadingTest, SuccessWithoutOutputStoresNull) {
   TempDir dir;
