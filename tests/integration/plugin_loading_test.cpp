@@ -344,13 +344,28 @@ INSTANTIATE_TEST_SUITE_P(
                      "is not valid UTF-8 (byte 0xE9 at offset 13); this is a bug in the plugin, "
                      "not retried",
                      1},
+        Misbehaviour{"nan_output", "misbehaving.nan_output",
+                     "task 'bad' (task type 'misbehaving.nan_output'): output field "
+                     "\"stats.mean\" is NaN, which JSON cannot hold; this is a bug in the "
+                     "plugin, not retried",
+                     1},
+        Misbehaviour{"infinite_output", "misbehaving.infinite_output",
+                     "task 'bad' (task type 'misbehaving.infinite_output'): output field "
+                     "\"values.1\" is -Infinity, which JSON cannot hold; this is a bug in the "
+                     "plugin, not retried",
+                     1},
+        Misbehaviour{"latin1_output", "misbehaving.latin1_output",
+                     "task 'bad' (task type 'misbehaving.latin1_output'): output is not valid "
+                     "UTF-8 ([json.exception.type_error.316] incomplete UTF-8 string; last byte: "
+                     "0xE9); this is a bug in the plugin, not retried",
+                     1},
         Misbehaviour{"odd_outcome", "bad_output.odd_outcome",
                      "plugin returned an unknown outcome 3", 1}),
     [](const ::testing::TestParamInfo<Misbehaviour>& info) { return info.param.name; });
 
 // What the task process of `isolation: process` makes of the same output as the host does
 // in-process: the child checks the output before it sends it on, so each of these fails once
-// despite `retries`, naming plugin and task type in either mode.
+// despite `retries`, naming plugin, task type and field in either mode.
 TEST(PluginLoadingTest, BadOutputFailsOnceInProcessAndInATaskProcess) {
   for (std::string isolation : {"in-process", "process"}) {
     SCOPED_TRACE(isolation);
@@ -362,11 +377,14 @@ tasks:
   - {name: text, uses: bad_output.invalid_json}
   - {name: token, uses: bad_output.nan_token}
   - {name: latin1, uses: bad_output.latin1}
+  - {name: nan, uses: misbehaving.nan_output}
 )");
-    ProcessResult r = run_flowweaver(
-        with_plugin_dirs({"run", "wf.yaml"}, {TEST_PLUGIN_DIR_BAD_OUTPUT}), dir.path());
+    ProcessResult r =
+        run_flowweaver(with_plugin_dirs({"run", "wf.yaml"},
+                                        {TEST_PLUGIN_DIR_MISBEHAVING, TEST_PLUGIN_DIR_BAD_OUTPUT}),
+                       dir.path());
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    for (const char* task : {"text", "token", "latin1"}) {
+    for (const char* task : {"text", "token", "latin1", "nan"}) {
       EXPECT_EQ(task_column(dir, "wf", "status || ':' || attempt", task), "FAILED:1") << task;
     }
     auto error_of = [&](const char* task) { return task_column(dir, "wf", "error", task); };
@@ -377,6 +395,8 @@ tasks:
                                              "that is not valid JSON: "));
     EXPECT_THAT(error_of("latin1"), HasSubstr("(task type 'bad_output.latin1') returned output "
                                               "that is not valid UTF-8 (byte 0xE9 at offset 13)"));
+    EXPECT_THAT(error_of("nan"), HasSubstr("(task type 'misbehaving.nan_output'): output field "
+                                           "\"stats.mean\" is NaN"));
   }
 }
 

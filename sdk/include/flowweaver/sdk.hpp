@@ -24,7 +24,9 @@
 // - A new Task object is made for every call, so members need no locking; calls of the same
 //   task type may run on several threads at once.
 // - What run() returns is the task's output: stored durably, handed to dependents
-//   (ctx.input) and usable in templates (${tasks.NAME.output.PATH}).
+//   (ctx.input) and usable in templates (${tasks.NAME.output.PATH}). JSON has no NaN or
+//   Infinity: an output holding one fails the task at once, naming the field, instead of
+//   being stored as null. So does a string that is not valid UTF-8.
 // - Throwing flowweaver::PermanentError fails the task at once. Throwing anything else fails
 //   this attempt with the exception's message; the host retries per the task's policy.
 // - Nothing thrown ever crosses into the host: the trampoline below converts it.
@@ -34,6 +36,7 @@
 #include <flowweaver/plugin.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -88,7 +91,9 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
 // Everything a task can know or ask of the host during one call.
 class Context {
  public:
-  explicit Context(const fw_call* call) : call_(call) {}
+  // `task_type` ("plugin.type") only makes messages clearer; the SDK's trampoline gives it.
+  explicit Context(const fw_call* call, std::string_view task_type = {})
+      : call_(call), task_type_(task_type) {}
 
   // The value of `with: {name: ...}` (after templating and defaults). Throws PermanentError
   // naming the key and the task when there is no such key.
@@ -164,6 +169,16 @@ class Context {
 
   std::string_view task_name() const { return call_->task_name; }
 
+  // "plugin.type" as in `uses:`; empty for a Context made without one.
+  std::string_view task_type() const { return task_type_; }
+
+  // "task 'NAME' (task type 'PLUGIN.TYPE')": how the SDK's newer messages start.
+  std::string who() const {
+    std::string text = "task '" + std::string(task_name()) + "'";
+    if (!task_type_.empty()) text += " (task type '" + std::string(task_type_) + "')";
+    return text;
+  }
+
  private:
   static fw_log_level level_from_name(std::string_view level) {
     if (level == "debug") return FW_LOG_DEBUG;
@@ -173,6 +188,7 @@ class Context {
   }
 
   const fw_call* call_;
+  std::string_view task_type_;
   mutable Json params_;
   mutable bool params_parsed_ = false;
 };
@@ -216,13 +232,65 @@ inline void report(const fw_call* call, void (*sink)(void*, const char*, size_t)
   sink(call->host->host_data, text.data(), text.size());
 }
 
-// The C entry point of one task type: runs T and converts everything it throws.
-template <class T>
-fw_outcome run_task(const void*, const fw_call* call) noexcept {
+// The first number in `value` that JSON text cannot hold (NaN, Infinity), or null. `path`
+// receives where it is, innermost step first: object keys and array indexes.
+inline const Json* find_non_finite(const Json& value, std::vector<std::string>& path) {
+  if (value.is_number_float()) return std::isfinite(value.get<double>()) ? nullptr : &value;
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (const Json* found = find_non_finite(*it, path)) {
+        path.push_back(it.key());
+        return found;
+      }
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (const Json* found = find_non_finite(value[i], path)) {
+        path.push_back(std::to_string(i));
+        return found;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// `path` (innermost first) dotted as in ${tasks.NAME.output.PATH}.
+inline std::string dotted(const std::vector<std::string>& path) {
+  std::string text;
+  for (auto step = path.rbegin(); step != path.rend(); ++step) {
+    if (!text.empty()) text += '.';
+    text += *step;
+  }
+  return text;
+}
+
+// The output as JSON text. Json::dump would write NaN and Infinity as null, silently, and
+// throws on invalid UTF-8; both are the same on every attempt, so both fail the task at once.
+inline std::string output_text(const Json& output, const Context& ctx) {
+  std::vector<std::string> path;
+  if (const Json* bad = find_non_finite(output, path)) {
+    double number = bad->get<double>();
+    std::string what = std::isnan(number) ? "NaN" : number > 0 ? "Infinity" : "-Infinity";
+    std::string where = path.empty() ? "output" : "output field \"" + dotted(path) + "\"";
+    throw PermanentError(ctx.who() + ": " + where + " is " + what +
+                         ", which JSON cannot hold; this is a bug in the plugin, not retried");
+  }
   try {
-    Context ctx(call);
+    return output.dump();
+  } catch (const Json::type_error& e) {
+    throw PermanentError(ctx.who() + ": output is not valid UTF-8 (" + e.what() +
+                         "); this is a bug in the plugin, not retried");
+  }
+}
+
+// The C entry point of one task type: runs T and converts everything it throws. `task_data`
+// is the task type's "plugin.type" name (PluginBuilder::descriptor).
+template <class T>
+fw_outcome run_task(const void* task_data, const fw_call* call) noexcept {
+  try {
+    Context ctx(call, task_data ? static_cast<const char*>(task_data) : "");
     T task;
-    std::string output = task.run(ctx).dump();
+    std::string output = output_text(task.run(ctx), ctx);
     report(call, call->host->set_output, output);
     return FW_OUTCOME_OK;
   } catch (const PermanentError& e) {
@@ -274,6 +342,7 @@ class TaskBuilder {
   }
 
   std::string name_, description_;
+  std::string qualified_name_;  // "plugin.type": the task_data handed back to run_task
   fw_run_fn run_ = nullptr;
   uint32_t flags_ = 0;
   std::vector<Param> params_;
@@ -298,6 +367,7 @@ class PluginBuilder {
   const fw_plugin* descriptor() {
     types_.clear();
     for (TaskBuilder& t : tasks_) {
+      t.qualified_name_ = std::string(name_) + "." + t.name_;
       t.c_params_.clear();
       for (const TaskBuilder::Param& p : t.params_) {
         t.c_params_.push_back({sizeof(fw_param), p.name.c_str(), p.type.c_str(), p.required ? 1 : 0,
@@ -306,7 +376,7 @@ class PluginBuilder {
       }
       types_.push_back({sizeof(fw_task_type), t.name_.c_str(), t.description_.c_str(),
                         t.c_params_.data(), static_cast<uint32_t>(t.c_params_.size()), t.flags_,
-                        t.run_, nullptr});
+                        t.run_, t.qualified_name_.c_str()});
     }
     plugin_ = {FLOWWEAVER_ABI_VERSION,
                sizeof(fw_plugin),
