@@ -44,6 +44,17 @@ class Latin1Output : public flowweaver::Task {
   Json run(Context&) override { return {{"name", "caf\xe9"}}; }
 };
 
+// The typed accessors, and the untyped ones beside them (source compatibility).
+class TypedParam : public flowweaver::Task {
+ public:
+  Json run(Context& ctx) override {
+    return {{"n", ctx.param<int>("n")},
+            {"m", ctx.param_or<int>("m", 7)},
+            {"untyped", ctx.param("n").get<int>()},
+            {"untyped_or", ctx.param_or("absent", 5)}};
+  }
+};
+
 }  // namespace
 
 FLOWWEAVER_PLUGIN(misbehaving, "0.0.1") {
@@ -53,4 +64,6 @@ FLOWWEAVER_PLUGIN(misbehaving, "0.0.1") {
   plugin.task<NanOutput>("nan_output", "Returns NaN in a nested field");
   plugin.task<InfiniteOutput>("infinite_output", "Returns -Infinity in a list");
   plugin.task<Latin1Output>("latin1_output", "Returns a string that is not UTF-8");
+  plugin.task<TypedParam>("typed_param", "Reads n as an int, m as an int with a fallback")
+      .open_params();
 }

@@ -5,16 +5,18 @@
 //   class Greet : public flowweaver::Task {
 //    public:
 //     flowweaver::Json run(flowweaver::Context& ctx) override {
-//       std::string who = ctx.param("who").get<std::string>();  // a value from `with:`
+//       std::string who = ctx.param<std::string>("who");  // a value from `with:`
+//       int times = ctx.param_or<int>("times", 1);           // ... or a fallback when absent
 //       ctx.log("info", "greeting " + who);
 //       if (ctx.cancelled()) throw flowweaver::PermanentError("cancelled");
-//       return {{"greeting", "hello " + who}, {"attempt", ctx.attempt()}};
+//       return {{"greeting", "hello " + who}, {"times", times}, {"attempt", ctx.attempt()}};
 //     }
 //   };
 //
 //   FLOWWEAVER_PLUGIN(greeter, "1.2.0") {
 //     plugin.task<Greet>("greet", "Says hello to someone")
-//         .required("who", flowweaver::ParamType::String, "Who to greet");
+//         .required("who", flowweaver::ParamType::String, "Who to greet")
+//         .optional("times", flowweaver::ParamType::Integer, 1, "How often");
 //   }
 //
 // Build it with flowweaver_add_plugin(greeter greeter.cpp) from the FlowWeaverSDK CMake
@@ -39,12 +41,14 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace flowweaver {
@@ -88,6 +92,77 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
   return std::chrono::milliseconds(total_ms);
 }
 
+namespace detail {
+
+// Stops a template argument from being deduced, so that param_or("k", 5) keeps meaning the
+// untyped overload it meant before the typed one existed (std::type_identity is C++20).
+template <class T>
+struct NotDeduced {
+  using type = T;
+};
+
+// What a typed accessor accepts as T, for its error message; empty where nlohmann's own
+// conversion decides (containers, user types).
+template <class T>
+std::string expected_type() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return "a boolean";
+  } else if constexpr (std::is_integral_v<T>) {
+    return "an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+           std::to_string(std::numeric_limits<T>::max());
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return "a number";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "a string";
+  } else {
+    return "";
+  }
+}
+
+// Whether an integer held by `value` fits in T (nlohmann keeps non-negative numbers unsigned).
+template <class T>
+bool integer_fits(const Json& value) {
+  if (value.is_number_unsigned()) {
+    return value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  if (!value.is_number_integer()) return false;
+  int64_t number = value.get<int64_t>();
+  if (number >= 0) {
+    return static_cast<uint64_t>(number) <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  return std::is_signed_v<T> && number >= static_cast<int64_t>(std::numeric_limits<T>::min());
+}
+
+// Stricter than Json::get<T>, which turns 2.5 into 2 and true into 1 without a word.
+template <class T>
+bool holds(const Json& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value.is_boolean();
+  } else if constexpr (std::is_integral_v<T>) {
+    return integer_fits<T>(value);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return value.is_number();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return value.is_string();
+  } else {
+    return true;
+  }
+}
+
+// A value as an error message shows it: its JSON, cut short, and its kind. The cut falls
+// between characters, never inside one, so the message stays UTF-8.
+inline std::string describe(const Json& value) {
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > 60) {
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
+  return text + " (" + value.type_name() + ")";
+}
+
+}  // namespace detail
+
 // Everything a task can know or ask of the host during one call.
 class Context {
  public:
@@ -112,6 +187,24 @@ class Context {
     const Json& all = params();
     auto it = all.find(name);
     return it == all.end() ? fallback : *it;
+  }
+
+  // The value of `with: {name: ...}` as T, e.g. param<int>("n"). Throws PermanentError when it
+  // is absent, or when it is not a T: the message names the task, the parameter, the type
+  // asked for and the value given. Integers must fit T; a number is not taken for a boolean
+  // or 2.5 for an integer. Other types (containers, your own) convert as Json::get<T> does.
+  template <class T>
+  T param(const std::string& name) const {
+    return typed<T>(name, param(name));
+  }
+
+  // As param<T>, or `fallback` when `with:` leaves the key out (a value of the wrong type is
+  // still an error, not a reason to fall back).
+  template <class T>
+  T param_or(const std::string& name, const typename detail::NotDeduced<T>::type& fallback) const {
+    const Json& all = params();
+    auto it = all.find(name);
+    return it == all.end() ? fallback : typed<T>(name, *it);
   }
 
   bool has_param(const std::string& name) const { return params().contains(name); }
@@ -180,6 +273,20 @@ class Context {
   }
 
  private:
+  template <class T>
+  T typed(const std::string& name, const Json& value) const {
+    if (!detail::holds<T>(value)) {
+      throw PermanentError(who() + ": parameter '" + name + "' must be " +
+                           detail::expected_type<T>() + ", but is " + detail::describe(value));
+    }
+    try {
+      return value.get<T>();
+    } catch (const Json::exception& e) {
+      throw PermanentError(who() + ": parameter '" + name + "' (" + detail::describe(value) +
+                           ") cannot be read as the type the plugin asks for: " + e.what());
+    }
+  }
+
   static fw_log_level level_from_name(std::string_view level) {
     if (level == "debug") return FW_LOG_DEBUG;
     if (level == "warn" || level == "warning") return FW_LOG_WARN;
