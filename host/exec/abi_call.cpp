@@ -1,6 +1,6 @@
 #include "exec/abi_call.h"
 
-#include <nlohmann/json.hpp>
+#include "exec/output_check.h"
 
 namespace flowweaver {
 namespace {
@@ -48,6 +48,19 @@ AttemptOutcome failure(AttemptOutcome::Kind kind, std::string error) {
   return {kind, "", std::move(error)};
 }
 
+// The output of a call that succeeded. Output that is not UTF-8 or not JSON would be the same
+// on every attempt, so it fails the task at once, saying whose bug it is.
+AttemptOutcome checked_output(const AbiCall& c, CallState& state) {
+  if (!state.output_set) return {AttemptOutcome::Kind::kOk, "null", ""};
+  if (std::optional<std::string> problem = output_text_problem(state.output)) {
+    return failure(AttemptOutcome::Kind::kPermanent,
+                   "plugin '" + c.plugin + "' (task type '" + c.task_type +
+                       "') returned output that " + *problem +
+                       "; this is a bug in the plugin, not retried");
+  }
+  return {AttemptOutcome::Kind::kOk, std::move(state.output), ""};
+}
+
 }  // namespace
 
 AttemptOutcome call_task_type(const AbiCall& c) {
@@ -70,12 +83,7 @@ AttemptOutcome call_task_type(const AbiCall& c) {
   }
   switch (outcome) {
     case FW_OUTCOME_OK:
-      if (!state.output_set) return {AttemptOutcome::Kind::kOk, "null", ""};
-      if (!nlohmann::json::accept(state.output)) {
-        return failure(AttemptOutcome::Kind::kRetryable,
-                       c.label + " returned invalid JSON as its output");
-      }
-      return {AttemptOutcome::Kind::kOk, std::move(state.output), ""};
+      return checked_output(c, state);
     case FW_OUTCOME_PERMANENT:
       return failure(AttemptOutcome::Kind::kPermanent,
                      state.error.empty() ? "failed (no message)" : state.error);

@@ -18,7 +18,9 @@ namespace flowweaver {
 struct AbiCall {
   const TaskTypeInfo* type = nullptr;
   std::string task_name;
-  std::string label;  // names the task type and plugin in messages
+  std::string label;      // names the task type and plugin in messages
+  std::string plugin;     // the plugin's name, e.g. "etl"
+  std::string task_type;  // qualified, as in `uses:`, e.g. "etl.extract"
   int attempt = 1;
   std::string params_json;
   Cancellation* cancellation = nullptr;

@@ -66,6 +66,8 @@ AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& ca
   call.type = types_[task].type;
   call.task_name = spec.name;
   call.label = spec.uses + " (plugin " + types_[task].plugin->path().filename().string() + ")";
+  call.plugin = types_[task].plugin->name();
+  call.task_type = call.plugin + "." + call.type->name;
   call.attempt = attempt;
   call.cancellation = &cancellation;
   call.input = [&](const char* upstream) -> const std::string* {

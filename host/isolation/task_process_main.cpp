@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
   call.task_name = request.task_name;
   call.label = plugin->name() + "." + type_name + " (plugin " +
                std::filesystem::path(plugin_file).filename().string() + ")";
+  call.plugin = plugin->name();
+  call.task_type = plugin->name() + "." + type_name;
   call.attempt = request.attempt;
   call.params_json = request.params_json;
   call.cancellation = &cancellation;

@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4) of bytes or a file, as 64 lowercase hex digits.
+// SHA-256 (FIPS 180-4) of bytes or a file, as 64 lowercase hex digits, computed by nettle.
 #pragma once
 
 #include <filesystem>

@@ -54,4 +54,19 @@ std::optional<size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+std::string escape_invalid_utf8(std::string_view text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string escaped;
+  while (std::optional<size_t> bad = find_invalid_utf8(text)) {
+    auto byte = static_cast<unsigned char>(text[*bad]);
+    escaped.append(text.substr(0, *bad));
+    escaped += "\\x";
+    escaped += kHex[byte >> 4];
+    escaped += kHex[byte & 0xf];
+    text.remove_prefix(*bad + 1);
+  }
+  escaped.append(text);
+  return escaped;
+}
+
 }  // namespace flowweaver

@@ -97,7 +97,7 @@ field() { dpkg-deb --field "$deb" "$1"; }
 [[ $(field Version) == "$version" ]] || fail "Version: is '$(field Version)', expected $version"
 [[ $(field Architecture) == "$arch" ]] || fail "Architecture: is '$(field Architecture)'"
 depends=$(field Depends)
-for d in adduser libc6 libstdc++6 libsqlite3-0 libyaml-0-2; do
+for d in adduser libc6 libstdc++6 libsqlite3-0 libyaml-0-2 libnettle8; do
   [[ $depends == *"$d"* ]] || fail "Depends: lacks $d (did dpkg-shlibdeps run?): $depends"
 done
 ctl=$scratch/control

@@ -31,11 +31,11 @@ class Sleep : public flowweaver::Task {
 class Fail : public flowweaver::Task {
  public:
   Json run(Context& ctx) override {
-    int times = ctx.param("times").get<int>();
+    int times = ctx.param<int>("times");
     if (ctx.attempt() > times) return {{"attempt", ctx.attempt()}};
-    std::string message = ctx.param("message").get<std::string>() + " (attempt " +
-                          std::to_string(ctx.attempt()) + ")";
-    if (ctx.param("permanent").get<bool>()) throw flowweaver::PermanentError(message);
+    std::string message =
+        ctx.param<std::string>("message") + " (attempt " + std::to_string(ctx.attempt()) + ")";
+    if (ctx.param<bool>("permanent")) throw flowweaver::PermanentError(message);
     throw std::runtime_error(message);
   }
 };

@@ -55,7 +55,7 @@ void check_required_columns(const std::string& path, const std::vector<std::stri
 class ExtractCsv : public flowweaver::Task {
  public:
   Json run(Context& ctx) override {
-    std::string path = ctx.param("path").get<std::string>();
+    std::string path = ctx.param<std::string>("path");
     etl::CsvTable table;
     try {
       table = etl::read_csv_file(path);
@@ -82,8 +82,8 @@ class ValidateCustomers : public flowweaver::Task {
   Json run(Context& ctx) override {
     const Json& records = ctx.param("records");
     etl::ValidationRules rules{string_list(ctx, "required_fields"),
-                               ctx.param("email_field").get<std::string>()};
-    std::string id_field = ctx.param("id_field").get<std::string>();
+                               ctx.param<std::string>("email_field")};
+    std::string id_field = ctx.param<std::string>("id_field");
     Json valid = Json::array();
     Json rejects = Json::array();
     for (size_t i = 0; i < records.size(); ++i) {
@@ -146,12 +146,11 @@ class ValidateCustomers : public flowweaver::Task {
 class LoadSqlite : public flowweaver::Task {
  public:
   Json run(Context& ctx) override {
-    std::string database = ctx.param("database").get<std::string>();
-    std::string table = ctx.param("table").get<std::string>();
+    std::string database = ctx.param<std::string>("database");
+    std::string table = ctx.param<std::string>("table");
     try {
       etl::Warehouse warehouse(database);
-      size_t loaded =
-          warehouse.upsert(table, ctx.param("key").get<std::string>(), ctx.param("records"));
+      size_t loaded = warehouse.upsert(table, ctx.param<std::string>("key"), ctx.param("records"));
       int64_t rows = warehouse.count_rows(table);
       ctx.log("info", "upserted " + std::to_string(loaded) + " record(s) into " + table + " of " +
                           database + ", which now has " + std::to_string(rows) + " row(s)");

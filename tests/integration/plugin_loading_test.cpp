@@ -286,6 +286,7 @@ struct Misbehaviour {
   std::string uses;
   std::string error;
   int attempts;
+  std::string with = "{}";  // the task's `with:`
 };
 
 std::ostream& operator<<(std::ostream& out, const Misbehaviour& m) { return out << m.name; }
@@ -298,7 +299,7 @@ TEST_P(MisbehavingPluginTest, FailsItsTaskWhileTheHostRunsTheOthers) {
   dir.write("wf.yaml",
             "name: wf\ntasks:\n"
             "  - {name: bad, uses: " +
-                m.uses +
+                m.uses + ", with: " + m.with +
                 ", retries: 1, retry_delay: 10ms}\n"
                 "  - {name: gate, uses: builtin.sleep, with: {duration: 200ms}}\n"
                 "  - {name: later, uses: builtin.echo, depends_on: [gate], with: {ok: "
@@ -326,13 +327,104 @@ INSTANTIATE_TEST_SUITE_P(
         Misbehaviour{"not_upstream", "misbehaving.not_upstream",
                      "task 'bad': 'not_upstream' is not an upstream task (add it to depends_on)",
                      1},
-        Misbehaviour{
-            "invalid_json", "bad_output.invalid_json",
-            "bad_output.invalid_json (plugin bad_output.so) returned invalid JSON as its output",
-            2},
+        Misbehaviour{"invalid_json", "bad_output.invalid_json",
+                     "plugin 'bad_output' (task type 'bad_output.invalid_json') returned output "
+                     "that is not valid JSON: [json.exception.parse_error.101] parse error at "
+                     "line 1, column 3: syntax error while parsing object key - invalid literal; "
+                     "last read: '{no'; expected string literal; this is a bug in the plugin, "
+                     "not retried",
+                     1},
+        Misbehaviour{"nan_token", "bad_output.nan_token",
+                     "plugin 'bad_output' (task type 'bad_output.nan_token') returned output "
+                     "that is not valid JSON: [json.exception.parse_error.101] parse error at "
+                     "line 1, column 20: syntax error while parsing value - invalid literal; "
+                     "last read: '\"mean\": N'; this is a bug in the plugin, not retried",
+                     1},
+        Misbehaviour{"latin1", "bad_output.latin1",
+                     "plugin 'bad_output' (task type 'bad_output.latin1') returned output that "
+                     "is not valid UTF-8 (byte 0xE9 at offset 13); this is a bug in the plugin, "
+                     "not retried",
+                     1},
+        Misbehaviour{"nan_output", "misbehaving.nan_output",
+                     "task 'bad' (task type 'misbehaving.nan_output'): output field "
+                     "\"stats.mean\" is NaN, which JSON cannot hold; this is a bug in the "
+                     "plugin, not retried",
+                     1},
+        Misbehaviour{"infinite_output", "misbehaving.infinite_output",
+                     "task 'bad' (task type 'misbehaving.infinite_output'): output field "
+                     "\"values.1\" is -Infinity, which JSON cannot hold; this is a bug in the "
+                     "plugin, not retried",
+                     1},
+        Misbehaviour{"latin1_output", "misbehaving.latin1_output",
+                     "task 'bad' (task type 'misbehaving.latin1_output'): output is not valid "
+                     "UTF-8 ([json.exception.type_error.316] incomplete UTF-8 string; last byte: "
+                     "0xE9); this is a bug in the plugin, not retried",
+                     1},
+        Misbehaviour{"typed_param_string", "misbehaving.typed_param",
+                     "task 'bad' (task type 'misbehaving.typed_param'): parameter 'n' must be "
+                     "an integer from -2147483648 to 2147483647, but is \"three\" (string)",
+                     1, "{n: three}"},
+        Misbehaviour{"typed_param_fraction", "misbehaving.typed_param",
+                     "task 'bad' (task type 'misbehaving.typed_param'): parameter 'n' must be "
+                     "an integer from -2147483648 to 2147483647, but is 2.5 (number)",
+                     1, "{n: 2.5}"},
+        Misbehaviour{"typed_param_or", "misbehaving.typed_param",
+                     "task 'bad' (task type 'misbehaving.typed_param'): parameter 'm' must be "
+                     "an integer from -2147483648 to 2147483647, but is true (boolean)",
+                     1, "{n: 1, m: true}"},
+        // A long value is cut short between characters, never inside one.
+        Misbehaviour{"typed_param_long_text", "misbehaving.typed_param",
+                     "task 'bad' (task type 'misbehaving.typed_param'): parameter 'n' must be "
+                     "an integer from -2147483648 to 2147483647, but is "
+                     "\"aééééééééééééééééééééééééééé... (string)",
+                     1, "{n: aéééééééééééééééééééééééééééééééééééééééé}"},
         Misbehaviour{"odd_outcome", "bad_output.odd_outcome",
                      "plugin returned an unknown outcome 3", 1}),
     [](const ::testing::TestParamInfo<Misbehaviour>& info) { return info.param.name; });
+
+// What the task process of `isolation: process` makes of the same output and parameters as
+// the host does in-process: the child checks the output before it sends it on, so each of
+// these fails once despite `retries`, naming plugin, task type and field in either mode.
+TEST(PluginLoadingTest, BadOutputAndParamsFailOnceInProcessAndInATaskProcess) {
+  for (std::string isolation : {"in-process", "process"}) {
+    SCOPED_TRACE(isolation);
+    TempDir dir;
+    dir.write("wf.yaml", "name: wf\ndefaults:\n  isolation: " + isolation + R"(
+  retries: 2
+  retry_delay: 10ms
+tasks:
+  - {name: text, uses: bad_output.invalid_json}
+  - {name: token, uses: bad_output.nan_token}
+  - {name: latin1, uses: bad_output.latin1}
+  - {name: nan, uses: misbehaving.nan_output}
+  - {name: typed, uses: misbehaving.typed_param, with: {n: three}}
+  - {name: fine, uses: misbehaving.typed_param, with: {n: 3}}
+)");
+    ProcessResult r =
+        run_flowweaver(with_plugin_dirs({"run", "wf.yaml"},
+                                        {TEST_PLUGIN_DIR_MISBEHAVING, TEST_PLUGIN_DIR_BAD_OUTPUT}),
+                       dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    for (const char* task : {"text", "token", "latin1", "nan", "typed"}) {
+      EXPECT_EQ(task_column(dir, "wf", "status || ':' || attempt", task), "FAILED:1") << task;
+    }
+    auto error_of = [&](const char* task) { return task_column(dir, "wf", "error", task); };
+    EXPECT_THAT(error_of("text"), HasSubstr("plugin 'bad_output' (task type "
+                                            "'bad_output.invalid_json') returned output that is "
+                                            "not valid JSON: "));
+    EXPECT_THAT(error_of("token"), HasSubstr("(task type 'bad_output.nan_token') returned output "
+                                             "that is not valid JSON: "));
+    EXPECT_THAT(error_of("latin1"), HasSubstr("(task type 'bad_output.latin1') returned output "
+                                              "that is not valid UTF-8 (byte 0xE9 at offset 13)"));
+    EXPECT_THAT(error_of("nan"), HasSubstr("(task type 'misbehaving.nan_output'): output field "
+                                           "\"stats.mean\" is NaN"));
+    EXPECT_THAT(error_of("typed"), HasSubstr("(task type 'misbehaving.typed_param'): parameter "
+                                             "'n' must be an integer"));
+    EXPECT_EQ(task_column(dir, "wf", "status", "fine"), "COMPLETED");
+    EXPECT_EQ(task_column(dir, "wf", "result", "fine"),
+              R"({"m":7,"n":3,"untyped":3,"untyped_or":5})");
+  }
+}
 
 TEST(PluginLoadingTest, SuccessWithoutOutputStoresNull) {
   TempDir dir;

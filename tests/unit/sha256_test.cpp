@@ -9,7 +9,6 @@
 
 #include "scratch_dir.h"
 #include "util/error.h"
-#include "util/sha256_blocks.h"
 
 namespace flowweaver {
 namespace {
@@ -75,23 +74,6 @@ TEST(Sha256Test, AFileThatCannotBeReadIsAnErrorNamingIt) {
     EXPECT_NE(std::string(e.what()).find("missing.so: No such file or directory"),
               std::string::npos)
         << e.what();
-  }
-}
-
-// The two block functions agree on random blocks, one to many at a time (the SHA-extension one
-// is what runs on CPUs that have them; the plain one everywhere else).
-TEST(Sha256Test, ShaExtensionBlocksMatchThePlainOnes) {
-  sha256_detail::BlockFunction extensions = sha256_detail::blocks_with_sha_extensions();
-  if (extensions == nullptr) GTEST_SKIP() << "this CPU has no SHA extensions";
-  std::mt19937 random(11);
-  for (size_t count = 1; count <= 9; ++count) {
-    std::vector<unsigned char> blocks(64 * count);
-    for (unsigned char& b : blocks) b = static_cast<unsigned char>(random());
-    uint32_t plain[8], fast[8];
-    for (int i = 0; i < 8; ++i) plain[i] = fast[i] = static_cast<uint32_t>(random());
-    sha256_detail::blocks_portable(plain, blocks.data(), count);
-    extensions(fast, blocks.data(), count);
-    EXPECT_TRUE(std::equal(plain, plain + 8, fast)) << count << " block(s)";
   }
 }
 

@@ -68,7 +68,9 @@ typedef struct fw_host {
   /* JSON text of an upstream task's output, or NULL when `upstream` is not in depends_on.
    * *len receives its length. Valid until the call returns. */
   const char* (*input)(void* host_data, const char* upstream, size_t* len);
-  /* The call's result: JSON text (copied). Used when run returns FW_OUTCOME_OK. */
+  /* The call's result: JSON text in UTF-8 (copied). Used when run returns FW_OUTCOME_OK.
+   * Text that is not valid UTF-8 or JSON (NaN and Infinity are not JSON) fails the task
+   * without retries: it would be the same on every attempt. */
   void (*set_output)(void* host_data, const char* json, size_t len);
   /* Why the call failed: UTF-8 text (copied). Used when run returns a failure. */
   void (*set_error)(void* host_data, const char* message, size_t len);

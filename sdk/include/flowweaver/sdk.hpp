@@ -5,16 +5,18 @@
 //   class Greet : public flowweaver::Task {
 //    public:
 //     flowweaver::Json run(flowweaver::Context& ctx) override {
-//       std::string who = ctx.param("who").get<std::string>();  // a value from `with:`
+//       std::string who = ctx.param<std::string>("who");  // a value from `with:`
+//       int times = ctx.param_or<int>("times", 1);           // ... or a fallback when absent
 //       ctx.log("info", "greeting " + who);
 //       if (ctx.cancelled()) throw flowweaver::PermanentError("cancelled");
-//       return {{"greeting", "hello " + who}, {"attempt", ctx.attempt()}};
+//       return {{"greeting", "hello " + who}, {"times", times}, {"attempt", ctx.attempt()}};
 //     }
 //   };
 //
 //   FLOWWEAVER_PLUGIN(greeter, "1.2.0") {
 //     plugin.task<Greet>("greet", "Says hello to someone")
-//         .required("who", flowweaver::ParamType::String, "Who to greet");
+//         .required("who", flowweaver::ParamType::String, "Who to greet")
+//         .optional("times", flowweaver::ParamType::Integer, 1, "How often");
 //   }
 //
 // Build it with flowweaver_add_plugin(greeter greeter.cpp) from the FlowWeaverSDK CMake
@@ -24,7 +26,9 @@
 // - A new Task object is made for every call, so members need no locking; calls of the same
 //   task type may run on several threads at once.
 // - What run() returns is the task's output: stored durably, handed to dependents
-//   (ctx.input) and usable in templates (${tasks.NAME.output.PATH}).
+//   (ctx.input) and usable in templates (${tasks.NAME.output.PATH}). JSON has no NaN or
+//   Infinity: an output holding one fails the task at once, naming the field, instead of
+//   being stored as null. So does a string that is not valid UTF-8.
 // - Throwing flowweaver::PermanentError fails the task at once. Throwing anything else fails
 //   this attempt with the exception's message; the host retries per the task's policy.
 // - Nothing thrown ever crosses into the host: the trampoline below converts it.
@@ -34,14 +38,17 @@
 #include <flowweaver/plugin.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace flowweaver {
@@ -85,10 +92,83 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
   return std::chrono::milliseconds(total_ms);
 }
 
+namespace detail {
+
+// Stops a template argument from being deduced, so that param_or("k", 5) keeps meaning the
+// untyped overload it meant before the typed one existed (std::type_identity is C++20).
+template <class T>
+struct NotDeduced {
+  using type = T;
+};
+
+// What a typed accessor accepts as T, for its error message; empty where nlohmann's own
+// conversion decides (containers, user types).
+template <class T>
+std::string expected_type() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return "a boolean";
+  } else if constexpr (std::is_integral_v<T>) {
+    return "an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+           std::to_string(std::numeric_limits<T>::max());
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return "a number";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "a string";
+  } else {
+    return "";
+  }
+}
+
+// Whether an integer held by `value` fits in T (nlohmann keeps non-negative numbers unsigned).
+template <class T>
+bool integer_fits(const Json& value) {
+  if (value.is_number_unsigned()) {
+    return value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  if (!value.is_number_integer()) return false;
+  int64_t number = value.get<int64_t>();
+  if (number >= 0) {
+    return static_cast<uint64_t>(number) <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  return std::is_signed_v<T> && number >= static_cast<int64_t>(std::numeric_limits<T>::min());
+}
+
+// Stricter than Json::get<T>, which turns 2.5 into 2 and true into 1 without a word.
+template <class T>
+bool holds(const Json& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value.is_boolean();
+  } else if constexpr (std::is_integral_v<T>) {
+    return integer_fits<T>(value);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return value.is_number();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return value.is_string();
+  } else {
+    return true;
+  }
+}
+
+// A value as an error message shows it: its JSON, cut short, and its kind. The cut falls
+// between characters, never inside one, so the message stays UTF-8.
+inline std::string describe(const Json& value) {
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > 60) {
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
+  return text + " (" + value.type_name() + ")";
+}
+
+}  // namespace detail
+
 // Everything a task can know or ask of the host during one call.
 class Context {
  public:
-  explicit Context(const fw_call* call) : call_(call) {}
+  // `task_type` ("plugin.type") only makes messages clearer; the SDK's trampoline gives it.
+  explicit Context(const fw_call* call, std::string_view task_type = {})
+      : call_(call), task_type_(task_type) {}
 
   // The value of `with: {name: ...}` (after templating and defaults). Throws PermanentError
   // naming the key and the task when there is no such key.
@@ -107,6 +187,24 @@ class Context {
     const Json& all = params();
     auto it = all.find(name);
     return it == all.end() ? fallback : *it;
+  }
+
+  // The value of `with: {name: ...}` as T, e.g. param<int>("n"). Throws PermanentError when it
+  // is absent, or when it is not a T: the message names the task, the parameter, the type
+  // asked for and the value given. Integers must fit T; a number is not taken for a boolean
+  // or 2.5 for an integer. Other types (containers, your own) convert as Json::get<T> does.
+  template <class T>
+  T param(const std::string& name) const {
+    return typed<T>(name, param(name));
+  }
+
+  // As param<T>, or `fallback` when `with:` leaves the key out (a value of the wrong type is
+  // still an error, not a reason to fall back).
+  template <class T>
+  T param_or(const std::string& name, const typename detail::NotDeduced<T>::type& fallback) const {
+    const Json& all = params();
+    auto it = all.find(name);
+    return it == all.end() ? fallback : typed<T>(name, *it);
   }
 
   bool has_param(const std::string& name) const { return params().contains(name); }
@@ -164,7 +262,31 @@ class Context {
 
   std::string_view task_name() const { return call_->task_name; }
 
+  // "plugin.type" as in `uses:`; empty for a Context made without one.
+  std::string_view task_type() const { return task_type_; }
+
+  // "task 'NAME' (task type 'PLUGIN.TYPE')": how the SDK's newer messages start.
+  std::string who() const {
+    std::string text = "task '" + std::string(task_name()) + "'";
+    if (!task_type_.empty()) text += " (task type '" + std::string(task_type_) + "')";
+    return text;
+  }
+
  private:
+  template <class T>
+  T typed(const std::string& name, const Json& value) const {
+    if (!detail::holds<T>(value)) {
+      throw PermanentError(who() + ": parameter '" + name + "' must be " +
+                           detail::expected_type<T>() + ", but is " + detail::describe(value));
+    }
+    try {
+      return value.get<T>();
+    } catch (const Json::exception& e) {
+      throw PermanentError(who() + ": parameter '" + name + "' (" + detail::describe(value) +
+                           ") cannot be read as the type the plugin asks for: " + e.what());
+    }
+  }
+
   static fw_log_level level_from_name(std::string_view level) {
     if (level == "debug") return FW_LOG_DEBUG;
     if (level == "warn" || level == "warning") return FW_LOG_WARN;
@@ -173,6 +295,7 @@ class Context {
   }
 
   const fw_call* call_;
+  std::string_view task_type_;
   mutable Json params_;
   mutable bool params_parsed_ = false;
 };
@@ -216,13 +339,65 @@ inline void report(const fw_call* call, void (*sink)(void*, const char*, size_t)
   sink(call->host->host_data, text.data(), text.size());
 }
 
-// The C entry point of one task type: runs T and converts everything it throws.
-template <class T>
-fw_outcome run_task(const void*, const fw_call* call) noexcept {
+// The first number in `value` that JSON text cannot hold (NaN, Infinity), or null. `path`
+// receives where it is, innermost step first: object keys and array indexes.
+inline const Json* find_non_finite(const Json& value, std::vector<std::string>& path) {
+  if (value.is_number_float()) return std::isfinite(value.get<double>()) ? nullptr : &value;
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (const Json* found = find_non_finite(*it, path)) {
+        path.push_back(it.key());
+        return found;
+      }
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (const Json* found = find_non_finite(value[i], path)) {
+        path.push_back(std::to_string(i));
+        return found;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// `path` (innermost first) dotted as in ${tasks.NAME.output.PATH}.
+inline std::string dotted(const std::vector<std::string>& path) {
+  std::string text;
+  for (auto step = path.rbegin(); step != path.rend(); ++step) {
+    if (!text.empty()) text += '.';
+    text += *step;
+  }
+  return text;
+}
+
+// The output as JSON text. Json::dump would write NaN and Infinity as null, silently, and
+// throws on invalid UTF-8; both are the same on every attempt, so both fail the task at once.
+inline std::string output_text(const Json& output, const Context& ctx) {
+  std::vector<std::string> path;
+  if (const Json* bad = find_non_finite(output, path)) {
+    double number = bad->get<double>();
+    std::string what = std::isnan(number) ? "NaN" : number > 0 ? "Infinity" : "-Infinity";
+    std::string where = path.empty() ? "output" : "output field \"" + dotted(path) + "\"";
+    throw PermanentError(ctx.who() + ": " + where + " is " + what +
+                         ", which JSON cannot hold; this is a bug in the plugin, not retried");
+  }
   try {
-    Context ctx(call);
+    return output.dump();
+  } catch (const Json::type_error& e) {
+    throw PermanentError(ctx.who() + ": output is not valid UTF-8 (" + e.what() +
+                         "); this is a bug in the plugin, not retried");
+  }
+}
+
+// The C entry point of one task type: runs T and converts everything it throws. `task_data`
+// is the task type's "plugin.type" name (PluginBuilder::descriptor).
+template <class T>
+fw_outcome run_task(const void* task_data, const fw_call* call) noexcept {
+  try {
+    Context ctx(call, task_data ? static_cast<const char*>(task_data) : "");
     T task;
-    std::string output = task.run(ctx).dump();
+    std::string output = output_text(task.run(ctx), ctx);
     report(call, call->host->set_output, output);
     return FW_OUTCOME_OK;
   } catch (const PermanentError& e) {
@@ -274,6 +449,7 @@ class TaskBuilder {
   }
 
   std::string name_, description_;
+  std::string qualified_name_;  // "plugin.type": the task_data handed back to run_task
   fw_run_fn run_ = nullptr;
   uint32_t flags_ = 0;
   std::vector<Param> params_;
@@ -298,6 +474,7 @@ class PluginBuilder {
   const fw_plugin* descriptor() {
     types_.clear();
     for (TaskBuilder& t : tasks_) {
+      t.qualified_name_ = std::string(name_) + "." + t.name_;
       t.c_params_.clear();
       for (const TaskBuilder::Param& p : t.params_) {
         t.c_params_.push_back({sizeof(fw_param), p.name.c_str(), p.type.c_str(), p.required ? 1 : 0,
@@ -306,7 +483,7 @@ class PluginBuilder {
       }
       types_.push_back({sizeof(fw_task_type), t.name_.c_str(), t.description_.c_str(),
                         t.c_params_.data(), static_cast<uint32_t>(t.c_params_.size()), t.flags_,
-                        t.run_, nullptr});
+                        t.run_, t.qualified_name_.c_str()});
     }
     plugin_ = {FLOWWEAVER_ABI_VERSION,
                sizeof(fw_plugin),
