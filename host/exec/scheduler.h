@@ -134,6 +134,7 @@ class Scheduler {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
   static constexpr size_t kQueuedPerWorker = 16;
   static constexpr double kQuickCallMicros = 1000;
+  static constexpr std::chrono::microseconds kBriefSpin{10};
   double mean_call_us_ = 0;  // moving average of recent call durations
   uint64_t calls_seen_ = 0;
   bool quick_tasks_ = false;
