@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -16,11 +17,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "engine.h"
 #include "state/sqlite_reading.h"
 #include "util/error.h"
@@ -236,6 +239,18 @@ int backup_command(const std::string& state_path, const std::string& dest) {
     std::cerr << "error: " << printable(e.what()) << "\n";
     return e.kind() == ErrorKind::kInvalidArgument ? kExitInvalid : kExitRuntime;
   }
+}
+
+void add_backup_command(CommandRegistry& commands) {
+  struct Arguments {
+    std::string state, dest;
+  };
+  auto args = std::make_shared<Arguments>();
+  CLI::App* cmd =
+      commands.add("backup", "Copy a state file consistently, even while a run writes to it",
+                   [args] { return backup_command(args->state, args->dest); });
+  add_state_option(cmd, &args->state)->required();
+  cmd->add_option("DEST", args->dest, "The backup file to write (replaced atomically)")->required();
 }
 
 }  // namespace flowweaver

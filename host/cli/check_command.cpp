@@ -2,17 +2,20 @@
 // finishing? It only reads: the file is never created, migrated or changed.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "engine.h"
 #include "state/json_store.h"
 #include "state/record_json.h"
@@ -241,6 +244,19 @@ int check_command(const std::string& state_path, bool json) {
     std::cerr << "error: " << printable(e.what()) << "\n";
     return kExitRuntime;
   }
+}
+
+void add_check_command(CommandRegistry& commands) {
+  struct Arguments {
+    std::string state;
+    bool json = false;
+  };
+  auto args = std::make_shared<Arguments>();
+  CLI::App* cmd = commands.add(
+      "check", "Check a state file (integrity, schema version, runs left RUNNING); read-only",
+      [args] { return check_command(args->state, args->json); });
+  add_state_option(cmd, &args->state)->required();
+  add_json_flag(cmd, &args->json);
 }
 
 }  // namespace flowweaver

@@ -4,14 +4,9 @@
 // every other command starts without loading them. `flowweaver serve` execs the latter.
 #pragma once
 
-#include <functional>
-
 #include "cli/serve_command.h"
 
 namespace flowweaver {
-
-// What `serve` does once its options are parsed.
-using ServeEntry = std::function<int(const ServeOptions&)>;
 
 int run_command_line(int argc, char** argv, const ServeEntry& serve_entry);
 

@@ -1,5 +1,8 @@
-// The subcommands other than `run` (see engine.h). Each prints to stdout, reports problems on
-// stderr and returns the process exit code.
+// The subcommands of `flowweaver`. Each add_*_command declares one subcommand, its options and
+// help (see command_registry.h); command_line.cpp calls them in the order --help lists them.
+// The *_command functions below do the work of those other than `run` (see engine.h) and
+// `serve` (serve_command.h): each prints to stdout, reports problems on stderr and returns the
+// process exit code.
 #pragma once
 
 #include <filesystem>
@@ -7,9 +10,24 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_registry.h"
+
 namespace flowweaver {
 
 using PathList = std::vector<std::filesystem::path>;
+
+// Each in <name>_command.cpp, but for status, history and reset (state_commands.cpp) and graph
+// (validate_command.cpp).
+void add_run_command(CommandRegistry& commands);
+void add_validate_command(CommandRegistry& commands);
+void add_plugins_command(CommandRegistry& commands);
+void add_status_command(CommandRegistry& commands);
+void add_history_command(CommandRegistry& commands);
+void add_graph_command(CommandRegistry& commands);
+void add_plan_command(CommandRegistry& commands);
+void add_reset_command(CommandRegistry& commands);
+void add_check_command(CommandRegistry& commands);
+void add_backup_command(CommandRegistry& commands);
 
 int validate_command(const std::string& file, const PathList& plugin_dirs);
 int plugins_command(const PathList& plugin_dirs, const std::string& describe, bool json);

@@ -1,11 +1,15 @@
 // plan: what `run` would do now, task by task, executing nothing.
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "engine.h"
+#include "plugin/plugin_registry.h"
 #include "state/state_store.h"
 #include "util/error.h"
 #include "util/printable.h"
@@ -89,6 +93,24 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
   }
   std::fflush(stdout);
   return kExitOk;
+}
+
+void add_plan_command(CommandRegistry& commands) {
+  struct Arguments {
+    std::string file, state;
+    bool fresh = false, json = false;
+    PathList plugin_dirs;
+  };
+  auto args = std::make_shared<Arguments>();
+  CLI::App* cmd = commands.add("plan", "Show what `run` would do now; run nothing", [args] {
+    return plan_command(args->file, args->state, args->fresh, plugin_search_path(args->plugin_dirs),
+                        args->json);
+  });
+  cmd->add_option("FILE", args->file, "Workflow manifest")->required();
+  add_state_option(cmd, &args->state);
+  cmd->add_flag("--fresh", args->fresh, "Plan a new run");
+  add_json_flag(cmd, &args->json);
+  add_plugin_dir_option(cmd, &args->plugin_dirs);
 }
 
 }  // namespace flowweaver

@@ -1,7 +1,11 @@
+// plugins: the plugins found on the search path, or one plugin's task types in detail.
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "engine.h"
 #include "plugin/plugin_registry.h"
 #include "util/suggest.h"
@@ -90,6 +94,21 @@ int plugins_command(const PathList& plugin_dirs, const std::string& describe_nam
   }
   for (const auto& f : registry.failures()) std::cerr << "warning: " << f.message << "\n";
   return kExitOk;
+}
+
+void add_plugins_command(CommandRegistry& commands) {
+  struct Arguments {
+    std::string describe;
+    bool json = false;
+    PathList plugin_dirs;
+  };
+  auto args = std::make_shared<Arguments>();
+  CLI::App* cmd = commands.add("plugins", "List the plugins found and their tasks", [args] {
+    return plugins_command(plugin_search_path(args->plugin_dirs), args->describe, args->json);
+  });
+  cmd->add_option("--describe", args->describe, "Show one plugin's task types and parameters");
+  add_json_flag(cmd, &args->json);
+  add_plugin_dir_option(cmd, &args->plugin_dirs);
 }
 
 }  // namespace flowweaver

@@ -2,8 +2,10 @@
 // notifications.
 #pragma once
 
+#include <functional>
 #include <string>
 
+#include "cli/command_registry.h"
 #include "cli/commands.h"
 
 namespace flowweaver {
@@ -18,5 +20,12 @@ struct ServeOptions {
 // 0 after a clean stop (SIGTERM/SIGINT), 2 for a bad config or option, 3 when the service cannot
 // start (directories, port in use).
 int serve_command(const ServeOptions& options);
+
+// What `serve` does once its options are parsed: serve_command in flowweaver-serve; in
+// flowweaver, an exec of flowweaver-serve, so that only it loads the service's libraries.
+using ServeEntry = std::function<int(const ServeOptions&)>;
+
+// `serve` and its options (serve_command_line.cpp, linked into both executables).
+void add_serve_command(CommandRegistry& commands, const ServeEntry& serve_entry);
 
 }  // namespace flowweaver

@@ -1,13 +1,16 @@
 // status, history and reset: the operator's view of, and one repair to, stored state. status and
 // history read a state file, or a directory of them (see state_directory.h).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "cli/state_directory.h"
 #include "engine.h"
 #include "manifest/manifest_reader.h"
@@ -285,6 +288,59 @@ int reset_command(const std::string& file, const std::string& task, const std::s
               << join(names) << "\nThe next `flowweaver run " << file << "` runs them again.\n";
     return kExitOk;
   });
+}
+
+namespace {
+
+// What status, history and reset take; each uses the fields its options fill.
+struct StateArguments {
+  std::string file, state, workflow, run_id, task;
+  bool json = false;
+  size_t limit = 20;
+};
+
+// status and history need the manifest only for its workflow's name, which --workflow or --state
+// may give instead.
+void add_optional_manifest_argument(CLI::App* cmd, StateArguments* args) {
+  cmd->add_option("FILE", args->file, "Workflow manifest (to find its state)");
+}
+
+}  // namespace
+
+void add_status_command(CommandRegistry& commands) {
+  auto args = std::make_shared<StateArguments>();
+  CLI::App* cmd = commands.add("status", "Show the tasks of a run", [args] {
+    return status_command(args->file, args->state, args->run_id, args->json, args->workflow);
+  });
+  add_optional_manifest_argument(cmd, args.get());
+  add_state_option(cmd, &args->state,
+                   "State file, or a directory of <workflow>.db files (then, without "
+                   "--workflow or --run: the latest run of each workflow)");
+  cmd->add_option("--workflow", args->workflow, "Workflow name (instead of FILE)");
+  cmd->add_option("--run", args->run_id, "Run id (default: the latest)");
+  add_json_flag(cmd, &args->json);
+}
+
+void add_history_command(CommandRegistry& commands) {
+  auto args = std::make_shared<StateArguments>();
+  CLI::App* cmd = commands.add("history", "List runs, newest first", [args] {
+    return history_command(args->file, args->state, args->limit, args->json, args->workflow);
+  });
+  add_optional_manifest_argument(cmd, args.get());
+  add_state_option(cmd, &args->state, "State file, or a directory of <workflow>.db files");
+  cmd->add_option("--workflow", args->workflow, "Only this workflow's runs (instead of FILE)");
+  cmd->add_option("--limit", args->limit, "How many runs")->capture_default_str();
+  add_json_flag(cmd, &args->json);
+}
+
+void add_reset_command(CommandRegistry& commands) {
+  auto args = std::make_shared<StateArguments>();
+  CLI::App* cmd =
+      commands.add("reset", "Clear a task and its dependents so the next run reruns them",
+                   [args] { return reset_command(args->file, args->task, args->state); });
+  cmd->add_option("FILE", args->file, "Workflow manifest")->required();
+  cmd->add_option("TASK", args->task, "Task name")->required();
+  add_state_option(cmd, &args->state);
 }
 
 }  // namespace flowweaver

@@ -1,7 +1,12 @@
+// validate and graph: a manifest checked against the plugins found, and its task graph.
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
+#include "cli/shared_options.h"
 #include "engine.h"
+#include "plugin/plugin_registry.h"
 #include "workflow.h"
 
 namespace flowweaver {
@@ -44,6 +49,34 @@ int graph_command(const std::string& file, const PathList& plugin_dirs) {
   }
   std::cout << "}\n";
   return kExitOk;
+}
+
+namespace {
+
+// What validate and graph take: a manifest and where to look for plugins.
+struct ManifestArguments {
+  std::string file;
+  PathList plugin_dirs;
+};
+
+}  // namespace
+
+void add_validate_command(CommandRegistry& commands) {
+  auto args = std::make_shared<ManifestArguments>();
+  CLI::App* cmd = commands.add("validate", "Check a manifest; run nothing", [args] {
+    return validate_command(args->file, plugin_search_path(args->plugin_dirs));
+  });
+  cmd->add_option("FILE", args->file, "Workflow manifest")->required();
+  add_plugin_dir_option(cmd, &args->plugin_dirs);
+}
+
+void add_graph_command(CommandRegistry& commands) {
+  auto args = std::make_shared<ManifestArguments>();
+  CLI::App* cmd = commands.add("graph", "Print the task graph in Graphviz DOT", [args] {
+    return graph_command(args->file, plugin_search_path(args->plugin_dirs));
+  });
+  cmd->add_option("FILE", args->file, "Workflow manifest")->required();
+  add_plugin_dir_option(cmd, &args->plugin_dirs);
 }
 
 }  // namespace flowweaver

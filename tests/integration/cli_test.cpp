@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "flowweaver_process.h"
 
@@ -101,6 +104,36 @@ TEST(CliTest, UsageErrorsExitTwoAndVersionExitsZero) {
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_THAT(v.out, HasSubstr("flowweaver "));
   EXPECT_EQ(run_flowweaver({"run", "--help"}, dir.path()).exit_code, 0);
+}
+
+// The names in the "Subcommands:" section of `flowweaver --help`, in the order listed.
+std::vector<std::string> subcommands_listed(const std::string& help) {
+  std::istringstream in(help);
+  std::string line;
+  while (std::getline(in, line) && line != "Subcommands:") {
+  }
+  std::vector<std::string> names;
+  while (std::getline(in, line) && !line.empty()) {
+    std::istringstream words(line);
+    std::string name;
+    if (words >> name) names.push_back(name);
+  }
+  return names;
+}
+
+// Each command declares its own options (cli/commands.h); one whose options clash or whose
+// registration is broken shows up here, whichever command it is, new ones included.
+TEST(CliTest, EverySubcommandListedByHelpAnswersItsOwnHelp) {
+  TempDir dir;
+  ProcessResult help = run_flowweaver({"--help"}, dir.path());
+  ASSERT_EQ(help.exit_code, 0) << help.err;
+  std::vector<std::string> names = subcommands_listed(help.out);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"run", "validate", "status", "serve"})) << help.out;
+  for (const std::string& name : names) {
+    ProcessResult r = run_flowweaver({name, "--help"}, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("flowweaver " + name + " [OPTIONS]")) << name;
+  }
 }
 
 TEST(CliTest, GraphPrintsDot) {
