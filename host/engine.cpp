@@ -177,6 +177,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   SchedulerResult result = scheduler.run(run.run_id, std::move(records));
   run.status = result.status;
   run.finished_at = clock.now();
+  if (options.on_ending) options.on_ending();
   store.update_run(run);
   return {run, std::move(result)};
 }
