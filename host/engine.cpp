@@ -10,11 +10,11 @@
 #include "exec/in_process_runner.h"
 #include "exec/scheduler.h"
 #include "isolation/process_runner.h"
+#include "run_id.h"
 #include "run_logger.h"
 #include "run_summary.h"
 #include "util/error.h"
 #include "util/printable.h"
-#include "util/time_format.h"
 #include "workflow.h"
 
 namespace flowweaver {
@@ -43,19 +43,6 @@ void StopSwitch::uninstall() {
 }
 
 namespace {
-
-std::string new_run_id(TimePoint now) {
-  std::string stamp = format_timestamp(now);  // 2026-11-26T04:22:57.123Z
-  std::string compact;
-  for (char c : stamp.substr(0, 19)) {
-    if (c != '-' && c != ':') compact += c;
-  }
-  static const char* kHex = "0123456789abcdef";
-  std::random_device rd;
-  std::string suffix;
-  for (int i = 0; i < 4; ++i) suffix += kHex[rd() % 16];
-  return compact + "-" + suffix;
-}
 
 TaskRecord pending_record(const std::string& name, int position, TimePoint now) {
   TaskRecord r;
@@ -125,7 +112,13 @@ OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePo
 
 OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log) {
   const Manifest& m = w.manifest;
-  RunRecord run{new_run_id(now), m.name, RunStatus::kRunning, now, std::nullopt, w.manifest_hash};
+  // The caller holds the state's writer lock (open_state_store), which makes the id unique.
+  RunRecord run{new_run_id(store, now, std::random_device{}()),
+                m.name,
+                RunStatus::kRunning,
+                now,
+                std::nullopt,
+                w.manifest_hash};
   std::vector<TaskRecord> records;
   records.reserve(m.tasks.size());
   for (size_t i = 0; i < m.tasks.size(); ++i) {
@@ -184,6 +177,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   SchedulerResult result = scheduler.run(run.run_id, std::move(records));
   run.status = result.status;
   run.finished_at = clock.now();
+  if (options.on_ending) options.on_ending();
   store.update_run(run);
   return {run, std::move(result)};
 }

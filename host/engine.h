@@ -77,6 +77,9 @@ struct ExecuteOptions {
   RunObserver* observer = nullptr;  // told about every task besides the run's log
   // Called once the run has its id (created or resumed), before any task starts.
   std::function<void(const RunRecord&)> on_opened;
+  // Called once the run's last task is done, just before its final status is stored: whoever
+  // reads that status may count on this having been called.
+  std::function<void()> on_ending;
 };
 
 struct RunOutcome {

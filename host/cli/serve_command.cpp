@@ -75,7 +75,7 @@ int serve_command(const ServeOptions& options) {
   SystemClock clock;
   SystemdNotifier notifier;
   Service service(*config, log, clock, notifier);
-  HttpApi api(service);
+  HttpApi api(service, log);
   try {
     // The port first: a second service started by mistake on the same port and state must
     // fail before it resumes the runs the first one is executing.

@@ -1,13 +1,17 @@
 #include "service/http_api.h"
 
 #include <httplib.h>
+#include <spdlog/logger.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <charconv>
 #include <regex>
 
 #include "service/service.h"
 #include "util/error.h"
+#include "util/printable.h"
+#include "util/utf8.h"
 
 namespace flowweaver {
 
@@ -17,7 +21,9 @@ using nlohmann::json;
 
 void reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json");
+  // Invalid UTF-8 that slipped into a message becomes U+FFFD rather than an exception.
+  res.set_content(body.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+                  "application/json");
 }
 
 void reply_error(httplib::Response& res, int status, const std::string& message) {
@@ -30,6 +36,52 @@ bool same_secret(const std::string& given, const std::string& token) {
   unsigned char diff = 0;
   for (size_t i = 0; i < given.size(); ++i) diff |= given[i] ^ token[i];
   return diff == 0;
+}
+
+// Client text quoted in a reply or a log line: control characters and invalid UTF-8 escaped.
+std::string shown(std::string_view text) { return printable(escape_invalid_utf8(text)); }
+
+std::string names_list(std::initializer_list<const char*> names) {
+  std::string list;
+  for (const char* name : names) list += std::string(list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+// Whatever a client sends to an /api endpoint ends up in JSON and in messages, so it must be
+// UTF-8; a query parameter the endpoint does not know is most likely a typo, which would
+// otherwise be ignored in silence. Replies 400 naming the culprit and returns false when not.
+bool check_query(const httplib::Request& req, httplib::Response& res,
+                 std::initializer_list<const char*> known) {
+  for (const auto& [name, value] : req.params) {
+    bool is_known = std::any_of(known.begin(), known.end(),
+                                [&name = name](const char* k) { return name == k; });
+    if (!is_known) {
+      reply_error(res, 400,
+                  "unknown query parameter '" + shown(name) + "': " + shown(req.path) +
+                      (known.size() == 0 ? " takes none" : " takes " + names_list(known)));
+      return false;
+    }
+    if (find_invalid_utf8(value)) {
+      reply_error(res, 400,
+                  "the query parameter '" + name + "' is not valid UTF-8 ('" + shown(value) +
+                      "'): send the value's UTF-8 bytes, percent-encoded");
+      return false;
+    }
+    if (req.get_param_value_count(name) > 1) {
+      reply_error(res, 400, "the query parameter '" + name + "' is given more than once");
+      return false;
+    }
+  }
+  return true;
+}
+
+// `what` names the part of the path, e.g. "the run id".
+bool check_path_part(const std::string& part, const char* what, httplib::Response& res) {
+  if (!find_invalid_utf8(part)) return true;
+  reply_error(res, 400,
+              std::string(what) + " in the path is not valid UTF-8 ('" + shown(part) +
+                  "'): send its UTF-8 bytes, percent-encoded");
+  return false;
 }
 
 json checks_json(const std::vector<HealthCheck>& checks, bool* all_ok) {
@@ -45,15 +97,30 @@ json checks_json(const std::vector<HealthCheck>& checks, bool* all_ok) {
 }  // namespace
 
 struct HttpApi::Impl {
-  explicit Impl(Service& s) : service(s) {}
+  Impl(Service& s, std::shared_ptr<spdlog::logger> l) : service(s), log(std::move(l)) {}
 
   void routes();
   void health(httplib::Response& res, bool deep, bool details);
   void start_run(const httplib::Request& req, const std::string& workflow, httplib::Response& res);
 
+  void log_server_error(const httplib::Request& req, const httplib::Response& res);
+
   Service& service;
+  std::shared_ptr<spdlog::logger> log;
   httplib::Server server;
 };
+
+// A 500 is the service's fault: the operator needs the request to reproduce it.
+void HttpApi::Impl::log_server_error(const httplib::Request& req, const httplib::Response& res) {
+  if (res.status != 500) return;
+  std::string error = res.body;
+  json body = json::parse(res.body, nullptr, false);
+  if (body.is_object() && body.contains("error") && body["error"].is_string()) {
+    error = body["error"].get<std::string>();
+  }
+  log->error("HTTP {} {} answered {}: {}", shown(req.method), shown(req.target), res.status,
+             shown(error));
+}
 
 void HttpApi::Impl::health(httplib::Response& res, bool deep, bool details) {
   bool ok = true;
@@ -81,6 +148,7 @@ void HttpApi::Impl::start_run(const httplib::Request& req, const std::string& wo
       return;
     }
   }
+  if (!check_query(req, res, {}) || !check_path_part(workflow, "the workflow name", res)) return;
   StartRunResult r = service.start_run(workflow, "HTTP request");
   using Code = StartRunResult::Code;
   switch (r.code) {
@@ -118,13 +186,14 @@ void HttpApi::Impl::routes() {
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(service.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  server.Get("/api/workflows", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, service.workflows_json());
+  server.Get("/api/workflows", [this](const httplib::Request& req, httplib::Response& res) {
+    if (check_query(req, res, {})) reply(res, 200, service.workflows_json());
   });
-  server.Get("/api/plugins", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, service.plugins_json());
+  server.Get("/api/plugins", [this](const httplib::Request& req, httplib::Response& res) {
+    if (check_query(req, res, {})) reply(res, 200, service.plugins_json());
   });
   server.Get("/api/runs", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!check_query(req, res, {"workflow", "limit"})) return;
     size_t limit = 50;
     if (req.has_param("limit")) {
       std::string text = req.get_param_value("limit");
@@ -137,15 +206,17 @@ void HttpApi::Impl::routes() {
     std::string workflow = req.get_param_value("workflow");
     std::optional<json> runs = service.runs_json(workflow, limit);
     if (!runs) {
-      reply_error(res, 404, "no workflow named '" + workflow + "'");
+      reply_error(res, 404, "no workflow named '" + shown(workflow) + "'");
       return;
     }
     reply(res, 200, *runs);
   });
   server.Get(R"(/api/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    std::optional<json> run = service.run_json(req.matches[1]);
+    std::string run_id = req.matches[1];
+    if (!check_query(req, res, {}) || !check_path_part(run_id, "the run id", res)) return;
+    std::optional<json> run = service.run_json(run_id);
     if (!run) {
-      reply_error(res, 404, "no run with id '" + std::string(req.matches[1]) + "'");
+      reply_error(res, 404, "no run with id '" + shown(run_id) + "'");
       return;
     }
     reply(res, 200, *run);
@@ -182,6 +253,9 @@ void HttpApi::Impl::routes() {
     if (!res.body.empty()) return;
     reply_error(res, res.status, res.status == 404 ? "no such endpoint" : "bad request");
   });
+  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    log_server_error(req, res);
+  });
   server.set_payload_max_length(64 * 1024);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
@@ -194,7 +268,10 @@ void HttpApi::Impl::routes() {
   });
 }
 
-HttpApi::HttpApi(Service& service) : impl_(std::make_unique<Impl>(service)) { impl_->routes(); }
+HttpApi::HttpApi(Service& service, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<Impl>(service, std::move(log))) {
+  impl_->routes();
+}
 
 HttpApi::~HttpApi() { stop(); }
 

@@ -7,13 +7,18 @@
 #include <string>
 #include <thread>
 
+namespace spdlog {
+class logger;
+}
+
 namespace flowweaver {
 
 class Service;
 
 class HttpApi {
  public:
-  explicit HttpApi(Service& service);
+  // Requests answered with a 500 are logged to `log`.
+  HttpApi(Service& service, std::shared_ptr<spdlog::logger> log);
   ~HttpApi();  // stops serving
 
   // Binds `host:port` (port 0 picks a free one) and returns the port. Throws Error::IO when the

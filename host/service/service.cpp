@@ -218,32 +218,63 @@ StartRunResult Service::start_run(const std::string& workflow, const std::string
   if (!served) return {Code::kUnknownWorkflow, "", "no workflow named '" + workflow + "'"};
   auto opened = std::make_shared<std::promise<std::string>>();
   std::future<std::string> run_id = opened->get_future();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stop_requested_) return {Code::kStopping, "", "the service is stopping"};
-    auto it = active_.find(workflow);
-    if (it != active_.end()) {
-      return {Code::kAlreadyActive, it->second->run_id,
-              "run " + it->second->run_id + " of '" + workflow + "' is still active"};
-    }
-    if (active_.size() >= static_cast<size_t>(config_.max_concurrent_runs)) {
-      return {Code::kAtCapacity, "",
-              "max_concurrent_runs (" + std::to_string(config_.max_concurrent_runs) +
-                  ") runs are active"};
-    }
-    auto active = std::make_unique<ActiveRun>();
-    active->workflow = workflow;
-    active->reason = reason;
-    active->started = clock_.now();
-    ActiveRun* raw = active.get();
-    active_[workflow] = std::move(active);
-    raw->thread = std::thread([this, raw, served, opened] { run_body(raw, *served, opened); });
-  }
+  std::shared_ptr<ActiveRun> ended;
+  std::optional<StartRunResult> refused = launch_run(*served, reason, opened, &ended);
+  // Its thread is past everything that takes mutex_, so this join is short; it is done outside
+  // mutex_ all the same, as reap_finished_runs() does.
+  if (ended) ended->thread.join();
+  if (refused) return *refused;
   try {
     return {Code::kStarted, run_id.get(), ""};
   } catch (const std::exception& e) {
     return {Code::kFailed, "", e.what()};
   }
+}
+
+std::optional<StartRunResult> Service::launch_run(const ServedWorkflow& served,
+                                                  const std::string& reason,
+                                                  std::shared_ptr<std::promise<std::string>> opened,
+                                                  std::shared_ptr<ActiveRun>* ended) {
+  using Code = StartRunResult::Code;
+  const std::string& workflow = served.workflow->manifest.name;
+  std::unique_lock<std::mutex> lock(mutex_);
+  *ended = take_ending_run(lock, workflow);
+  if (stop_requested_) return StartRunResult{Code::kStopping, "", "the service is stopping"};
+  auto it = active_.find(workflow);
+  if (it != active_.end()) {
+    return StartRunResult{Code::kAlreadyActive, it->second->run_id,
+                          "run " + it->second->run_id + " of '" + workflow + "' is still active"};
+  }
+  if (active_.size() >= static_cast<size_t>(config_.max_concurrent_runs)) {
+    return StartRunResult{Code::kAtCapacity, "",
+                          "max_concurrent_runs (" + std::to_string(config_.max_concurrent_runs) +
+                              ") runs are active"};
+  }
+  auto active = std::make_shared<ActiveRun>();
+  active->workflow = workflow;
+  active->reason = reason;
+  active->started = clock_.now();
+  ActiveRun* raw = active.get();
+  active_[workflow] = std::move(active);
+  raw->thread = std::thread([this, raw, served, opened] { run_body(raw, served, opened); });
+  return std::nullopt;
+}
+
+// A client that has read a run's final status may start the next run at once: the loop may not
+// have reaped the old one yet. Its thread has no more than the state to close, which the next run
+// must wait for, since the thread holds the state's writer lock until then.
+std::shared_ptr<Service::ActiveRun> Service::take_ending_run(std::unique_lock<std::mutex>& lock,
+                                                             const std::string& workflow) {
+  auto it = active_.find(workflow);
+  if (it == active_.end() || !it->second->ending) return nullptr;
+  std::shared_ptr<ActiveRun> ending = it->second;
+  cv_.wait(lock, [&] { return ending->finished || stop_requested_; });
+  it = active_.find(workflow);
+  if (it == active_.end() || it->second != ending || !ending->finished) {
+    return nullptr;  // the loop reaped it meanwhile, or the service is stopping
+  }
+  active_.erase(it);
+  return ending;
 }
 
 void Service::run_body(ActiveRun* active, ServedWorkflow served,
@@ -280,6 +311,10 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
       was_opened = true;
       opened->set_value(run.run_id);
     };
+    options.on_ending = [&] {
+      std::lock_guard<std::mutex> lock(mutex_);
+      active->ending = true;
+    };
     RunOutcome outcome = execute_run(w, *store, run_log, clock_, active->stop_switch, options);
     metrics_.run_finished(name, outcome.result.status);
     run_log->info("run {} of '{}' ended {}", outcome.run.run_id, name,
@@ -292,12 +327,15 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     log_->error("run of '{}' stopped: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::make_exception_ptr(Error::State(e.what())));
   }
-  active->finished = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);  // take_ending_run() waits for this under it
+    active->finished = true;
+  }
   cv_.notify_all();
 }
 
 void Service::reap_finished_runs() {
-  std::vector<std::unique_ptr<ActiveRun>> finished;
+  std::vector<std::shared_ptr<ActiveRun>> finished;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = active_.begin(); it != active_.end();) {
@@ -330,7 +368,7 @@ void Service::stop() {
   request_stop();
   if (loop_thread_.joinable()) loop_thread_.join();
   watcher_.reset();
-  std::map<std::string, std::unique_ptr<ActiveRun>> runs;
+  std::map<std::string, std::shared_ptr<ActiveRun>> runs;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return;
@@ -381,7 +419,9 @@ nlohmann::json Service::workflows_json() const {
   std::map<std::string, std::string> active;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [name, run] : active_) active[name] = run->run_id;
+    for (const auto& [name, run] : active_) {
+      if (!run->ending) active[name] = run->run_id;
+    }
   }
   for (const ServedWorkflow& served : workflows_->list()) {
     const Manifest& m = served.workflow->manifest;

@@ -91,7 +91,10 @@ class Service {
     TimePoint started;
     StopSwitch stop_switch;
     std::thread thread;
-    std::atomic<bool> finished{false};
+    // Guarded by mutex_. `ending`: its final status is being stored, so for clients the run is
+    // over, but its thread still holds the state open (and its writer lock) until `finished`.
+    bool ending = false;
+    bool finished = false;
   };
 
   void loop();
@@ -101,6 +104,13 @@ class Service {
   void resume_unfinished_runs();
   void start_catch_up_runs(TimePoint now);
   void reap_finished_runs();
+  // The locked part of start_run: nothing when the run was launched, else why not. A run of
+  // `workflow` that was ending is taken out of active_ and handed back in `ended` to be joined.
+  std::optional<StartRunResult> launch_run(const ServedWorkflow& served, const std::string& reason,
+                                           std::shared_ptr<std::promise<std::string>> opened,
+                                           std::shared_ptr<ActiveRun>* ended);
+  std::shared_ptr<ActiveRun> take_ending_run(std::unique_lock<std::mutex>& lock,
+                                             const std::string& workflow);
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   std::filesystem::path state_path(const std::string& workflow) const;
@@ -122,7 +132,7 @@ class Service {
   bool stopped_ = false;
   // A debounce is an interval of real time, not a moment: a wall-clock step must not delay it.
   std::optional<std::chrono::steady_clock::time_point> reload_due_;
-  std::map<std::string, std::unique_ptr<ActiveRun>> active_;   // by workflow
+  std::map<std::string, std::shared_ptr<ActiveRun>> active_;   // by workflow
   std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
   std::atomic<int64_t> heartbeat_ns_{0};                       // clock_, loop turns
   std::thread loop_thread_;

@@ -805,6 +805,47 @@ TEST(ServeTest, RejectsUnauthorizedMalformedAndOversizedRequestsAndStaysUp) {
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 
+TEST(ServeTest, BadRequestValuesGet400NamingTheParameterAndA500IsLoggedWithItsRequest) {
+  TempDir dir;
+  write_config(dir);
+  dir.write("workflows/w.yaml", "name: w\ntasks:\n  - {name: t, uses: builtin.noop}\n");
+  dir.write("workflows/broken.yaml", "name: broken\ntasks:\n  - {name: t, uses: builtin.noop}\n");
+  Served s(dir);
+  auto error_of = [](const Reply& r) { return r.json()["error"].get<std::string>(); };
+
+  Reply bad_utf8 = s.get("/api/runs?workflow=%ff%fe");
+  EXPECT_EQ(bad_utf8.status, 400) << bad_utf8.body;
+  EXPECT_THAT(error_of(bad_utf8), HasSubstr("'workflow' is not valid UTF-8"));
+  Reply bogus = s.get("/api/runs?bogus=1");
+  EXPECT_EQ(bogus.status, 400) << bogus.body;
+  EXPECT_THAT(error_of(bogus), HasSubstr("unknown query parameter 'bogus'"));
+  EXPECT_THAT(error_of(bogus), HasSubstr("workflow, limit"));
+  Reply twice = s.get("/api/runs?limit=1&limit=2");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_THAT(error_of(twice), HasSubstr("'limit' is given more than once"));
+  EXPECT_EQ(s.get("/api/workflows?verbose=1").status, 400);
+  Reply bad_id = s.get("/api/runs/%ff");
+  EXPECT_EQ(bad_id.status, 400) << bad_id.body;
+  EXPECT_THAT(error_of(bad_id), HasSubstr("the run id in the path is not valid UTF-8"));
+  Reply bad_name = s.post("/api/workflows/%ff%fe/runs");
+  EXPECT_EQ(bad_name.status, 400) << bad_name.body;
+  EXPECT_THAT(error_of(bad_name), HasSubstr("the workflow name in the path"));
+  Reply escape = s.get("/api/runs/%1b%5b2J");
+  EXPECT_EQ(escape.status, 404) << escape.body;
+  EXPECT_EQ(error_of(escape), "no run with id '\\x1b[2J'");
+
+  dir.write("var/broken.db", std::string(4096, 'x'));  // not a database: reading it fails
+  Reply broken = s.get("/api/runs?workflow=broken");
+  EXPECT_EQ(broken.status, 500) << broken.body;
+  EXPECT_TRUE(wait_until([&] {
+    return s.err().find("HTTP GET /api/runs?workflow=broken answered 500: ") != std::string::npos;
+  })) << s.err();
+
+  EXPECT_EQ(s.get("/livez").status, 200);
+  ProcessResult stopped = s.stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
 // --- 7. Configs that cannot be served ---------------------------------------------------------
 
 TEST(ServeTest, InvalidConfigExitsTwoWithFileLineAndColumn) {

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "time_test_util.h"
@@ -45,6 +46,20 @@ class ManualClock : public Clock {
   std::chrono::steady_clock::time_point set_at_;
 };
 
+// A clock stopped at one instant: every run the service starts begins in the same millisecond.
+class StoppedClock : public Clock {
+ public:
+  explicit StoppedClock(TimePoint t) : t_(t) {}
+  TimePoint now() override { return t_; }
+  void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                  TimePoint) override {
+    cv.wait_for(lock, Millis(1));
+  }
+
+ private:
+  const TimePoint t_;
+};
+
 // What the service logs, kept for the test to read while the service's threads write: under
 // the sink's own lock, which an ostream_sink's stream does not offer its reader (TSan).
 class TextSink : public spdlog::sinks::base_sink<std::mutex> {
@@ -70,6 +85,16 @@ bool eventually(const std::function<bool()>& condition) {
   for (int i = 0; i < 1000; ++i) {
     if (condition()) return true;
     std::this_thread::sleep_for(Millis(10));
+  }
+  return false;
+}
+
+// Polls without pausing, so that a caller acts on the final status as soon as a client could.
+bool becomes_final(Service& service, const std::string& run_id) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::optional<nlohmann::json> run = service.run_json(run_id);
+    if (run && (*run)["status"] != "RUNNING") return true;
   }
   return false;
 }
@@ -233,6 +258,25 @@ TEST_F(ServiceTest, StartRunRefusesUnknownWorkflowsAndASecondActiveRun) {
   service.stop();  // drains: the running sleep finishes within the default grace period
   EXPECT_EQ(service.start_run("slow", "test").code, StartRunResult::Code::kStopping);
   EXPECT_EQ(service.runs_json("slow", 1)->at(0)["status"], "COMPLETED");
+}
+
+// A client that saw a run's final status may start the next run at once, although the loop has
+// not reaped the old one yet; and runs that all start in one millisecond still get distinct ids.
+TEST_F(ServiceTest, ARunWithItsFinalStatusStoredIsNoLongerActiveAndEachRunHasItsOwnId) {
+  write_workflow("quick", "");
+  StoppedClock clock(utc("2026-11-26 04:22:57"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  std::set<std::string> ids;
+  for (int i = 0; i < 200; ++i) {
+    StartRunResult r = service.start_run("quick", "test");
+    ASSERT_EQ(r.code, StartRunResult::Code::kStarted) << "run " << i << ": " << r.message;
+    ids.insert(r.run_id);
+    ASSERT_TRUE(becomes_final(service, r.run_id)) << r.run_id;
+  }
+  EXPECT_EQ(ids.size(), 200u);
+  EXPECT_EQ(service.runs_json("quick", 1000)->size(), 200u);
+  service.stop();
 }
 
 }  // namespace
