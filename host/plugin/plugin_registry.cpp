@@ -82,9 +82,8 @@ std::vector<std::filesystem::path> plugin_search_path(
       start = end + 1;
     }
   }
-  if (!installed_bindir().empty()) {
-    dirs.push_back(installed_path(FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR, ""));
-  }
+  std::filesystem::path installed = installed_path(FLOWWEAVER_PLUGIN_DIR_FROM_BINDIR, "");
+  if (!installed.empty()) dirs.push_back(installed);
   return dirs;
 }
 

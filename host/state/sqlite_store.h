@@ -63,9 +63,10 @@ class SqliteStore : public StateStore {
   template <class F>
   void in_transaction_writing_held(F&& body);
   void migrate();
+  // Throws a corruption error when a run was left RUNNING and PRAGMA quick_check finds damage.
+  void refuse_if_damaged_after_a_crash();
   // Writes the COMPLETED attempts missing from runs left RUNNING, from their task rows: what a
   // process killed while it held them back did not write.
-  void refuse_if_damaged_after_a_crash();
   void restore_held();
   void write_updates(const std::string& run_id, const std::vector<TaskUpdate>& updates,
                      bool hold_completions);

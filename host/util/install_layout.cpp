@@ -5,7 +5,9 @@
 #endif
 
 namespace flowweaver {
+namespace {
 
+// Empty when /proc/self/exe cannot be read.
 std::filesystem::path installed_bindir() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -15,6 +17,8 @@ std::filesystem::path installed_bindir() {
   return in_libexec ? (exe.parent_path() / FLOWWEAVER_BINDIR_FROM_LIBEXEC).lexically_normal()
                     : exe.parent_path();
 }
+
+}  // namespace
 
 std::filesystem::path installed_path(const char* from_bindir, const char* fallback) {
   std::filesystem::path bindir = installed_bindir();

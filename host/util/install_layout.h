@@ -7,12 +7,9 @@
 
 namespace flowweaver {
 
-// <bindir> of the installation the running executable belongs to; empty when /proc/self/exe
-// cannot be read.
-std::filesystem::path installed_bindir();
-
 // `from_bindir` (a path relative to <bindir>, as CMake computed it at configure time) made
-// absolute; just `fallback` when installed_bindir() is unknown.
+// absolute against the <bindir> of the installation the running executable belongs to; just
+// `fallback` when that is unknown (/proc/self/exe cannot be read).
 std::filesystem::path installed_path(const char* from_bindir, const char* fallback);
 
 }  // namespace flowweaver
