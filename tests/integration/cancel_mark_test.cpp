@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -103,6 +104,74 @@ TEST(CancelMarkTest, CancelOfARunWhoseProcessDiedRecordsItAndResetReopensIt) {
   EXPECT_THAT(resumed.err, HasSubstr("resuming run " + run_id));
   EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
   EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE task_name = 'a'"), "1");
+}
+
+// The service resumes a run a killed `run` left; `flowweaver cancel` from a shell reaches it by
+// SIGUSR1: that run ends CANCELLED, and the service goes on serving.
+TEST(CancelMarkTest, CancelOfARunTheServiceRunsCancelsThatRunAndTheServiceGoesOn) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "workflows");
+  dir.write("workflows/wf.yaml", chain("60s"));
+  dir.write(
+      "config.yaml",
+      "workflows_dir: workflows\nstate_dir: var\nlog_dir: var/log\nlisten: \"127.0.0.1:0\"\n");
+  std::string db = (dir.path() / "var/wf.db").string();
+  {
+    FlowWeaverProcess run({"run", "workflows/wf.yaml"}, dir.path());
+    ASSERT_TRUE(wait_until([&] { return slow_is_running(db); }));
+    run.signal(SIGKILL);
+    run.wait();
+  }
+  std::string run_id = one(db, "SELECT run_id FROM runs");
+  FlowWeaverProcess serve({"serve", "--config", "config.yaml"}, dir.path());
+  ASSERT_TRUE(wait_until([&] {
+    return serve.stderr_so_far().find("resuming run " + run_id) != std::string::npos &&
+           slow_is_running(db);
+  }));
+
+  ProcessResult cancel = run_flowweaver({"cancel", "wf", "--state", "var/wf.db"}, dir.path());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_THAT(cancel.out, HasSubstr("Cancel requested: process " + std::to_string(serve.pid())));
+  ASSERT_TRUE(wait_until([&] { return one(db, "SELECT status FROM runs") == "CANCELLED"; }));
+  EXPECT_THAT(one(db, "SELECT error FROM tasks WHERE task_name = 'slow'"), StartsWith("cancelled"));
+  EXPECT_TRUE(wait_until([&] {
+    return serve.stderr_so_far().find("cancel requested by `flowweaver cancel`") !=
+           std::string::npos;
+  }));
+  ::usleep(200 * 1000);
+  EXPECT_EQ(::kill(serve.pid(), 0), 0);  // still serving
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait().exit_code, 0);
+}
+
+// The JSON store holds the same records: a cancelled run, a marked task.
+TEST(CancelMarkTest, CancelAndMarkWorkOnAJsonState) {
+  TempDir dir;
+  dir.write("wf.yaml", chain("60s", true));
+  fs::path state = dir.path() / "s.json";
+  auto runs = [&] { return nlohmann::json::parse(read_file(state))["runs"]; };
+  FlowWeaverProcess run({"run", "wf.yaml", "--state", "s.json"}, dir.path());
+  ASSERT_TRUE(wait_until([&] {
+    try {
+      return runs()[0]["tasks"]["slow"]["status"] == "RUNNING";
+    } catch (const std::exception&) {
+      return false;  // not written yet
+    }
+  }));
+  ProcessResult cancel = run_flowweaver({"cancel", "wf.yaml", "--state", "s.json"}, dir.path());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_EQ(run.wait().exit_code, 4);
+  EXPECT_EQ(runs()[0]["status"], "CANCELLED");
+
+  ProcessResult mark = run_flowweaver(
+      {"mark", "wf.yaml", "slow", "--completed", "--output", R"({"v": 7})", "--state", "s.json"},
+      dir.path());
+  EXPECT_EQ(mark.exit_code, 0) << mark.err;
+  EXPECT_THAT(mark.out, HasSubstr("Created run "));  // the latest run is closed
+  ProcessResult next = run_flowweaver({"run", "wf.yaml", "--state", "s.json"}, dir.path());
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  ASSERT_EQ(runs().size(), 2u);
+  EXPECT_EQ(runs()[1]["tasks"]["c"]["result"], R"({"got":7})");
 }
 
 TEST(CancelMarkTest, CancelOfAClosedOrUnknownRunIsAClearError) {
