@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <filesystem>
+#include <flowweaver/sdk.hpp>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -18,19 +19,20 @@
 #include "state/cancelled_run.h"
 #include "state/state_lock.h"
 #include "state/state_store.h"
+#include "util/time_format.h"
 #include "workflow.h"
 
 namespace flowweaver {
 namespace {
 
-// How long the process holding the state gets to take the request, and how often it is asked.
-constexpr Millis kPickUpTimeout{10000};
+// How often the process holding the state is asked to take the request, and looked at.
 constexpr Millis kPoll{50};
 constexpr Millis kResignal{500};
 
 struct CancelArguments {
   std::string workflow;  // a manifest file, or a workflow's name
   std::string state, run_id;
+  std::string timeout = "10s";  // for the holder to take the request
 };
 
 // The workflow's name: the manifest's if WORKFLOW is a file, else WORKFLOW itself.
@@ -84,11 +86,11 @@ bool process_alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 ||
 enum class Asked { kTaken, kHolderGone, kIgnored };
 
 // Leaves the request and signals `pid` until it takes it, ends, or the time is up.
-Asked ask_holder(const std::string& path, const std::string& run_id, long pid) {
+Asked ask_holder(const std::string& path, const std::string& run_id, long pid, Millis timeout) {
   write_cancel_request(path, run_id);
   auto start = std::chrono::steady_clock::now();
   auto last_signal = start - kResignal;
-  while (std::chrono::steady_clock::now() - start < kPickUpTimeout) {
+  while (std::chrono::steady_clock::now() - start < timeout) {
     if (!cancel_request_pending(path)) return Asked::kTaken;
     if (!process_alive(pid)) break;
     if (std::chrono::steady_clock::now() - last_signal >= kResignal) {
@@ -103,8 +105,9 @@ Asked ask_holder(const std::string& path, const std::string& run_id, long pid) {
 }
 
 // The run as another process holds it: that process is asked to cancel it.
-int cancel_held(const std::string& path, const RunRecord& run, long pid, bool* holder_gone) {
-  switch (ask_holder(path, run.run_id, pid)) {
+int cancel_held(const std::string& path, const RunRecord& run, long pid, Millis timeout,
+                bool* holder_gone) {
+  switch (ask_holder(path, run.run_id, pid, timeout)) {
     case Asked::kTaken:
       std::cout << "Cancel requested: process " << pid << " is cancelling run " << run.run_id
                 << " of " << run.workflow
@@ -119,13 +122,17 @@ int cancel_held(const std::string& path, const RunRecord& run, long pid, bool* h
   }
   throw Error::State("process " + std::to_string(pid) + " holds the state " + path +
                      " but did not take the request to cancel run " + run.run_id + " within " +
-                     std::to_string(kPickUpTimeout.count() / 1000) +
-                     " s: it is not running that run (a `reset` or `mark` holds the state only "
+                     format_duration_spec(timeout) +
+                     ": it is not running that run (a `reset` or `mark` holds the state only "
                      "briefly: try again), or it is not a flowweaver of this version");
 }
 
 int cancel_command(const CancelArguments& args) {
   return report_errors([&] {
+    std::optional<Millis> timeout = parse_duration(args.timeout);
+    if (!timeout) {
+      throw Error::InvalidArgument("--timeout '" + args.timeout + "' is not a duration like 10s");
+    }
     std::string workflow = workflow_name(args.workflow);
     std::string path = args.state.empty() ? default_state_path(workflow) : args.state;
     for (int tries = 0;; ++tries) {
@@ -138,7 +145,7 @@ int cancel_command(const CancelArguments& args) {
         std::optional<long> holder = e.holder_pid();
         if (!holder || !process_alive(*holder) || tries > 2) throw;
         bool holder_gone = false;
-        int code = cancel_held(path, run, *holder, &holder_gone);
+        int code = cancel_held(path, run, *holder, *timeout, &holder_gone);
         if (!holder_gone) return code;
         continue;  // it ended meanwhile: look again
       }
@@ -157,6 +164,9 @@ void add_cancel_command(CommandRegistry& commands) {
       ->required();
   cmd->add_option("--run", args->run_id, "Run id (default: the workflow's latest run)");
   add_state_option(cmd, &args->state, "State file (default ./var/<workflow>.db)");
+  cmd->add_option("--timeout", args->timeout,
+                  "How long the process running it gets to take the request")
+      ->capture_default_str();
 }
 
 }  // namespace flowweaver

@@ -193,6 +193,35 @@ TEST(CancelMarkTest, CancelOfAClosedOrUnknownRunIsAClearError) {
   EXPECT_THAT(unknown_workflow.err, HasSubstr("no state at var/nosuch.db"));
 }
 
+// A FAILED run cannot be cancelled while another run of the state holds it: the holder is asked,
+// does not take a request for a run it does not run, and the request is withdrawn.
+TEST(CancelMarkTest, ARequestTheHolderDoesNotTakeIsWithdrawnWithAClearError) {
+  TempDir dir;
+  dir.write("wf.yaml",
+            "name: wf\ntasks:\n  - {name: a, uses: builtin.fail, with: {permanent: true}}\n");
+  std::string db = (dir.path() / "var/wf.db").string();
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
+  std::string failed = one(db, "SELECT run_id FROM runs");
+  dir.write("wf.yaml", chain("60s"));
+  FlowWeaverProcess run({"run", "wf.yaml", "--fresh"}, dir.path());
+  ASSERT_TRUE(wait_until([&] { return slow_is_running(db); }));
+
+  ProcessResult cancel =
+      run_flowweaver({"cancel", "wf.yaml", "--run", failed, "--timeout", "300ms"}, dir.path());
+  EXPECT_EQ(cancel.exit_code, 3);
+  EXPECT_THAT(cancel.err, HasSubstr("error: process " + std::to_string(run.pid()) +
+                                    " holds the state var/wf.db but did not take the request to "
+                                    "cancel run " +
+                                    failed +
+                                    " within 300ms: it is not running "
+                                    "that run"));
+  EXPECT_FALSE(fs::exists(db + ".cancel"));
+  EXPECT_EQ(one(db, "SELECT status FROM runs WHERE run_id = '" + failed + "'"), "FAILED");
+  EXPECT_EQ(::kill(run.pid(), 0), 0);  // the running run goes on
+  run.signal(SIGTERM);
+  EXPECT_EQ(run.wait().exit_code, 143);
+}
+
 TEST(CancelMarkTest, MarkCompletedWithoutAStateLetsTheNextRunSkipItAndHandOnItsOutput) {
   TempDir dir;
   dir.write("wf.yaml", chain("60s", true));  // were `slow` run, the test would time out
