@@ -13,6 +13,7 @@
 #include "run_id.h"
 #include "run_logger.h"
 #include "run_summary.h"
+#include "state/cancel_request.h"
 #include "util/error.h"
 #include "util/printable.h"
 #include "workflow.h"
@@ -24,22 +25,60 @@ int StopSwitch::signal() const {
   return signal_;
 }
 
+bool StopSwitch::cancelled() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cancelled_;
+}
+
 // stop_ is called under the lock, so uninstall() guarantees it is not running afterwards.
 void StopSwitch::trigger(int signal) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (signal_ == 0) signal_ = signal;
-  if (stop_) stop_();
+  deliver();
 }
 
-void StopSwitch::install(std::function<void()> stop) {
+void StopSwitch::cancel() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cancelled_ = true;
+  deliver();
+}
+
+void StopSwitch::watch_cancel_requests(std::string state_path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  state_path_ = std::move(state_path);
+}
+
+bool StopSwitch::take_cancel_request() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_path_.empty() || run_id_.empty() ||
+      !flowweaver::take_cancel_request(state_path_, run_id_)) {
+    return false;
+  }
+  cancelled_ = true;
+  deliver();
+  return true;
+}
+
+void StopSwitch::install(std::function<void(StopReason)> stop, std::string run_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   stop_ = std::move(stop);
-  if (signal_ != 0) stop_();
+  run_id_ = std::move(run_id);
+  deliver();
 }
 
 void StopSwitch::uninstall() {
   std::lock_guard<std::mutex> lock(mutex_);
   stop_ = nullptr;
+  run_id_.clear();
+}
+
+void StopSwitch::deliver() {
+  if (!stop_) return;
+  if (cancelled_) {
+    stop_(StopReason::kCancel);
+  } else if (signal_ != 0) {
+    stop_(StopReason::kShutdown);
+  }
 }
 
 namespace {
@@ -141,6 +180,8 @@ int exit_code_for(RunStatus status, int signal) {
   switch (status) {
     case RunStatus::kCompleted:
       return kExitOk;
+    case RunStatus::kCancelled:
+      return kExitCancelled;
     case RunStatus::kInterrupted:
       return signal == SIGINT ? kExitSigint : kExitSigterm;
     default:
@@ -169,7 +210,8 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
   Scheduler scheduler(w.manifest, w.dag, runner, store, clock, observers, scheduler_options);
-  stop_switch.install([&scheduler] { scheduler.request_stop(); });
+  stop_switch.install([&scheduler](StopReason reason) { scheduler.request_stop(reason); },
+                      run.run_id);
   struct Uninstall {
     StopSwitch& s;
     ~Uninstall() { s.uninstall(); }
@@ -208,6 +250,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
       options.state_path.empty() ? default_state_path(w->manifest.name) : options.state_path;
   try {
     std::unique_ptr<StateStore> store = open_state_store(state_path, options.durability);
+    stop_switch.watch_cancel_requests(state_path);
     ExecuteOptions execute;
     execute.fresh = options.fresh;
     execute.max_workers = options.max_workers.value_or(

@@ -24,8 +24,9 @@ namespace flowweaver {
 enum ExitCode : int {
   kExitOk = 0,
   kExitTaskFailed = 1,
-  kExitInvalid = 2,  // invalid manifest or usage
-  kExitRuntime = 3,  // the run could not go on: state store or environment error
+  kExitInvalid = 2,    // invalid manifest or usage
+  kExitRuntime = 3,    // the run could not go on: state store or environment error
+  kExitCancelled = 4,  // the run was cancelled (`flowweaver cancel`); the next run starts anew
   kExitSigint = 130,
   kExitSigterm = 143,
 };
@@ -43,19 +44,34 @@ struct RunOptions {
 };
 
 // Lets a signal-handling thread stop the run: the engine installs its stop function, and a
-// signal that came before that is delivered on installation.
+// signal or cancel that came before that is delivered on installation.
 class StopSwitch {
  public:
   // Returns the signal number that stopped the run, or 0.
   int signal() const;
+  bool cancelled() const;
+  // Stops the run to be resumed later (INTERRUPTED).
   void trigger(int signal);
-  void install(std::function<void()> stop);
+  // Stops the run for good (CANCELLED).
+  void cancel();
+  // Where cancel requests for this run arrive (state/cancel_request.h): set by whoever opens
+  // the state, before the run starts.
+  void watch_cancel_requests(std::string state_path);
+  // Cancels the run if a cancel request for it waits beside its state; true if so. Nothing
+  // before the run is installed (its id is not known yet: the sender signals again).
+  bool take_cancel_request();
+  // `run_id`: the run `stop` stops, which cancel requests must name.
+  void install(std::function<void(StopReason)> stop, std::string run_id);
   void uninstall();
 
  private:
+  void deliver();  // under mutex_
+
   mutable std::mutex mutex_;
   int signal_ = 0;
-  std::function<void()> stop_;
+  bool cancelled_ = false;
+  std::string state_path_, run_id_;
+  std::function<void(StopReason)> stop_;
 };
 
 struct RunReport {

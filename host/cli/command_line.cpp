@@ -1,5 +1,7 @@
 #include "cli/command_line.h"
 
+#include <pthread.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <flowweaver/sdk.hpp>
@@ -27,6 +29,8 @@ void add_commands(CommandRegistry& commands, const ServeEntry& serve_entry) {
   add_graph_command(commands);
   add_plan_command(commands);
   add_reset_command(commands);
+  add_mark_command(commands);
+  add_cancel_command(commands);
   add_check_command(commands);
   add_backup_command(commands);
   add_serve_command(commands, serve_entry);
@@ -51,6 +55,13 @@ int run_command_line(int argc, char** argv, const ServeEntry& serve_entry) {
   // A write past RLIMIT_FSIZE then fails with EFBIG, reported like a full disk, instead of
   // killing the host without a word.
   std::signal(SIGXFSZ, SIG_IGN);
+  // `flowweaver cancel` sends SIGUSR1 to whichever process holds a state's writer lock. `run`
+  // and `serve` take it on their signal thread; a command that holds the lock only briefly
+  // (reset, mark) must not die of it, so it stays blocked. Spawned processes get a clear mask.
+  sigset_t cancel_signal;
+  sigemptyset(&cancel_signal);
+  sigaddset(&cancel_signal, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &cancel_signal, nullptr);
   CLI::App app{"FlowWeaver: runs YAML workflows of plugin tasks as a DAG with durable state"};
   bool allow_insecure = false;
   add_global_options(app, &allow_insecure);

@@ -26,6 +26,8 @@ void add_history_command(CommandRegistry& commands);
 void add_graph_command(CommandRegistry& commands);
 void add_plan_command(CommandRegistry& commands);
 void add_reset_command(CommandRegistry& commands);
+void add_mark_command(CommandRegistry& commands);    // mark_command.cpp
+void add_cancel_command(CommandRegistry& commands);  // cancel_command.cpp
 void add_check_command(CommandRegistry& commands);
 void add_backup_command(CommandRegistry& commands);
 

@@ -24,10 +24,15 @@ struct RunArguments {
 };
 
 // The first SIGINT or SIGTERM stops the run gracefully; a second one ends the process at once
-// (state stays consistent: only committed transactions count).
+// (state stays consistent: only committed transactions count). SIGUSR1 says that `flowweaver
+// cancel` left a cancel request beside the state (state/cancel_request.h).
 void start_signal_thread(StopSwitch& stop_switch) {
   auto count = std::make_shared<int>(0);
-  handle_signals_on_thread({SIGINT, SIGTERM}, [&stop_switch, count](int signal) {
+  handle_signals_on_thread({SIGINT, SIGTERM, SIGUSR1}, [&stop_switch, count](int signal) {
+    if (signal == SIGUSR1) {
+      if (stop_switch.take_cancel_request()) std::cerr << "cancel requested: cancelling the run\n";
+      return;
+    }
     if (++*count > 1) std::_Exit(128 + signal);
     std::cerr << "received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
               << ": stopping (send it again to exit at once)\n";

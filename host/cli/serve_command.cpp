@@ -59,8 +59,12 @@ int serve_command(const ServeOptions& options) {
   Service* running = nullptr;  // set while the service can take signals
   std::mutex running_mutex;
   auto signals = std::make_shared<int>(0);
-  handle_signals_on_thread({SIGINT, SIGTERM, SIGHUP}, [&, signals, log](int signal) {
+  handle_signals_on_thread({SIGINT, SIGTERM, SIGHUP, SIGUSR1}, [&, signals, log](int signal) {
     std::lock_guard<std::mutex> lock(running_mutex);
+    if (signal == SIGUSR1) {  // `flowweaver cancel` left a request beside a state
+      if (running) running->take_cancel_requests();
+      return;
+    }
     if (signal == SIGHUP) {
       log->info("SIGHUP: rescanning plugins and manifests");
       if (running) running->request_reload();

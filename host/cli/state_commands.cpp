@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/shared_options.h"
+#include "cli/state_command_support.h"
 #include "cli/state_directory.h"
 #include "engine.h"
 #include "manifest/manifest_reader.h"
@@ -27,35 +28,13 @@
 namespace flowweaver {
 namespace {
 
-// The manifest, read for its name and graph only (plugins are not needed for these commands).
-Manifest read_for_state(const std::string& file) {
-  DiagnosticList diagnostics(file);
-  Manifest m = read_manifest(file, &diagnostics);
-  if (!diagnostics.empty()) {
-    std::cerr << diagnostics.to_string();
-    throw Error::InvalidArgument(std::to_string(diagnostics.size()) + " problem(s) found in " +
-                                 file + ": fix the manifest first");
-  }
-  return m;
-}
-
 // list_runs' limit meaning "all of them".
 constexpr size_t kAllRuns = std::numeric_limits<int64_t>::max();
-
-template <class F>
-int guarded(F&& body) {
-  try {
-    return body();
-  } catch (const Error& e) {
-    std::cerr << "error: " << printable(e.what()) << "\n";
-    return e.kind() == ErrorKind::kState ? kExitRuntime : kExitInvalid;
-  }
-}
 
 // The workflow a command is about: --workflow, else the manifest's name, else none (all).
 std::string selected_workflow(const std::string& file, const std::string& workflow_name) {
   if (!workflow_name.empty() || file.empty()) return workflow_name;
-  return read_for_state(file).name;
+  return read_manifest_for_state(file).name;
 }
 
 // --state if given, else the workflow's default state file.
@@ -195,12 +174,12 @@ std::string resolve_state_path(const std::string& file, const std::string& state
   if (file.empty()) {
     throw Error::InvalidArgument("give a manifest FILE or --state PATH");
   }
-  return default_state_path(read_for_state(file).name);
+  return default_state_path(read_manifest_for_state(file).name);
 }
 
 int status_command(const std::string& file, const std::string& state_path,
                    const std::string& run_id, bool json, const std::string& workflow_name) {
-  return guarded([&] {
+  return report_errors([&] {
     std::string workflow = selected_workflow(file, workflow_name);
     if (!is_state_directory(state_path)) {
       return show_run(state_file(workflow, state_path), workflow, run_id, json);
@@ -215,7 +194,7 @@ int status_command(const std::string& file, const std::string& state_path,
 
 int history_command(const std::string& file, const std::string& state_path, size_t limit, bool json,
                     const std::string& workflow_name) {
-  return guarded([&] {
+  return report_errors([&] {
     std::string workflow = selected_workflow(file, workflow_name);
     if (!is_state_directory(state_path)) {
       std::unique_ptr<StateStore> store =
@@ -242,15 +221,9 @@ int history_command(const std::string& file, const std::string& state_path, size
 }
 
 int reset_command(const std::string& file, const std::string& task, const std::string& state_path) {
-  return guarded([&] {
-    Manifest m = read_for_state(file);
-    std::unordered_map<std::string, uint32_t> index = index_tasks(m);
-    auto it = index.find(task);
-    if (it == index.end()) {
-      std::vector<std::string> names;
-      for (const TaskSpec& t : m.tasks) names.push_back(t.name);
-      throw Error::NotFound("no task '" + task + "' in " + file + did_you_mean(task, names));
-    }
+  return report_errors([&] {
+    Manifest m = read_manifest_for_state(file);
+    uint32_t reset_task = find_task(m, file, task);
     Dag dag = build_dag(m);
     if (!dag.find_cycle().empty()) throw Error::InvalidArgument(file + " has a dependency cycle");
     std::string path = resolve_state_path(file, state_path);
@@ -262,7 +235,7 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     TimePoint now = std::chrono::system_clock::now();
     std::vector<TaskUpdate> updates;
     std::vector<std::string> names;
-    for (uint32_t t : dag.with_dependents(it->second)) {
+    for (uint32_t t : dag.with_dependents(reset_task)) {
       TaskRecord r;
       auto found = stored.find(m.tasks[t].name);
       if (found != stored.end()) r = found->second;
@@ -279,7 +252,7 @@ int reset_command(const std::string& file, const std::string& task, const std::s
       names.push_back(r.task_name);
     }
     store->apply(run->run_id, updates);
-    if (run->status == RunStatus::kCompleted) {
+    if (is_closed(run->status)) {
       run->status = RunStatus::kPending;  // so the next `run` resumes it instead of starting anew
       run->finished_at.reset();
       store->update_run(*run);

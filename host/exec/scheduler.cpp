@@ -27,6 +27,7 @@ struct Scheduler::Shared {
   std::atomic<bool> has_events{false};  // !events.empty(), for the brief spin to watch
   // Set under `mutex` (so a waiting scheduler cannot miss it); read without, once per turn.
   std::atomic<bool> stop_requested{false};
+  std::atomic<bool> cancel_requested{false};  // set with stop_requested
   OutputTable outputs;  // written by the scheduler before dependents start; read by workers
 };
 
@@ -52,9 +53,12 @@ Scheduler::Scheduler(const Manifest& manifest, const Dag& dag, TaskRunner& runne
 
 Scheduler::~Scheduler() = default;
 
-void Scheduler::request_stop() {
+void Scheduler::request_stop(StopReason reason) {
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
+    if (reason == StopReason::kCancel) {
+      shared_->cancel_requested.store(true, std::memory_order_release);
+    }
     shared_->stop_requested.store(true, std::memory_order_release);
   }
   shared_->cv.notify_all();
@@ -62,6 +66,18 @@ void Scheduler::request_stop() {
 
 bool Scheduler::stop_requested() const {
   return shared_->stop_requested.load(std::memory_order_acquire);
+}
+
+bool Scheduler::cancel_requested() const {
+  return shared_->cancel_requested.load(std::memory_order_acquire);
+}
+
+bool Scheduler::stop_pending() const {
+  return stop_requested() && (!stopping_ || (cancel_requested() && drain_deadline_));
+}
+
+const char* Scheduler::stop_description() const {
+  return cancel_requested() ? "cancelled" : "interrupted by shutdown";
 }
 
 SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord> initial) {
@@ -74,7 +90,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     TimePoint now = clock_.now();
     promote_due(now);
     started.clear();
-    if (!stopping_ && stop_requested()) begin_stop(now);  // e.g. a signal during start-up
+    if (stop_pending()) begin_stop(now);  // e.g. a signal during start-up
     if (std::optional<std::string> error = writer_->error()) store_failed(*error);
     if (!stopping_) dispatch(now, &started);
     if (store_error_.empty()) {
@@ -97,9 +113,8 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
   bool all_completed = true;
   for (const TaskRecord& r : records_) all_completed &= r.status == TaskStatus::kCompleted;
   // A stop that came after the last task finished interrupted nothing.
-  result.status = all_completed ? RunStatus::kCompleted
-                  : stopping_   ? RunStatus::kInterrupted
-                                : RunStatus::kFailed;
+  RunStatus stopped = cancel_requested() ? RunStatus::kCancelled : RunStatus::kInterrupted;
+  result.status = all_completed ? RunStatus::kCompleted : stopping_ ? stopped : RunStatus::kFailed;
   result.tasks = std::move(records_);
   return result;
 }
@@ -294,25 +309,22 @@ TimePoint Scheduler::next_deadline() const {
 // log lines go out before it sleeps (on_idle), so a quiet run shows what it did.
 void Scheduler::wait_and_handle_events() {
   auto no_news = [&] {
-    return !shared_->has_events.load(std::memory_order_acquire) &&
-           !(shared_->stop_requested && !stopping_);
+    return !shared_->has_events.load(std::memory_order_acquire) && !stop_pending();
   };
   auto spin_end = std::chrono::steady_clock::now() + kBriefSpin;
   while (no_news() && std::chrono::steady_clock::now() < spin_end) {
   }
   if (no_news()) observer_.on_idle();
   std::vector<Event> events;
-  bool stop_requested;
   {
     TimePoint deadline = next_deadline();
     std::unique_lock<std::mutex> lock(shared_->mutex);
     if (no_news()) clock_.wait_until(lock, shared_->cv, deadline);
     events.swap(shared_->events);
     shared_->has_events.store(false, std::memory_order_relaxed);
-    stop_requested = shared_->stop_requested;
   }
   TimePoint now = clock_.now();
-  if (stop_requested && !stopping_) begin_stop(now);
+  if (stop_pending()) begin_stop(now);
   for (Event& e : events) on_completion(e, now);
   check_deadlines(now);
 }
@@ -338,7 +350,7 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
   }
   std::string error = running.timed_out ? timeout_message(e.task) : outcome.error;
   if (running.stopped && !running.timed_out) {
-    interrupt(e.task, "interrupted by shutdown: " + error, attempt, now);
+    interrupt(e.task, std::string(stop_description()) + ": " + error, attempt, now);
     return;
   }
   fail_attempt(e.task, error, outcome.kind == AttemptOutcome::Kind::kPermanent, attempt, now);
@@ -441,16 +453,17 @@ void Scheduler::abandon(uint32_t task, bool interrupted, TimePoint now) {
   std::string note = " (the task ignored cancellation for " +
                      format_duration_spec(options_.grace_period) + " and was abandoned)";
   if (interrupted) {
-    interrupt(task, "interrupted by shutdown" + note, attempt, now);
+    interrupt(task, stop_description() + note, attempt, now);
   } else {
     fail_attempt(task, timeout_message(task) + note, false, attempt, now);
   }
 }
 
 void Scheduler::begin_stop(TimePoint now) {
-  if (stopping_) return;
+  bool cancel = cancel_requested();
+  if (stopping_ && !(cancel && drain_deadline_)) return;
   stopping_ = true;
-  if (options_.drain_period > Millis(0) && !running_.empty()) {
+  if (!cancel && options_.drain_period > Millis(0) && !running_.empty()) {
     drain_deadline_ = now + options_.drain_period;  // running tasks may still finish on their own
     for (auto& [task, r] : running_) {
       if (r.cancellation->withdraw()) r.stopped = true;  // queued, not started: start nothing new

@@ -28,6 +28,11 @@ namespace flowweaver {
 
 class StateWriter;
 
+// Why a run is asked to stop. A shutdown (SIGINT, SIGTERM, the service stopping) lets running
+// tasks drain and leaves the run INTERRUPTED, to be resumed; a cancel cancels them at once and
+// ends the run CANCELLED, which nothing resumes.
+enum class StopReason { kShutdown, kCancel };
+
 struct SchedulerOptions {
   int max_workers = 1;
   // How long a cancelled call (timeout or shutdown) may take to return before it is abandoned.
@@ -39,7 +44,7 @@ struct SchedulerOptions {
 };
 
 struct SchedulerResult {
-  RunStatus status = RunStatus::kCompleted;  // COMPLETED, FAILED or INTERRUPTED
+  RunStatus status = RunStatus::kCompleted;  // COMPLETED, FAILED, INTERRUPTED, CANCELLED
   std::vector<TaskRecord> tasks;             // final state, manifest order
   bool abandoned_calls = false;  // a call ignored cancellation and still runs on some thread
 };
@@ -55,10 +60,10 @@ class Scheduler {
   // Error::State if the store fails; what was committed before stays.
   SchedulerResult run(const std::string& run_id, std::vector<TaskRecord> initial);
 
-  // Start nothing new, let what runs go on for the drain period, then cancel it and give it the
-  // grace period; persist, return.
+  // Start nothing new, let what runs go on for the drain period (none for a cancel, which also
+  // cuts short a drain under way), then cancel it and give it the grace period; persist, return.
   // Thread-safe; callable from a signal-handling thread.
-  void request_stop();
+  void request_stop(StopReason reason = StopReason::kShutdown);
 
  private:
   struct Running {
@@ -79,6 +84,11 @@ class Scheduler {
   struct Shared;  // what worker threads share with the scheduler
 
   bool stop_requested() const;
+  bool cancel_requested() const;
+  // A stop request this thread has yet to act on: a new one, or a cancel during a drain.
+  bool stop_pending() const;
+  // How an attempt a stop cut short is described: "cancelled" or "interrupted by shutdown".
+  const char* stop_description() const;
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);

@@ -285,6 +285,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
   try {
     std::unique_ptr<StateStore> store =
         open_state_store(state_path(name).string(), Durability::kNormal);
+    active->stop_switch.watch_cancel_requests(state_path(name).string());
     std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
     std::unique_ptr<RunObserver> metrics = metrics_.observe_run(name, w.manifest.tasks.size());
     ExecuteOptions options;

@@ -36,6 +36,17 @@ struct StartRunResult {
   std::string message;  // why not started
 };
 
+struct CancelRunResult {
+  // kCancelling: the run is active here and stops within the grace period, ending CANCELLED.
+  // kCancelled: nobody ran it (its process died, it was stopped or failed); now CANCELLED.
+  // kAlreadyClosed: COMPLETED or CANCELLED already, or its final status is being stored.
+  // kHeldElsewhere: another process (a `flowweaver run` on the same state) holds its state.
+  enum class Code { kCancelling, kCancelled, kUnknownRun, kAlreadyClosed, kHeldElsewhere, kFailed };
+  Code code = Code::kFailed;
+  std::string workflow;  // the run's, when known
+  std::string message;   // what happened, or why nothing did
+};
+
 struct HealthCheck {
   std::string name;
   bool ok = true;
@@ -66,6 +77,12 @@ class Service {
   void wait_for_stop_request();
 
   StartRunResult start_run(const std::string& workflow, const std::string& reason);
+  // Cancels the run `run_id` of a served workflow: an active run is stopped (its tasks
+  // cancelled, then written off after the grace period) and ends CANCELLED; one nobody runs is
+  // recorded CANCELLED at once. Other runs go on. Never throws. (service_cancel.cpp)
+  CancelRunResult cancel_run(const std::string& run_id);
+  // Cancels the active runs for which `flowweaver cancel` left a request (SIGUSR1).
+  void take_cancel_requests();
 
   // What the HTTP API serves.
   nlohmann::json workflows_json() const;
@@ -114,6 +131,9 @@ class Service {
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   std::filesystem::path state_path(const std::string& workflow) const;
+  // The served workflow whose state holds `run_id`, and the run; nothing if none does.
+  std::optional<std::pair<std::string, RunRecord>> find_served_run(const std::string& run_id) const;
+  CancelRunResult cancel_stored_run(const std::string& workflow, const std::string& run_id);
   std::string status_line() const;
 
   ServiceConfig config_;

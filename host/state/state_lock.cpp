@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "util/error.h"
@@ -19,6 +20,13 @@ std::string read_holder(int fd) {
   std::string holder(text, n > 0 ? static_cast<size_t>(n) : 0);
   while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
   return holder;
+}
+
+std::optional<long> parse_pid(const std::string& text) {
+  char* end = nullptr;
+  long pid = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || pid <= 0) return std::nullopt;
+  return pid;
 }
 
 }  // namespace
@@ -38,10 +46,11 @@ StateLock::StateLock(const std::string& state_path) {
     if (error != EWOULDBLOCK) {
       throw Error::State("cannot lock " + lock_path + ": " + std::strerror(error));
     }
-    throw Error::State("the state " + state_path + " is in use by another flowweaver process" +
-                       (holder.empty() ? "" : " (PID " + holder + ")") +
-                       ": a run is active on it; wait for it to end, or stop that process " +
-                       "(SIGTERM lets it finish cleanly), then run again");
+    throw StateInUse("the state " + state_path + " is in use by another flowweaver process" +
+                         (holder.empty() ? "" : " (PID " + holder + ")") +
+                         ": a run is active on it; wait for it to end, or stop that process " +
+                         "(SIGTERM lets it finish cleanly), then run again",
+                     parse_pid(holder));
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_, 0) != 0 ||

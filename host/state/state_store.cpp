@@ -19,8 +19,8 @@ namespace {
 
 constexpr std::array<const char*, 5> kTaskStatusNames = {"PENDING", "RUNNING", "COMPLETED",
                                                          "FAILED", "SKIPPED"};
-constexpr std::array<const char*, 5> kRunStatusNames = {"PENDING", "RUNNING", "COMPLETED", "FAILED",
-                                                        "INTERRUPTED"};
+constexpr std::array<const char*, 6> kRunStatusNames = {"PENDING", "RUNNING",     "COMPLETED",
+                                                        "FAILED",  "INTERRUPTED", "CANCELLED"};
 
 bool is_json_path(const std::string& path) {
   return std::filesystem::path(path).extension() == ".json";
@@ -48,8 +48,12 @@ std::optional<RunStatus> parse_run_status(std::string_view text) {
 std::optional<RunRecord> resumable_run(StateStore& store, const std::string& workflow, bool fresh) {
   if (fresh) return std::nullopt;
   std::optional<RunRecord> latest = store.latest_run(workflow);
-  if (!latest || latest->status == RunStatus::kCompleted) return std::nullopt;
+  if (!latest || is_closed(latest->status)) return std::nullopt;
   return latest;
+}
+
+bool is_closed(RunStatus status) {
+  return status == RunStatus::kCompleted || status == RunStatus::kCancelled;
 }
 
 static void sync_file(const std::string& path, int flags) {

@@ -15,7 +15,12 @@ namespace flowweaver {
 
 // Stored as text; the spelling of each value never changes meaning.
 enum class TaskStatus { kPending, kRunning, kCompleted, kFailed, kSkipped };
-enum class RunStatus { kPending, kRunning, kCompleted, kFailed, kInterrupted };
+enum class RunStatus { kPending, kRunning, kCompleted, kFailed, kInterrupted, kCancelled };
+
+// COMPLETED and CANCELLED: the run is over for good. `run` starts a new run rather than resume
+// it (until `reset` reopens it), and it cannot be cancelled. A FAILED run, by contrast, is
+// resumed by the next `run`, and may be cancelled so that it is not.
+bool is_closed(RunStatus status);
 
 const char* to_string(TaskStatus status);
 const char* to_string(RunStatus status);
@@ -94,7 +99,7 @@ class StateStore {
 };
 
 // The run that `flowweaver run` continues: the workflow's latest run unless it finished
-// successfully. Nothing when there is none, or when `fresh` asks for a new run.
+// successfully or was cancelled. Nothing when there is none, or when `fresh` asks for a new run.
 std::optional<RunRecord> resumable_run(StateStore& store, const std::string& workflow, bool fresh);
 
 enum class Durability {

@@ -450,6 +450,30 @@ TEST_F(SchedulerTest, WithADrainPeriodRunningTasksAreCancelledOnlyWhenItEnds) {
   EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"long"}));
 }
 
+// A cancel does not drain: the running call is cancelled at once, and the run ends CANCELLED.
+TEST_F(SchedulerTest, ACancelCancelsRunningTasksAtOnceAndEndsTheRunCancelled) {
+  load(
+      "name: wf\ntasks:\n  - {name: long, uses: x.y}\n  - {name: after, uses: x.y, depends_on: "
+      "[long]}\n");
+  drain_period_ = Millis(20000);
+  TimePoint cancelled_at;
+  SchedulerResult r =
+      run({{"long", {Step::kBlockUntilCancelled}}}, 1, std::nullopt, [&](Scheduler& s) {
+        while (scripted_->started().empty()) {
+          std::this_thread::sleep_for(Millis(1));
+        }
+        cancelled_at = clock_->now();
+        s.request_stop(StopReason::kCancel);
+      });
+  EXPECT_EQ(r.status, RunStatus::kCancelled);
+  EXPECT_EQ(task(r, "long").status, TaskStatus::kPending);
+  EXPECT_EQ(task(r, "long").error, "cancelled: cancelled");
+  EXPECT_EQ(task(r, "after").status, TaskStatus::kPending);
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_LT(attempts[0].finished_at - cancelled_at, Millis(20000));
+}
+
 TEST_F(SchedulerTest, AStopRequestedBeforeTheRunStartsNothing) {
   load("name: wf\ntasks:\n  - {name: a, uses: x.y}\n");
   SchedulerResult r = run({}, 1, std::nullopt, nullptr, /*stop_first=*/true);

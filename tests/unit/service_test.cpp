@@ -279,5 +279,78 @@ TEST_F(ServiceTest, ARunWithItsFinalStatusStoredIsNoLongerActiveAndEachRunHasIts
   service.stop();
 }
 
+// Cancelling one run of the service: its sleeping task is cancelled at once (no drain), the run
+// ends CANCELLED, the other workflow's run goes on, and the next run is a new one. A run nobody
+// runs is recorded CANCELLED at once; closed and unknown runs are refused.
+TEST_F(ServiceTest, CancelRunStopsOnlyThatRunAndTheNextRunStartsAnew) {
+  write_workflow("slow", "", "{name: a, uses: builtin.sleep, with: {duration: 30s}}");
+  write_workflow("other", "", "{name: a, uses: builtin.sleep, with: {duration: 1s}}");
+  ManualClock clock(utc("2026-11-26 10:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  StartRunResult slow = service.start_run("slow", "test");
+  ASSERT_EQ(slow.code, StartRunResult::Code::kStarted) << slow.message;
+  StartRunResult other = service.start_run("other", "test");
+  ASSERT_EQ(other.code, StartRunResult::Code::kStarted) << other.message;
+  ASSERT_TRUE(eventually(
+      [&] { return service.run_json(slow.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+
+  auto started = std::chrono::steady_clock::now();
+  CancelRunResult cancelled = service.cancel_run(slow.run_id);
+  EXPECT_EQ(cancelled.code, CancelRunResult::Code::kCancelling) << cancelled.message;
+  EXPECT_EQ(cancelled.workflow, "slow");
+  ASSERT_TRUE(becomes_final(service, slow.run_id));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  nlohmann::json run = service.run_json(slow.run_id).value();
+  EXPECT_EQ(run["status"], "CANCELLED");
+  EXPECT_FALSE(run["finished_at"].is_null());
+  EXPECT_EQ(run["tasks"][0]["status"], "PENDING");
+  EXPECT_THAT(run["tasks"][0]["error"].get<std::string>(), StartsWith("cancelled"));
+
+  // The other workflow's run was not disturbed.
+  ASSERT_TRUE(becomes_final(service, other.run_id));
+  EXPECT_EQ(service.run_json(other.run_id).value()["status"], "COMPLETED");
+
+  CancelRunResult again = service.cancel_run(slow.run_id);
+  EXPECT_EQ(again.code, CancelRunResult::Code::kAlreadyClosed);
+  EXPECT_THAT(again.message, ::testing::HasSubstr("is already CANCELLED"));
+  EXPECT_EQ(service.cancel_run("20261126T100000000-abcdef").code,
+            CancelRunResult::Code::kUnknownRun);
+
+  // A CANCELLED run is not resumed: the next run is a new one.
+  ASSERT_TRUE(eventually([&] { return service.active_runs() == 0; }));
+  StartRunResult next = service.start_run("slow", "test");
+  ASSERT_EQ(next.code, StartRunResult::Code::kStarted) << next.message;
+  EXPECT_NE(next.run_id, slow.run_id);
+  ASSERT_TRUE(eventually(
+      [&] { return service.run_json(next.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+  EXPECT_EQ(service.cancel_run(next.run_id).code, CancelRunResult::Code::kCancelling);
+  service.stop();
+  EXPECT_EQ(service.run_json(next.run_id).value()["status"], "CANCELLED");
+}
+
+// A FAILED run is resumed by the next run unless it is cancelled; nobody runs it, so cancelling
+// records it CANCELLED at once.
+TEST_F(ServiceTest, CancelRunOfAFailedRunRecordsItCancelledAtOnce) {
+  write_workflow("failing", "", "{name: a, uses: builtin.fail, with: {permanent: true}}");
+  ManualClock clock(utc("2026-11-26 10:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  StartRunResult failed = service.start_run("failing", "test");
+  ASSERT_EQ(failed.code, StartRunResult::Code::kStarted) << failed.message;
+  ASSERT_TRUE(becomes_final(service, failed.run_id));
+  ASSERT_EQ(service.run_json(failed.run_id).value()["status"], "FAILED");
+  ASSERT_TRUE(eventually([&] { return service.active_runs() == 0; }));
+
+  CancelRunResult cancelled = service.cancel_run(failed.run_id);
+  EXPECT_EQ(cancelled.code, CancelRunResult::Code::kCancelled) << cancelled.message;
+  EXPECT_THAT(cancelled.message, ::testing::HasSubstr("was FAILED with no process running it"));
+  EXPECT_EQ(service.run_json(failed.run_id).value()["status"], "CANCELLED");
+  StartRunResult next = service.start_run("failing", "test");
+  ASSERT_EQ(next.code, StartRunResult::Code::kStarted) << next.message;
+  EXPECT_NE(next.run_id, failed.run_id);  // a FAILED run would have been resumed
+  service.stop();
+}
+
 }  // namespace
 }  // namespace flowweaver
