@@ -1,5 +1,7 @@
 #include "manifest/manifest_reader.h"
 
+#include <algorithm>
+
 #include "cron/cron.h"
 #include "manifest/manifest_document.h"
 #include "manifest/yaml_document.h"
@@ -129,11 +131,12 @@ class Reader : private YamlFieldReader {
                         "(it is also part of an environment variable's name)");
         continue;
       }
-      for (const SecretDecl& earlier : manifest->secrets) {
-        if (earlier.name == *name) {
-          error(item, "secret '" + *name + "' is listed twice (first at line " +
-                          std::to_string(earlier.location.line) + ")");
-        }
+      auto earlier = std::find_if(manifest->secrets.begin(), manifest->secrets.end(),
+                                  [&](const SecretDecl& s) { return s.name == *name; });
+      if (earlier != manifest->secrets.end()) {
+        error(item, "secret '" + *name + "' is listed twice (first at line " +
+                        std::to_string(earlier->location.line) + ")");
+        continue;
       }
       manifest->secrets.push_back({*name, item.location()});
     }

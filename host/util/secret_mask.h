@@ -30,7 +30,8 @@ class SecretMask {
   std::string mask(std::string_view text) const;
 
   // For JSON text (a task's output): masks inside each decoded string, key and number and
-  // encodes again, so the result stays valid JSON and an escaped form cannot slip through.
+  // encodes again, so the result stays valid JSON and an escaped form (`\u0061`) cannot slip
+  // through. Text with no escapes and no secret in it is returned as it is, unparsed.
   // Text that is not JSON is masked as text. Should a value still show in the encoded text
   // (one that spans a string's closing quote, say), the whole output becomes "***".
   std::string mask_json(std::string_view json_text) const;

@@ -197,6 +197,17 @@ tasks:
   EXPECT_EQ(std::count(errors.begin(), errors.end(), '\n'), 4) << errors;
 }
 
+TEST(ValidatorTest, ASecretListedTwiceIsLookedUpOnce) {
+  DiagnosticList d("wf.yaml");
+  Manifest m = parse_manifest("name: x\nsecrets: [A, A]\ntasks: []\n", "wf.yaml", &d);
+  EXPECT_THAT(d.to_string(), HasSubstr("wf.yaml:2:14: secret 'A' is listed twice"));
+  PluginRegistry registry = testing::test_registry();
+  validate_manifest(
+      m, registry, [](const std::string&) -> std::optional<std::string> { return std::nullopt; },
+      &d);
+  EXPECT_EQ(d.size(), 2u) << d.to_string();
+}
+
 TEST(ValidatorTest, ASecretReferenceWithoutDeclarations) {
   EXPECT_THAT(validate("name: x\ntasks:\n  - name: a\n    uses: test.echo\n"
                        "    with: {t: \"${secrets.TOKEN}\"}\n"),
