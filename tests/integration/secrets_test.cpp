@@ -36,7 +36,7 @@ tasks:
       shell: true
       env: {TOKEN: "${secrets.API_TOKEN}"}
       command: >-
-        printf '%s' "$TOKEN" > seen.txt;
+        printf '%s' "$TOKEN" > seen.txt; env > env.txt;
         printf 'out=%s\n' "$TOKEN"; printf 'err=%s\n' "$TOKEN" >&2;
         test "$TOKEN" = '${secrets.API_TOKEN}' || exit 3;
         if [ ! -e failed-once ]; then touch failed-once; exit 1; fi
@@ -47,11 +47,13 @@ tasks:
 )";
 }
 
-// Every file under `dir` (the state, its WAL, the log), whole, besides what the task wrote.
+// Every file under `dir` (the state, its WAL, the log), whole, besides what the task wrote
+// (seen.txt, env.txt).
 std::string every_file(const fs::path& dir) {
   std::string all;
   for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file() || e.path().filename() == "seen.txt") continue;
+    std::string name = e.path().filename().string();
+    if (!e.is_regular_file() || name == "seen.txt" || name == "env.txt") continue;
     if (e.path().extension() == ".yaml") continue;
     all += read_file(e.path());
   }
@@ -72,6 +74,9 @@ void run_and_check(const std::string& isolation) {
       {"run", "wf.yaml", "--log-level", "debug", "--log-file", "run.log"}, dir.path(), env);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_EQ(read_file(dir.path() / "seen.txt"), kSecret) << "the task got the real value";
+  // The command has the secret it was given, not the host's FLOWWEAVER_SECRET_ variables.
+  EXPECT_THAT(read_file(dir.path() / "env.txt"), HasSubstr("TOKEN="));
+  EXPECT_EQ(read_file(dir.path() / "env.txt").find("FLOWWEAVER_SECRET_"), std::string::npos);
 
   std::string db = (dir.path() / "var" / "wf.db").string();
   std::vector<std::string> results =
