@@ -316,6 +316,15 @@ class Validator {
   }
 
   void check_env(SourceLocation where, const Reference& ref) {
+    std::string_view secret_prefix = "FLOWWEAVER_SECRET_";
+    if (ref.name.starts_with(secret_prefix)) {
+      std::string name = ref.name.substr(secret_prefix.size());
+      error(where, ref.source +
+                       ": a secret read as an environment variable would not be masked: "
+                       "declare it (secrets: [" +
+                       name + "]) and write ${secrets." + name + "}");
+      return;
+    }
     if (!ref.fallback && !env_(ref.name)) {
       error(where, ref.source + ": environment variable " + ref.name +
                        " is not set (set it, or give a default: ${env." + ref.name + ":-value})");

@@ -208,6 +208,16 @@ TEST(ValidatorTest, ASecretListedTwiceIsLookedUpOnce) {
   EXPECT_EQ(d.size(), 2u) << d.to_string();
 }
 
+TEST(ValidatorTest, ASecretVariableReadThroughEnvIsRefused) {
+  std::string errors = validate(
+      "name: x\ntasks:\n  - name: a\n    uses: test.echo\n"
+      "    with: {t: \"${env.FLOWWEAVER_SECRET_TOKEN}\"}\n",
+      {{"FLOWWEAVER_SECRET_TOKEN", "v"}});
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:5:15: ${env.FLOWWEAVER_SECRET_TOKEN}: a secret read as an "
+                                "environment variable would not be masked: declare it (secrets: "
+                                "[TOKEN]) and write ${secrets.TOKEN}"));
+}
+
 TEST(ValidatorTest, ASecretReferenceWithoutDeclarations) {
   EXPECT_THAT(validate("name: x\ntasks:\n  - name: a\n    uses: test.echo\n"
                        "    with: {t: \"${secrets.TOKEN}\"}\n"),
