@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "exec/in_process_runner.h"
+#include "exec/masking_runner.h"
 #include "exec/scheduler.h"
 #include "isolation/process_runner.h"
 #include "run_id.h"
@@ -195,21 +196,22 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
                        Clock& clock, StopSwitch& stop_switch, const ExecuteOptions& options) {
   auto [run, records] = open_run(store, w, options.fresh, clock.now(), *log);
   if (options.on_opened) options.on_opened(run);
-  RunLogger run_logger(log, w.manifest, run.run_id);
+  RunLogger run_logger(log, w.manifest, run.run_id, w.secret_mask);
   ObserverList observers;
   observers.add(&run_logger);
   if (options.observer) observers.add(options.observer);
   InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env,
-                             run_logger.task_log_sink());
+                             run_logger.task_log_sink(), w.secrets);
   // Tasks with `isolation: process` run in a child; SIGKILL comes before the scheduler's own
   // grace period would write the call off.
   ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
                        std::max(Millis(100), options.grace_period / 2), run_logger.task_log_sink());
+  MaskingRunner masked(runner, w.secret_mask);
   SchedulerOptions scheduler_options;
   scheduler_options.max_workers = options.max_workers;
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
-  Scheduler scheduler(w.manifest, w.dag, runner, store, clock, observers, scheduler_options);
+  Scheduler scheduler(w.manifest, w.dag, masked, store, clock, observers, scheduler_options);
   stop_switch.install([&scheduler](StopReason reason) { scheduler.request_stop(reason); },
                       run.run_id);
   struct Uninstall {

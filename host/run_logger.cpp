@@ -47,7 +47,7 @@ void RunLogger::on_task_finished(uint32_t task, int attempt, bool ok, const std:
                format_duration(duration));
   } else {
     log_->warn("run={} task={} attempt={} failed duration={} error: {}", run_id_, name(task),
-               attempt, format_duration(duration), error);
+               attempt, format_duration(duration), mask_.mask(error));
   }
 }
 
@@ -57,7 +57,7 @@ void RunLogger::on_retry_scheduled(uint32_t task, int next_attempt, Millis delay
 }
 
 void RunLogger::on_task_failed(uint32_t task, const std::string& error) {
-  log_->error("run={} task={} FAILED: {}", run_id_, name(task), error);
+  log_->error("run={} task={} FAILED: {}", run_id_, name(task), mask_.mask(error));
 }
 
 void RunLogger::on_task_skipped(uint32_t task, const std::string& failed_upstream) {
@@ -71,7 +71,17 @@ void RunLogger::on_task_abandoned(uint32_t task, int attempt) {
 
 void RunLogger::on_idle() { log_->flush(); }
 
-TaskLogSink RunLogger::task_log_sink() {
+TaskLogSink masked_task_log_sink(TaskLogSink sink, const SecretMask& mask) {
+  if (mask.empty()) return sink;
+  return [sink = std::move(sink), &mask](uint32_t task, int attempt, fw_log_level level,
+                                         std::string_view message) {
+    sink(task, attempt, level, mask.mask(message));
+  };
+}
+
+TaskLogSink RunLogger::task_log_sink() { return masked_task_log_sink(raw_task_log_sink(), mask_); }
+
+TaskLogSink RunLogger::raw_task_log_sink() {
   return [this](uint32_t task, int attempt, fw_log_level level, std::string_view message) {
     static constexpr spdlog::level::level_enum kLevels[] = {
         spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};

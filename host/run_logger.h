@@ -1,5 +1,6 @@
 // Logs every task start, finish, retry and skip with run id, task, attempt and duration, and
-// forwards what tasks log through ctx.log.
+// forwards what tasks log through ctx.log. Errors and task messages pass through the run's
+// SecretMask first: no secret reaches a log line.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -9,6 +10,7 @@
 #include "exec/in_process_runner.h"
 #include "exec/run_observer.h"
 #include "manifest/manifest.h"
+#include "util/secret_mask.h"
 
 namespace flowweaver {
 
@@ -18,8 +20,10 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const s
 
 class RunLogger : public RunObserver {
  public:
-  RunLogger(std::shared_ptr<spdlog::logger> log, const Manifest& manifest, std::string run_id)
-      : log_(std::move(log)), manifest_(manifest), run_id_(std::move(run_id)) {}
+  // `mask` must outlive the logger.
+  RunLogger(std::shared_ptr<spdlog::logger> log, const Manifest& manifest, std::string run_id,
+            const SecretMask& mask)
+      : log_(std::move(log)), manifest_(manifest), run_id_(std::move(run_id)), mask_(mask) {}
 
   void on_task_started(uint32_t task, int attempt) override;
   void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
@@ -35,10 +39,15 @@ class RunLogger : public RunObserver {
 
  private:
   const std::string& name(uint32_t task) const { return manifest_.tasks[task].name; }
+  TaskLogSink raw_task_log_sink();
 
   std::shared_ptr<spdlog::logger> log_;
   const Manifest& manifest_;
   std::string run_id_;
+  const SecretMask& mask_;
 };
+
+// `sink` with every message masked first: for any writer of task messages.
+TaskLogSink masked_task_log_sink(TaskLogSink sink, const SecretMask& mask);
 
 }  // namespace flowweaver

@@ -49,6 +49,10 @@ std::optional<Workflow> load_workflow(const std::string& file,
   if (!diagnostics->empty()) return std::nullopt;
   w.dag = std::move(validated.dag);
   w.task_types = std::move(validated.task_types);
+  w.secrets = std::move(validated.secrets);
+  std::vector<std::string> values;
+  for (const auto& [name, value] : w.secrets) values.push_back(value);
+  w.secret_mask = SecretMask(values);
   TemplateScope scope;
   scope.env = env;
   scope.manifest_dir = manifest_directory(file);

@@ -13,6 +13,7 @@
 #include "manifest/manifest.h"
 #include "manifest/validator.h"
 #include "plugin/plugin_registry.h"
+#include "util/secret_mask.h"
 
 namespace flowweaver {
 
@@ -23,6 +24,10 @@ struct Workflow {
   std::vector<TaskTypeRef> task_types;  // per task, manifest order
   nlohmann::json params;                // the manifest's params, references resolved
   std::string manifest_hash;            // of the file's bytes
+  // The declared secrets' values, read when the manifest was loaded; the mask hides them in
+  // everything a run stores or logs.
+  std::map<std::string, std::string> secrets;
+  SecretMask secret_mask;
 };
 
 // Reads `file`, loads the plugins from `plugin_dirs`, validates. Returns nothing when there is

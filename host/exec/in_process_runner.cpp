@@ -9,12 +9,14 @@
 namespace flowweaver {
 
 InProcessRunner::InProcessRunner(const Manifest& manifest, std::vector<TaskTypeRef> types,
-                                 nlohmann::json params, EnvLookup env, TaskLogSink log)
+                                 nlohmann::json params, EnvLookup env, TaskLogSink log,
+                                 std::map<std::string, std::string> secrets)
     : manifest_(manifest),
       types_(std::move(types)),
       params_(std::move(params)),
       env_(std::move(env)),
       log_(std::move(log)),
+      secrets_(std::move(secrets)),
       index_(index_tasks(manifest)) {
   manifest_dir_ = manifest_directory(manifest.file);
 }
@@ -26,6 +28,11 @@ nlohmann::json InProcessRunner::resolve_params(uint32_t task, const OutputTable&
   scope.params = &params_;
   scope.manifest_dir = manifest_dir_;
   scope.env = env_;
+  scope.secret = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = secrets_.find(name);
+    if (it == secrets_.end()) return std::nullopt;
+    return it->second;
+  };
   scope.task_output = [&](const std::string& name) -> const nlohmann::json* {
     auto it = parsed.find(name);
     if (it == parsed.end()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -21,15 +22,16 @@ using TaskLogSink =
 class InProcessRunner : public TaskRunner {
  public:
   // `types[i]` is the task type of manifest.tasks[i]; `params` the manifest's params with
-  // their own references already resolved.
+  // their own references already resolved; `secrets` what ${secrets.NAME} gives.
   InProcessRunner(const Manifest& manifest, std::vector<TaskTypeRef> types, nlohmann::json params,
-                  EnvLookup env, TaskLogSink log);
+                  EnvLookup env, TaskLogSink log, std::map<std::string, std::string> secrets = {});
 
   AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
                      const OutputTable& outputs) override;
 
   // The `with:` object the task would receive: templates resolved, defaults filled in, types
-  // checked. Throws std::runtime_error saying what is wrong.
+  // checked. Throws std::runtime_error saying what is wrong. It holds secrets' values: it goes
+  // to the plugin, and any text made from it is masked before it is stored or logged.
   nlohmann::json resolve_params(uint32_t task, const OutputTable& outputs) const;
 
  private:
@@ -39,6 +41,7 @@ class InProcessRunner : public TaskRunner {
   std::string manifest_dir_;
   EnvLookup env_;
   TaskLogSink log_;
+  std::map<std::string, std::string> secrets_;
   std::unordered_map<std::string, uint32_t> index_;
 };
 

@@ -47,6 +47,13 @@ struct TaskSpec {
   std::optional<uint64_t> memory_limit;  // bytes; process isolation only
 };
 
+// A name under `secrets:`; its value is looked up when the manifest is loaded
+// (manifest/secret_source.h) and never stored.
+struct SecretDecl {
+  std::string name;
+  SourceLocation location;
+};
+
 struct Manifest {
   std::string file;  // as given on the command line
   std::string name;
@@ -58,6 +65,7 @@ struct Manifest {
   bool catchup = false;
   Json params = Json::object();
   LocationMap params_locations;
+  std::vector<SecretDecl> secrets;
   std::vector<TaskSpec> tasks;
 };
 

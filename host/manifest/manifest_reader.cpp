@@ -1,5 +1,7 @@
 #include "manifest/manifest_reader.h"
 
+#include <algorithm>
+
 #include "cron/cron.h"
 #include "manifest/manifest_document.h"
 #include "manifest/yaml_document.h"
@@ -11,8 +13,9 @@
 namespace flowweaver {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",     "description", "max_workers", "params",
-                                           "defaults", "tasks",       "schedule",    "catchup"};
+const std::vector<std::string> kTopKeys = {"name",   "description", "max_workers",
+                                           "params", "secrets",     "defaults",
+                                           "tasks",  "schedule",    "catchup"};
 const std::vector<std::string> kDefaultsKeys = {
     "retries", "retry_delay", "backoff", "max_retry_delay", "timeout", "isolation", "memory_limit"};
 const std::vector<std::string> kTaskKeys = {
@@ -40,6 +43,7 @@ class Reader : private YamlFieldReader {
     check_keys(root, kTopKeys, "at the top level");
     read_header(root, &manifest);
     read_schedule(root, &manifest);
+    if (YamlNode node = root.find("secrets")) read_secrets(node, &manifest);
     TaskSpec defaults;  // only its policy fields: retries, timeout, isolation, memory_limit
     if (YamlNode node = root.find("defaults")) {
       if (expect_map(node, "defaults")) {
@@ -109,6 +113,32 @@ class Reader : private YamlFieldReader {
       if (!root.find("schedule")) {
         error(n, "`catchup` needs a `schedule`: it says whether missed scheduled runs are made up");
       }
+    }
+  }
+
+  void read_secrets(const YamlNode& node, Manifest* manifest) {
+    if (!node.is_sequence()) {
+      error(node, "`secrets` must be a list of secret names, e.g. [API_TOKEN]");
+      return;
+    }
+    for (size_t i = 0; i < node.size(); ++i) {
+      YamlNode item = node.item(i);
+      std::optional<std::string> name = read_string(item, "secrets");
+      if (!name) continue;
+      if (!is_valid_secret_name(*name)) {
+        error(item, "secret name '" + *name +
+                        "' must start with a letter or '_' and hold only letters, digits and '_' "
+                        "(it is also part of an environment variable's name)");
+        continue;
+      }
+      auto earlier = std::find_if(manifest->secrets.begin(), manifest->secrets.end(),
+                                  [&](const SecretDecl& s) { return s.name == *name; });
+      if (earlier != manifest->secrets.end()) {
+        error(item, "secret '" + *name + "' is listed twice (first at line " +
+                        std::to_string(earlier->location.line) + ")");
+        continue;
+      }
+      manifest->secrets.push_back({*name, item.location()});
     }
   }
 
@@ -247,6 +277,16 @@ bool is_valid_name(std::string_view name) {
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_valid_secret_name(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;

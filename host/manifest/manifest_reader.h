@@ -34,4 +34,8 @@ Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagno
 // Task and workflow names: letters, digits, '_' and '-' (no dots: they separate template paths).
 bool is_valid_name(std::string_view name);
 
+// Secret names: [A-Za-z_][A-Za-z0-9_]*, since each is also part of an environment variable's
+// name (FLOWWEAVER_SECRET_NAME) and a file name under $CREDENTIALS_DIRECTORY.
+bool is_valid_secret_name(std::string_view name);
+
 }  // namespace flowweaver

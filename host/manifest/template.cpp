@@ -49,6 +49,12 @@ Reference parse_reference(std::string_view body, std::string source) {
     ref.name = parts[1];
     return ref;
   }
+  if (parts[0] == "secrets") {
+    if (parts.size() != 2) throw bad("expected ${secrets.NAME}");
+    ref.kind = Reference::Kind::kSecret;
+    ref.name = parts[1];
+    return ref;
+  }
   if (parts[0] == "tasks") {
     if (parts.size() < 3 || parts[2] != "output") {
       throw bad("expected ${tasks.NAME.output} or ${tasks.NAME.output.PATH}");
@@ -58,7 +64,7 @@ Reference parse_reference(std::string_view body, std::string source) {
     ref.path.assign(parts.begin() + 3, parts.end());
     return ref;
   }
-  throw bad("it must start with params., env., tasks. or be manifest.dir");
+  throw bad("it must start with params., env., tasks., secrets. or be manifest.dir");
 }
 
 std::string as_text(const nlohmann::json& value) {
@@ -116,6 +122,11 @@ nlohmann::json resolve_reference(const Reference& ref, const TemplateScope& scop
       throw std::runtime_error(ref.source + ": environment variable " + ref.name +
                                " is not set (set it, or give a default: ${env." + ref.name +
                                ":-value})");
+    }
+    case Reference::Kind::kSecret: {
+      if (auto value = scope.secret(ref.name)) return *value;
+      throw std::runtime_error(ref.source + ": no secret '" + ref.name +
+                               "' (list it under `secrets:`)");
     }
     case Reference::Kind::kTask: {
       const nlohmann::json* value = scope.task_output ? scope.task_output(ref.name) : nullptr;

@@ -1,6 +1,7 @@
 // References inside `with:` values: ${params.NAME}, ${env.NAME}, ${env.NAME:-default},
 // ${tasks.NAME.output.PATH} (PATH a dotted path into the upstream output; list items by
-// index) and ${manifest.dir}. "$${" writes a literal "${".
+// index), ${secrets.NAME} (a secret the manifest declares) and ${manifest.dir}. "$${" writes a
+// literal "${".
 //
 // A string that is exactly one reference takes the referenced value with its JSON type
 // (`${params.limit}` stays a number); a reference inside longer text is spliced in as text.
@@ -16,9 +17,9 @@
 namespace flowweaver {
 
 struct Reference {
-  enum class Kind { kParams, kEnv, kTask, kManifestDir };
+  enum class Kind { kParams, kEnv, kTask, kSecret, kManifestDir };
   Kind kind = Kind::kParams;
-  std::string name;                     // param, env var or task name
+  std::string name;                     // param, env var, task or secret name
   std::vector<std::string> path;        // for kTask: the part after `output`
   std::optional<std::string> fallback;  // for kEnv: the text after ":-"
   std::string source;                   // the whole "${...}" as written
@@ -43,6 +44,10 @@ struct TemplateScope {
   // The parsed output of an upstream task, or nullptr when it has none available.
   std::function<const nlohmann::json*(const std::string&)> task_output;
   std::function<std::optional<std::string>(const std::string&)> env = [](const std::string&) {
+    return std::nullopt;
+  };
+  // A declared secret's value; nullopt for an undeclared name.
+  std::function<std::optional<std::string>(const std::string&)> secret = [](const std::string&) {
     return std::nullopt;
   };
 };

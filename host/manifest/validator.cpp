@@ -1,10 +1,12 @@
 #include "manifest/validator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <flowweaver/sdk.hpp>
 #include <string_view>
 #include <unordered_set>
 
+#include "manifest/secret_source.h"
 #include "manifest/task_index.h"
 #include "manifest/template.h"
 #include "util/suggest.h"
@@ -59,6 +61,7 @@ class Validator {
   ValidationResult run() {
     ValidationResult result;
     check_params();
+    result.secrets = look_up_secrets();
     std::vector<uint32_t> upstream = look_up_dependencies(m_, index_);
     check_names_and_dependencies(upstream);
     result.dag = build_dag(m_, upstream);
@@ -108,6 +111,36 @@ class Validator {
     return task_suggestions_.emplace(unknown, did_you_mean(unknown, task_names())).first->second;
   }
 
+  std::map<std::string, std::string> look_up_secrets() {
+    std::map<std::string, std::string> values;
+    for (const SecretDecl& secret : m_.secrets) {
+      SecretLookup found = find_secret(secret.name, env_);
+      if (found.value) {
+        values[secret.name] = std::move(*found.value);
+      } else {
+        error(secret.location, found.problem);
+      }
+    }
+    return values;
+  }
+
+  const std::vector<std::string>& secret_names() {
+    if (!secret_names_) {
+      secret_names_.emplace();
+      for (const SecretDecl& secret : m_.secrets) secret_names_->push_back(secret.name);
+    }
+    return *secret_names_;
+  }
+
+  void check_secret_reference(SourceLocation where, const Reference& ref) {
+    const std::vector<std::string>& names = secret_names();
+    if (std::find(names.begin(), names.end(), ref.name) != names.end()) return;
+    error(where,
+          ref.source + ": no secret '" + ref.name + "'" + did_you_mean(ref.name, names) +
+              (names.empty() ? "; declare it in the manifest: secrets: [" + ref.name + "]"
+                             : "; declared secrets: " + join(names) + " (add it to `secrets:`)"));
+  }
+
   void check_params() {
     for_each_reference(
         m_.params, "",
@@ -117,6 +150,10 @@ class Validator {
                                      : m_.name_location;
           if (ref.kind == Reference::Kind::kEnv) {
             check_env(where, ref);
+          } else if (ref.kind == Reference::Kind::kSecret) {
+            error(where, ref.source +
+                             ": params may not hold secrets (they are not masked there); use "
+                             "${secrets.NAME} in a task's `with:`");
           } else if (ref.kind != Reference::Kind::kManifestDir) {
             error(where, ref.source + ": params may only refer to ${env.NAME} and ${manifest.dir}");
           }
@@ -258,6 +295,9 @@ class Validator {
       } else if (parts[0].reference->kind == Reference::Kind::kParams &&
                  m_.params.contains(parts[0].reference->name)) {
         effective = &m_.params[parts[0].reference->name];
+      } else if (parts[0].reference->kind == Reference::Kind::kSecret) {
+        effective = &kSplicedText;  // a secret is always text
+        if (decl.type == "duration") return;
       } else {
         return;
       }
@@ -276,6 +316,15 @@ class Validator {
   }
 
   void check_env(SourceLocation where, const Reference& ref) {
+    std::string_view secret_prefix = "FLOWWEAVER_SECRET_";
+    if (ref.name.starts_with(secret_prefix)) {
+      std::string name = ref.name.substr(secret_prefix.size());
+      error(where, ref.source +
+                       ": a secret read as an environment variable would not be masked: "
+                       "declare it (secrets: [" +
+                       name + "]) and write ${secrets." + name + "}");
+      return;
+    }
     if (!ref.fallback && !env_(ref.name)) {
       error(where, ref.source + ": environment variable " + ref.name +
                        " is not set (set it, or give a default: ${env." + ref.name + ":-value})");
@@ -310,6 +359,9 @@ class Validator {
                                  "' in depends_on to use its output");
               }
               break;
+            case Reference::Kind::kSecret:
+              check_secret_reference(where, ref);
+              break;
             case Reference::Kind::kManifestDir:
               break;
           }
@@ -326,8 +378,9 @@ class Validator {
   TaskIndex index_;
   std::unordered_map<std::string, UsesOutcome> uses_;
   std::unordered_map<std::string, std::string> task_suggestions_;
-  std::vector<std::string> task_names_;                  // built on first use
-  std::optional<std::vector<std::string>> param_names_;  // built on first use
+  std::vector<std::string> task_names_;                   // built on first use
+  std::optional<std::vector<std::string>> param_names_;   // built on first use
+  std::optional<std::vector<std::string>> secret_names_;  // built on first use
 };
 
 }  // namespace

@@ -1,10 +1,12 @@
 // Checks a read manifest against itself and the loaded plugins: duplicate task names, unknown
 // or repeated dependencies, cycles, unknown plugins and task types, `with:` keys and types
-// against each task type's declared parameters, and every ${...} reference. Reports all
+// against each task type's declared parameters, every ${...} reference, and that every declared
+// secret has a value (looked up through `env`: manifest/secret_source.h). Reports all
 // problems at once; a manifest with none can be run.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -25,6 +27,7 @@ std::optional<std::string> process_env(const std::string& name);
 struct ValidationResult {
   Dag dag{0};                           // as build_dag() builds it
   std::vector<TaskTypeRef> task_types;  // per task, manifest order; empty where `uses` is wrong
+  std::map<std::string, std::string> secrets;  // declared name -> value (manifest/secret_source.h)
 };
 
 // Reports every problem to `diagnostics`. When `result` is given, it receives the graph and

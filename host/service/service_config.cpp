@@ -1,6 +1,7 @@
 #include "service/service_config.h"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -8,13 +9,15 @@
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
 #include "util/byte_size.h"
+#include "util/secret_file.h"
 
 namespace flowweaver {
 namespace {
 
 const std::vector<std::string> kConfigKeys = {
-    "workflows_dir",       "plugin_dirs", "state_dir",    "log_dir",       "listen",       "token",
-    "max_concurrent_runs", "max_workers", "grace_period", "log_max_bytes", "log_max_files"};
+    "workflows_dir", "plugin_dirs",  "state_dir",     "log_dir",
+    "listen",        "token",        "token_file",    "max_concurrent_runs",
+    "max_workers",   "grace_period", "log_max_bytes", "log_max_files"};
 
 constexpr uint64_t kMinLogBytes = 1024;
 
@@ -92,6 +95,7 @@ class ConfigReader : private YamlFieldReader {
     if (YamlNode n = root.find("token")) {
       if (auto s = read_string(n, "token")) c.token = *s;
     }
+    read_token_file(root.find("token_file"), root.find("token"), &c.token);
     read_count(root.find("max_concurrent_runs"), "max_concurrent_runs", 1, 1024,
                &c.max_concurrent_runs);
     if (YamlNode n = root.find("max_workers")) {
@@ -118,6 +122,37 @@ class ConfigReader : private YamlFieldReader {
       if (s && !s->empty()) *out = *s;
     }
     *out = resolve(*out);
+  }
+
+  // The token from a file of its own (systemd's LoadCredential=, a mounted secret), so the
+  // config itself holds none. A file other users may read is refused, as ssh refuses such keys.
+  void read_token_file(const YamlNode& node, const YamlNode& token, std::string* out) {
+    if (!node) return;
+    if (token) {
+      error(node, "give either `token` or `token_file`, not both");
+      return;
+    }
+    std::optional<std::string> s = read_string(node, "token_file");
+    if (!s) return;
+    if (s->empty()) {
+      error(node, "`token_file` must not be empty");
+      return;
+    }
+    std::filesystem::path file = resolve(*s);
+    struct stat info {};
+    if (::stat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) && (info.st_mode & S_IROTH)) {
+      error(node, "`token_file` " + file.string() +
+                      " is readable by every user: make it private (chmod o-r " + file.string() +
+                      ")");
+      return;
+    }
+    std::string problem;
+    std::optional<std::string> value = read_secret_file(file, &problem);
+    if (!value) {
+      error(node, "`token_file` " + file.string() + " " + problem);
+      return;
+    }
+    *out = std::move(*value);
   }
 
   void read_plugin_dirs(const YamlNode& node, std::vector<std::filesystem::path>* out) {

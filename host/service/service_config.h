@@ -7,6 +7,7 @@
 //   log_dir: var/log                    # per-run logs
 //   listen: 127.0.0.1:8080              # or [::1]:8080, localhost:0 (0: any free port)
 //   token: s3cret                       # POST requests must carry it; empty: none needed
+//   token_file: /run/credentials/flowweaver.service/token   # or the token read from a file
 //   max_concurrent_runs: 4
 //   max_workers: 8                      # per run; overrides the manifests' max_workers
 //   grace_period: 30s

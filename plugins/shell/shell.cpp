@@ -106,7 +106,8 @@ FLOWWEAVER_PLUGIN(shell, "1.0.0") {
                 "list of script then its $1, $2, ...)")
       .optional("shell", ParamType::Boolean, false, "Run command with /bin/sh -c")
       .optional("env", ParamType::Object, Json::object(),
-                "Variables added to (or replacing) the inherited environment")
+                "Variables added to (or replacing) the inherited environment, which lacks the "
+                "host's FLOWWEAVER_SECRET_* variables: give a secret as ${secrets.NAME}")
       .optional("cwd", ParamType::String, "", "Working directory (default: the host's)")
       .optional("max_output", ParamType::Integer, 1048576,
                 "Bytes kept per stream; the rest is dropped and <stream>_truncated set");

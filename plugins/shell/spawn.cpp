@@ -53,12 +53,18 @@ class Attributes {
   posix_spawnattr_t attr_;
 };
 
-// "NAME=value" strings: ours, with `overrides` added or replacing ours.
+// Where the host takes workflow secrets from (host/manifest/secret_source.h). A command gets a
+// secret only through `env:` (`TOKEN: ${secrets.NAME}`), as a GitHub Actions step does, not
+// every secret of the host because it inherits the environment.
+constexpr std::string_view kSecretPrefix = "FLOWWEAVER_SECRET_";
+
+// "NAME=value" strings: ours but the secrets, with `overrides` added or replacing ours.
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& overrides) {
   std::vector<std::string> entries;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view entry = *e;
     std::string name(entry.substr(0, entry.find('=')));
+    if (name.starts_with(kSecretPrefix)) continue;
     if (overrides.find(name) == overrides.end()) entries.emplace_back(entry);
   }
   for (const auto& [name, value] : overrides) entries.push_back(name + "=" + value);

@@ -914,5 +914,54 @@ TEST(ServeTest, SecondInstanceOnTheSamePortExitsThreeWithoutTouchingTheRunInProg
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 
+TEST(ServeTest, TokenFromAFileAndSecretsHiddenFromTheApiAndTheRunLog) {
+  TempDir dir;
+  dir.write("token", "file-token\n");
+  fs::permissions(dir.path() / "token", fs::perms::owner_read | fs::perms::owner_write);
+  write_config(dir, "token_file: token\n");
+  const std::string secret = "Served-S3cret-91bd";
+  dir.write("workflows/w.yaml", R"(name: w
+secrets: [API_TOKEN]
+tasks:
+  - name: leak
+    uses: shell.run
+    with:
+      shell: true
+      command: "echo ${secrets.API_TOKEN}; echo ${secrets.API_TOKEN} >&2; exit 1"
+)");
+  Served s(dir, {{"FLOWWEAVER_SECRET_API_TOKEN", secret}});
+  EXPECT_EQ(s.post("/api/workflows/w/runs", {{"Authorization", "Bearer s3cret"}}).status, 401);
+  std::string run_id = start_run(s, "w", {{"Authorization", "Bearer file-token"}});
+  Json run = wait_for_run(s, run_id, "FAILED");
+  std::string body = s.get("/api/runs/" + run_id).body;
+  EXPECT_THAT(body, HasSubstr("***"));
+  EXPECT_EQ(body.find(secret), std::string::npos) << body;
+  EXPECT_EQ(s.get("/api/runs?workflow=w").body.find(secret), std::string::npos);
+  ProcessResult stopped = s.stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_THAT(stopped.err, HasSubstr("***"));
+  EXPECT_EQ(stopped.err.find(secret), std::string::npos) << stopped.err;
+  std::string run_log = read_file(dir.path() / "var" / "log" / "w" / (run_id + ".log"));
+  EXPECT_THAT(run_log, HasSubstr("***"));
+  EXPECT_EQ(run_log.find(secret), std::string::npos) << run_log;
+  for (const char* file : {"var/w.db", "var/w.db-wal"}) {
+    if (fs::exists(dir.path() / file)) {
+      EXPECT_EQ(read_file(dir.path() / file).find(secret), std::string::npos) << file;
+    }
+  }
+}
+
+TEST(ServeTest, AWorldReadableTokenFileIsRefused) {
+  TempDir dir;
+  dir.write("token", "file-token\n");
+  fs::permissions(dir.path() / "token", fs::perms::others_read, fs::perm_options::add);
+  write_config(dir, "token_file: token\n");
+  ProcessResult r =
+      run_flowweaver({"serve", "--config", (dir.path() / "config.yaml").string()}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("config.yaml:5:13: `token_file` " + (dir.path() / "token").string() +
+                               " is readable by every user"));
+}
+
 }  // namespace
 }  // namespace flowweaver::testing

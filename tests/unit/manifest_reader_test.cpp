@@ -234,5 +234,26 @@ TEST(ManifestReaderTest, BadIsolationAndMemoryLimitPointAtTheValue) {
               HasSubstr("test.yaml:3:40: `memory_limit` needs `isolation: process`"));
 }
 
+TEST(ManifestReaderTest, ReadsDeclaredSecrets) {
+  Manifest m = parse_ok("name: x\nsecrets: [API_TOKEN, _db2]\ntasks: []\n");
+  ASSERT_EQ(m.secrets.size(), 2u);
+  EXPECT_EQ(m.secrets[0].name, "API_TOKEN");
+  EXPECT_EQ(m.secrets[0].location.line, 2);
+  EXPECT_EQ(m.secrets[0].location.column, 11);
+  EXPECT_EQ(m.secrets[1].name, "_db2");
+}
+
+TEST(ManifestReaderTest, BadSecretDeclarations) {
+  EXPECT_THAT(
+      parse_errors("name: x\nsecrets: API_TOKEN\ntasks: []\n"),
+      HasSubstr("test.yaml:2:10: `secrets` must be a list of secret names, e.g. [API_TOKEN]"));
+  std::string errors = parse_errors("name: x\nsecrets: [api-token, 2FA, A, A, [B]]\ntasks: []\n");
+  EXPECT_THAT(errors, HasSubstr("test.yaml:2:11: secret name 'api-token' must start with a letter "
+                                "or '_' and hold only letters, digits and '_'"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:2:22: secret name '2FA' must start"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:2:30: secret 'A' is listed twice (first at line 2)"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:2:33: `secrets` must be a string"));
+}
+
 }  // namespace
 }  // namespace flowweaver

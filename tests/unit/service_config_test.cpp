@@ -2,8 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
+
+#include "scratch_dir.h"
 
 namespace flowweaver {
 namespace {
@@ -82,7 +85,7 @@ log_max_files: 10
 }
 
 TEST(ServiceConfigTest, LoadsAFileAndResolvesAgainstItsDirectory) {
-  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "service_config_test";
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "service_config_test";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "serve.yaml") << "listen: localhost:9000\nstate_dir: state\n";
   DiagnosticList d((dir / "serve.yaml").string());
@@ -100,6 +103,53 @@ TEST(ServiceConfigTest, LoadsAFileAndResolvesAgainstItsDirectory) {
   EXPECT_FALSE(load_service_config(dir.string(), &directory));
   EXPECT_THAT(directory.to_string(), HasSubstr("is a directory, not a service config file"));
   std::filesystem::remove_all(dir);
+}
+
+// A token file with `mode` and `content` in a fresh directory; the config names it relatively.
+struct TokenFile {
+  explicit TokenFile(const std::string& content, mode_t mode = 0600) {
+    std::ofstream(dir.file("token")) << content;
+    ::chmod(dir.file("token").c_str(), mode);
+  }
+  std::string errors(const std::string& yaml) {
+    DiagnosticList d("serve.yaml");
+    EXPECT_FALSE(parse_service_config(yaml, dir.path(), &d)) << yaml;
+    return d.to_string();
+  }
+  testing::ScratchDir dir;
+};
+
+TEST(ServiceConfigTest, TokenFromAFileWithoutItsTrailingNewline) {
+  TokenFile file("s3cret-from-file\n");
+  DiagnosticList d("serve.yaml");
+  std::optional<ServiceConfig> c = parse_service_config("token_file: token\n", file.dir.path(), &d);
+  ASSERT_TRUE(c) << d.to_string();
+  EXPECT_EQ(c->token, "s3cret-from-file");
+
+  TokenFile crlf("abc\r\n");
+  c = parse_service_config("token_file: " + crlf.dir.file("token") + "\n", "/elsewhere", &d);
+  ASSERT_TRUE(c) << d.to_string();
+  EXPECT_EQ(c->token, "abc");
+}
+
+TEST(ServiceConfigTest, TokenFileProblemsNameTheFile) {
+  TokenFile file("x\n");
+  std::string path = file.dir.file("token");
+  EXPECT_THAT(file.errors("token: a\ntoken_file: token\n"),
+              HasSubstr("serve.yaml:2:13: give either `token` or `token_file`, not both"));
+  EXPECT_THAT(
+      file.errors("token_file: missing\n"),
+      HasSubstr("serve.yaml:1:13: `token_file` " + file.dir.file("missing") + " does not exist"));
+  EXPECT_THAT(file.errors("token_file: ''\n"), HasSubstr("`token_file` must not be empty"));
+  EXPECT_THAT(file.errors("token_file: .\n"), HasSubstr("is a directory, not a file"));
+
+  TokenFile empty("\n");
+  EXPECT_THAT(empty.errors("token_file: token\n"),
+              HasSubstr("`token_file` " + empty.dir.file("token") + " is empty"));
+
+  TokenFile world_readable("x\n", 0644);
+  EXPECT_THAT(world_readable.errors("token_file: token\n"),
+              HasSubstr(" is readable by every user: make it private (chmod o-r "));
 }
 
 TEST(ServiceConfigTest, EmptyFileAndNonMapRoot) {

@@ -68,5 +68,18 @@ TEST(TemplateTest, UnsetEnvWithoutFallbackFails) {
   EXPECT_THROW(resolve_templates(Json("${env.UNSET_FOR_SURE}"), scope), std::runtime_error);
 }
 
+TEST(TemplateTest, SecretsResolveAsText) {
+  TemplateScope scope;
+  scope.secret = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "API_TOKEN") return "t0k";
+    return std::nullopt;
+  };
+  EXPECT_EQ(resolve_templates(Json("${secrets.API_TOKEN}"), scope), Json("t0k"));
+  EXPECT_EQ(resolve_templates(Json("Bearer ${secrets.API_TOKEN}"), scope), Json("Bearer t0k"));
+  EXPECT_THROW(resolve_templates(Json("${secrets.OTHER}"), scope), std::runtime_error);
+  EXPECT_THROW(parse_template("${secrets.A.B}"), std::invalid_argument);
+  EXPECT_THROW(parse_template("${secrets}"), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace flowweaver

@@ -175,5 +175,84 @@ tasks:
   EXPECT_THAT(errors, HasSubstr("wf.yaml:15:13: unterminated reference"));
 }
 
+TEST(ValidatorTest, SecretsMustBeSetDeclaredAndNotInParams) {
+  std::string errors = validate(R"(name: x
+secrets: [API_TOKEN, DB_PASSWORD]
+params: {p: "${secrets.API_TOKEN}"}
+tasks:
+  - name: a
+    uses: test.echo
+    with: {t: "${secrets.API_TOKN}", u: "${secrets.API_TOKEN}", v: "${secrets.NOPE}"}
+)",
+                                {{"FLOWWEAVER_SECRET_API_TOKEN", "x"}});
+  EXPECT_THAT(errors,
+              HasSubstr("wf.yaml:2:22: secret 'DB_PASSWORD' is not set: give it in the file "
+                        "$CREDENTIALS_DIRECTORY/DB_PASSWORD (CREDENTIALS_DIRECTORY is not "
+                        "set) or in the environment variable FLOWWEAVER_SECRET_DB_PASSWORD"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:3:13: ${secrets.API_TOKEN}: params may not hold secrets"));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:7:15: ${secrets.API_TOKN}: no secret 'API_TOKN' (did you "
+                                "mean 'API_TOKEN'?); declared secrets: API_TOKEN, DB_PASSWORD"));
+  EXPECT_THAT(errors, HasSubstr("${secrets.NOPE}: no secret 'NOPE'"));
+  EXPECT_THAT(errors, Not(HasSubstr("7:41")));
+  EXPECT_EQ(std::count(errors.begin(), errors.end(), '\n'), 4) << errors;
+}
+
+TEST(ValidatorTest, ASecretListedTwiceIsLookedUpOnce) {
+  DiagnosticList d("wf.yaml");
+  Manifest m = parse_manifest("name: x\nsecrets: [A, A]\ntasks: []\n", "wf.yaml", &d);
+  EXPECT_THAT(d.to_string(), HasSubstr("wf.yaml:2:14: secret 'A' is listed twice"));
+  PluginRegistry registry = testing::test_registry();
+  validate_manifest(
+      m, registry, [](const std::string&) -> std::optional<std::string> { return std::nullopt; },
+      &d);
+  EXPECT_EQ(d.size(), 2u) << d.to_string();
+}
+
+TEST(ValidatorTest, ASecretVariableReadThroughEnvIsRefused) {
+  std::string errors = validate(
+      "name: x\ntasks:\n  - name: a\n    uses: test.echo\n"
+      "    with: {t: \"${env.FLOWWEAVER_SECRET_TOKEN}\"}\n",
+      {{"FLOWWEAVER_SECRET_TOKEN", "v"}});
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:5:15: ${env.FLOWWEAVER_SECRET_TOKEN}: a secret read as an "
+                                "environment variable would not be masked: declare it (secrets: "
+                                "[TOKEN]) and write ${secrets.TOKEN}"));
+}
+
+TEST(ValidatorTest, ASecretReferenceWithoutDeclarations) {
+  EXPECT_THAT(validate("name: x\ntasks:\n  - name: a\n    uses: test.echo\n"
+                       "    with: {t: \"${secrets.TOKEN}\"}\n"),
+              HasSubstr("${secrets.TOKEN}: no secret 'TOKEN'; declare it in the manifest: "
+                        "secrets: [TOKEN]"));
+}
+
+TEST(ValidatorTest, ASecretIsTextForTypeChecks) {
+  std::string errors = validate(R"(name: x
+secrets: [T]
+tasks:
+  - name: a
+    uses: test.typed
+    with: {s: "${secrets.T}", i: "${secrets.T}", n: 1, b: true, o: {}, a: [], d: 1s}
+)",
+                                {{"FLOWWEAVER_SECRET_T", "x"}});
+  EXPECT_THAT(errors, HasSubstr("parameter 'i' must be integer, not string"));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 's'")));
+}
+
+TEST(ValidatorTest, DeclaredSecretsAreLookedUp) {
+  DiagnosticList d("wf.yaml");
+  Manifest m = parse_manifest("name: x\nsecrets: [T]\ntasks: []\n", "wf.yaml", &d);
+  PluginRegistry registry = testing::test_registry();
+  ValidationResult result;
+  validate_manifest(
+      m, registry,
+      [](const std::string& name) -> std::optional<std::string> {
+        if (name == "FLOWWEAVER_SECRET_T") return "value";
+        return std::nullopt;
+      },
+      &d, &result);
+  EXPECT_TRUE(d.empty()) << d.to_string();
+  EXPECT_EQ(result.secrets.at("T"), "value");
+}
+
 }  // namespace
 }  // namespace flowweaver
