@@ -123,6 +123,9 @@ void HttpSession::on_header(error_code ec) {
                   "the request's body exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
   }
   if (ec && is_hangup(ec)) return close();
+  if (ec && looks_like_tls()) {
+    return refuse(400, "this port speaks plain HTTP, not TLS: use http://, not https://");
+  }
   if (ec) return refuse(400, "malformed request: " + ec.message());
   if (!fill_request()) return;
   Router::Match match = context_->router.find(request_.method, request_.path);
@@ -174,6 +177,11 @@ bool HttpSession::fill_request() {
   }
   request_.query = std::move(*query);
   return true;
+}
+
+// A TLS record starts with its content type, 22 for a handshake; no HTTP method does.
+bool HttpSession::looks_like_tls() const {
+  return buffer_.size() > 0 && static_cast<const unsigned char*>(buffer_.data().data())[0] == 0x16;
 }
 
 bool HttpSession::body_pending() const { return !parser_->is_done(); }

@@ -57,6 +57,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void drain(size_t budget);
   bool fill_request();
   bool body_pending() const;
+  bool looks_like_tls() const;
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

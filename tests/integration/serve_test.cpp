@@ -974,6 +974,9 @@ TEST(ServeTest, BodylessRequestsAndTlsHandshakesAreAnsweredAtOnce) {
     EXPECT_TRUE(Json::parse(reply.body, nullptr, false)["error"].is_string()) << reply.body;
     // Generous for a loaded machine; the old server took 5 s or the whole read timeout.
     EXPECT_LT(ms.count(), 2000) << shown;
+    if (c.request == client_hello) {
+      EXPECT_THAT(reply.body, HasSubstr("this port speaks plain HTTP, not TLS"));
+    }
     if (c.status == 400) {
       EXPECT_TRUE(closed_within(fd, 2000)) << "still open after garbage";
     }

@@ -92,6 +92,9 @@ TEST_F(ServerTest, RoutesDecodePathPartsAndAnswerUnknownPathsAndMethodsInJson) {
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.header("Allow"), "POST");
   EXPECT_EQ(client.num_connects(), 1) << "the connection was not kept alive";
+  HttpReply bad_query = client.get("/hello/x?a=%zz");
+  EXPECT_EQ(bad_query.status, 400);
+  EXPECT_THAT(bad_query.body, HasSubstr("malformed request target"));
 }
 
 TEST_F(ServerTest, OversizedHeadersGet431) {
