@@ -1,5 +1,6 @@
 #include "http/http_server.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -37,6 +38,8 @@ struct HttpServer::Impl {
   net::steady_timer retry_timer{io};
   net::thread_pool handler_threads;
   std::shared_ptr<SessionContext> context;
+  // Keeps io.run() going while nothing is pending, until stop() has finished with it.
+  net::executor_work_guard<net::io_context::executor_type> keep_running{io.get_executor()};
   std::thread thread;
   bool stopped = false;
 };
@@ -133,13 +136,17 @@ void HttpServer::stop() {
     impl_->close_all();
     return;
   }
-  std::promise<void> closed;
-  net::post(impl_->io, [this, &closed] {
-    impl_->close_all();
-    closed.set_value();
-  });
-  closed.get_future().wait();
-  impl_->handler_threads.join();  // a handler in progress finishes; its answer goes nowhere
+  auto on_io_thread = [this](std::function<void()> work) {
+    std::promise<void> done;
+    net::post(impl_->io, [&] {
+      work();
+      done.set_value();
+    });
+    done.get_future().wait();
+  };
+  on_io_thread([this] { impl_->close_all(); });
+  impl_->handler_threads.join();  // a handler in progress finishes...
+  on_io_thread([] {});            // ...and its answer reaches its closed session, and goes nowhere
   impl_->io.stop();
   impl_->thread.join();
 }

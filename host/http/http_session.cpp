@@ -217,7 +217,10 @@ void HttpSession::dispatch() {
 }
 
 void HttpSession::respond(HttpResponse response, bool keep_alive) {
-  if (closed_) return;
+  if (closed_) {
+    if (response.events) response.events->detach();  // its producer learns nobody listens
+    return;
+  }
   if (response.events) {
     std::shared_ptr<EventStream> events = response.events;
     return start_events(std::move(events), response_head(response, false));
