@@ -28,12 +28,13 @@ std::string status_line(int status) {
 }
 
 // Status line and headers; Content-Length only when the body is not a stream.
-std::string response_head(const HttpResponse& r, bool keep_alive) {
+std::string response_head(const HttpResponse& r, bool keep_alive, bool http10) {
   std::string head = status_line(r.status);
   if (!r.content_type.empty()) head += "Content-Type: " + r.content_type + "\r\n";
   for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
   if (!r.events) head += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   if (!keep_alive) head += "Connection: close\r\n";
+  if (keep_alive && http10) head += "Connection: keep-alive\r\n";  // 1.0 closes unless told
   return head + "\r\n";
 }
 
@@ -160,6 +161,7 @@ void HttpSession::on_header(error_code ec) {
 bool HttpSession::fill_request() {
   const auto& message = parser_->get();
   request_.method = std::string(message.method_string());
+  http10_ = message.version() == 10;
   request_.target = std::string(message.target());
   for (const auto& field : message) {
     request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -223,9 +225,9 @@ void HttpSession::respond(HttpResponse response, bool keep_alive) {
   }
   if (response.events) {
     std::shared_ptr<EventStream> events = response.events;
-    return start_events(std::move(events), response_head(response, false));
+    return start_events(std::move(events), response_head(response, false, false));
   }
-  out_ = response_head(response, keep_alive) + response.body;
+  out_ = response_head(response, keep_alive, http10_) + response.body;
   stream_.expires_after(context_->limits.write_timeout);
   net::async_write(stream_, net::buffer(out_),
                    [self = shared_from_this(), keep_alive](error_code ec, size_t) {

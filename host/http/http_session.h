@@ -68,6 +68,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string out_;  // the bytes being written
   char scratch_[4096];
   std::shared_ptr<EventStream> events_;
+  bool http10_ = false;  // the request being answered is HTTP/1.0
   bool writing_events_ = false;
   bool closed_ = false;
 };

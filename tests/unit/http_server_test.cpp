@@ -97,6 +97,19 @@ TEST_F(ServerTest, RoutesDecodePathPartsAndAnswerUnknownPathsAndMethodsInJson) {
   EXPECT_THAT(bad_query.body, HasSubstr("malformed request target"));
 }
 
+TEST_F(ServerTest, AnHttp10ClientAskingForKeepAliveIsToldItIsKept) {
+  start();
+  int fd = connect_loopback(port_);
+  ASSERT_TRUE(send_all(fd, "GET /hello/x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  HttpReply first = read_reply(fd);
+  EXPECT_EQ(first.header("Connection"), "keep-alive");
+  ASSERT_TRUE(send_all(fd, "GET /hello/y HTTP/1.0\r\n\r\n"));
+  HttpReply second = read_reply(fd);
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.header("Connection"), "close");
+  ::close(fd);
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   start();
   HttpClient client(port_);
