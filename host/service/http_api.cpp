@@ -93,6 +93,7 @@ struct HttpApi::Impl {
   HttpResponse list_runs(const HttpRequest& req);
   HttpResponse show_run(const HttpRequest& req);
   HttpResponse start_run(const HttpRequest& req);
+  HttpResponse cancel_run(const HttpRequest& req);
   void log_server_error(const HttpRequest& req, const HttpResponse& res);
 
   Service& service;
@@ -209,6 +210,29 @@ HttpResponse HttpApi::Impl::start_run(const HttpRequest& req) {
   return HttpResponse::error(500, r.message);
 }
 
+HttpResponse HttpApi::Impl::cancel_run(const HttpRequest& req) {
+  const std::string& run_id = req.path_params[0];
+  if (auto bad = bad_query(req, {})) return *bad;
+  if (auto bad = bad_path_part(run_id, "the run id")) return *bad;
+  CancelRunResult r = service.cancel_run(run_id);
+  using Code = CancelRunResult::Code;
+  json done = {{"run_id", run_id}, {"workflow", r.workflow}, {"message", r.message}};
+  switch (r.code) {
+    case Code::kCancelling:
+      return HttpResponse::json(202, done);
+    case Code::kCancelled:
+      return HttpResponse::json(200, done);
+    case Code::kUnknownRun:
+      return HttpResponse::error(404, "no run with id '" + shown(run_id) + "'");
+    case Code::kAlreadyClosed:
+    case Code::kHeldElsewhere:
+      return HttpResponse::error(409, r.message);
+    case Code::kFailed:
+      break;
+  }
+  return HttpResponse::error(500, r.message);
+}
+
 // /livez and /metrics only read memory: they run on the I/O thread, where no slow database
 // read on the handler threads can hold them up.
 Router HttpApi::Impl::routes() {
@@ -240,6 +264,7 @@ Router HttpApi::Impl::routes() {
   add(r, "GET", "/api/runs/{}", [this](const HttpRequest& req) { return show_run(req); });
   add(r, "POST", "/api/workflows/{}/runs",
       [this](const HttpRequest& req) { return start_run(req); });
+  add(r, "POST", "/api/runs/{}/cancel", [this](const HttpRequest& req) { return cancel_run(req); });
   return r;
 }
 

@@ -868,6 +868,28 @@ TEST(ServeTest, BadRequestValuesGet400NamingTheParameterAndA500IsLoggedWithItsRe
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 
+// POST /api/runs/ID/cancel reaches Service::cancel_run: an active run ends CANCELLED; a run
+// already over, or an unknown one, is a clear 409 or 404.
+TEST(ServeTest, ARunIsCancelledOverHttp) {
+  TempDir dir;
+  write_config(dir, "grace_period: 300ms\n");
+  dir.write("workflows/slow.yaml", kSlowWorkflow);
+  Served s(dir);
+  std::string run_id = start_slow_run(s);
+  ASSERT_FALSE(run_id.empty());
+  Reply cancelling = s.post("/api/runs/" + run_id + "/cancel");
+  EXPECT_EQ(cancelling.status, 202) << cancelling.body;
+  EXPECT_EQ(cancelling.json().value("workflow", ""), "slow") << cancelling.body;
+  wait_for_run(s, run_id, "CANCELLED");
+  Reply again = s.post("/api/runs/" + run_id + "/cancel");
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_THAT(again.json().value("error", ""), HasSubstr("CANCELLED"));
+  EXPECT_EQ(s.post("/api/runs/nope/cancel").status, 404);
+  EXPECT_EQ(s.get("/api/runs/" + run_id + "/cancel").status, 405);
+  ProcessResult stopped = s.stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
 // --- 6b. Hostile clients ----------------------------------------------------------------------
 
 // Clients that send a request header one byte a second, each on a thread of its own, until
@@ -1071,7 +1093,9 @@ tasks:
 )");
   Served s(dir, {{"FLOWWEAVER_SECRET_API_TOKEN", secret}});
   EXPECT_EQ(s.post("/api/workflows/w/runs", {{"Authorization", "Bearer s3cret"}}).status, 401);
-  std::string run_id = start_run(s, "w", {{"Authorization", "Bearer file-token"}});
+  EXPECT_EQ(s.get("/api/workflows").status, 401);
+  s.always_send({{"Authorization", "Bearer file-token"}});
+  std::string run_id = start_run(s, "w");
   Json run = wait_for_run(s, run_id, "FAILED");
   std::string body = s.get("/api/runs/" + run_id).body;
   EXPECT_THAT(body, HasSubstr("***"));
