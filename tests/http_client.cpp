@@ -73,6 +73,8 @@ HttpReply read_reply(int fd) {
   reply.head = data.substr(0, end + 2);
   reply.body = data.substr(end + 4);
   if (reply.head.rfind("HTTP/1.", 0) != 0 || reply.head.size() < 12) return reply;
+  reply.status = std::stoi(reply.head.substr(9, 3));
+  if (reply.status / 100 == 1 || reply.status == 204 || reply.status == 304) return reply;
   std::string length = reply.header("Content-Length");
   bool to_close = length.empty();
   size_t wanted = to_close ? 0 : std::stoul(length);
@@ -81,7 +83,6 @@ HttpReply read_reply(int fd) {
     if (n <= 0) break;
     reply.body.append(buffer, static_cast<size_t>(n));
   }
-  reply.status = std::stoi(reply.head.substr(9, 3));
   return reply;
 }
 

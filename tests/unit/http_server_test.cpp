@@ -110,6 +110,21 @@ TEST_F(ServerTest, AnHttp10ClientAskingForKeepAliveIsToldItIsKept) {
   ::close(fd);
 }
 
+TEST_F(ServerTest, AChunkedBodyWithinTheLimitIsReadWholeAndExpectContinueIsAnswered) {
+  start();
+  int fd = connect_loopback(port_);
+  ASSERT_TRUE(send_all(fd,
+                       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                       "Expect: 100-continue\r\n\r\n"));
+  HttpReply go_on = read_reply(fd);
+  EXPECT_EQ(go_on.status, 100);
+  ASSERT_TRUE(send_all(fd, "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
+  HttpReply echoed = read_reply(fd);
+  EXPECT_EQ(echoed.status, 200);
+  EXPECT_EQ(echoed.body, "abcde");
+  ::close(fd);
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   start();
   HttpClient client(port_);
