@@ -128,7 +128,12 @@ void HttpSession::on_header(error_code ec) {
     return refuse(400, "this port speaks plain HTTP, not TLS: use http://, not https://");
   }
   if (ec) return refuse(400, "malformed request: " + ec.message());
-  if (!fill_request()) return;
+  if (fill_request()) route();
+}
+
+// Finds the request's handler and lets the head check see the request, both before its body
+// is read; then reads the body, if any, and runs the handler.
+void HttpSession::route() {
   Router::Match match = context_->router.find(request_.method, request_.path);
   if (!match.route) {
     HttpResponse r =

@@ -45,6 +45,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void wait_for_request();
   void read_header();
   void on_header(boost::system::error_code ec);
+  void route();
   void read_body();
   void on_body(boost::system::error_code ec);
   void dispatch();
