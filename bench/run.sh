@@ -32,7 +32,7 @@ calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
 holds() { awk "BEGIN { exit !($1) }"; }
 
 for tool in "$fw" "$bench/gen_workflow" "$bench/measure" "$bench/sqlite_rate" \
-            "$bench/sqlite_write_counter.so"; do
+            "$bench/sqlite_write_counter.so" "$bench/http_rate"; do
   [[ -e $tool ]] || die "$tool is missing: build first (make build, or ninja bench_tools)"
 done
 # The scratch directory is emptied on every run: only one this script made (it holds the mark).
@@ -307,6 +307,43 @@ print_targets() {
   echo "$num_missed target(s) missed."
 }
 
+# The HTTP API (issue 13): `flowweaver serve` with a 10-task no-op workflow; on one kept-alive
+# connection, /livez round trips, then 300 runs POSTed one after another, each polled until
+# COMPLETED before the next.
+http_line=""
+run_http() {
+  local dir=$scratch/serve port="" i
+  mkdir -p "$dir/workflows"
+  { echo "name: ten"; echo "tasks:"
+    for i in $(seq 1 10); do echo "  - {name: t$i, uses: builtin.noop}"; done
+  } > "$dir/workflows/ten.yaml"
+  printf 'workflows_dir: %s\nstate_dir: %s\nlog_dir: %s\nlisten: "127.0.0.1:0"\n' \
+    "$dir/workflows" "$dir/var" "$dir/var/log" > "$dir/config.yaml"
+  note "  http-api ..."
+  "$fw" serve --config "$dir/config.yaml" 2> "$dir/serve.err" &
+  local pid=$!
+  for i in $(seq 1 100); do
+    port=$(sed -n 's/.*serving .* on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/serve.err")
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  [[ -n $port ]] || { kill "$pid"; die "flowweaver serve did not start: $(cat "$dir/serve.err")"; }
+  http_line=$("$bench/http_rate" "$port" ten 300 2000) || { kill "$pid"; die "http_rate failed"; }
+  kill -TERM "$pid"
+  wait "$pid" || die "flowweaver serve exited $? after SIGTERM"
+}
+
+print_http() {
+  echo
+  echo "== HTTP API (issue 13): one kept-alive connection, 10-task no-op workflow"
+  echo "$http_line"
+  local livez runs
+  livez=$(sed 's/.*livez_median_us=\([0-9.]*\).*/\1/' <<< "$http_line")
+  runs=$(sed 's/.*runs_s=\([0-9.]*\).*/\1/' <<< "$http_line")
+  check "/livez on a reused connection, median" "$(calc "$livez / 1000")" 1 ms at_most
+  check "300 runs one after another" "$runs" 150 runs/s at_least
+}
+
 run_micro() {
   [[ ${FLOWWEAVER_BENCH_MICRO:-1} != 0 ]] || return 0
   if [[ ! -x $bench/flowweaver_micro_bench ]]; then
@@ -342,8 +379,10 @@ run_resume
 run_contended
 run_peers
 count_store_writes
+run_http
 print_table
 print_targets
+print_http
 [[ -z ${peer_line:-} ]] || { echo; echo "== peers (timed in this run, interleaved)"; echo "$peer_line"; }
 run_micro
 echo

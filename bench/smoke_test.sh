@@ -47,4 +47,25 @@ grep -Eq '^rows=[1-9][0-9]* commits=[1-9][0-9]*$' "$scratch/count.txt" \
 "$bench/gen_workflow" makefile 20 "$scratch/Makefile"
 "$bench/measure" -- make -j2 -f "$scratch/Makefile" > /dev/null || fail "make -j2 on Makefile"
 
+# http_rate against a real service: a few runs of a tiny workflow, all COMPLETED.
+mkdir -p "$scratch/serve/workflows"
+"$bench/gen_workflow" fanout 3 "$scratch/serve/workflows/small.yaml"
+small=$(sed -n 's/^name: *//p' "$scratch/serve/workflows/small.yaml")
+printf 'workflows_dir: workflows\nstate_dir: var\nlog_dir: var/log\nlisten: "127.0.0.1:0"\n' \
+  > "$scratch/serve/config.yaml"
+"$fw" serve --config "$scratch/serve/config.yaml" 2> "$scratch/serve/err.txt" &
+serve_pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*serving .* on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$scratch/serve/err.txt")
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n $port ]] || { kill "$serve_pid"; fail "serve did not start: $(cat "$scratch/serve/err.txt")"; }
+line=$("$bench/http_rate" "$port" "$small" 3 10) || { kill "$serve_pid"; fail "http_rate failed"; }
+kill -TERM "$serve_pid"
+wait "$serve_pid" || fail "serve exited $? after SIGTERM"
+[[ $line =~ ^livez_median_us=[0-9.]+\ .*\ runs=3\ runs_s=[0-9.]+\ .*connects=1$ ]] \
+  || fail "http_rate printed '$line'"
+
 echo "bench tools OK"

@@ -1,15 +1,12 @@
 #include "service/http_api.h"
 
-#include <httplib.h>
 #include <spdlog/logger.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 
+#include "http/http_server.h"
 #include "service/service.h"
-#include "util/error.h"
 #include "util/printable.h"
 #include "util/utf8.h"
 
@@ -18,17 +15,6 @@ namespace flowweaver {
 namespace {
 
 using nlohmann::json;
-
-void reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  // Invalid UTF-8 that slipped into a message becomes U+FFFD rather than an exception.
-  res.set_content(body.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
-                  "application/json");
-}
-
-void reply_error(httplib::Response& res, int status, const std::string& message) {
-  reply(res, status, {{"error", message}});
-}
 
 // Compares every byte, so the time taken says nothing about how much of a guess was right.
 bool same_secret(const std::string& given, const std::string& token) {
@@ -49,39 +35,34 @@ std::string names_list(std::initializer_list<const char*> names) {
 
 // Whatever a client sends to an /api endpoint ends up in JSON and in messages, so it must be
 // UTF-8; a query parameter the endpoint does not know is most likely a typo, which would
-// otherwise be ignored in silence. Replies 400 naming the culprit and returns false when not.
-bool check_query(const httplib::Request& req, httplib::Response& res,
-                 std::initializer_list<const char*> known) {
-  for (const auto& [name, value] : req.params) {
+// otherwise be ignored in silence. The 400 naming the culprit, or nothing when all is well.
+std::optional<HttpResponse> bad_query(const HttpRequest& req,
+                                      std::initializer_list<const char*> known) {
+  for (const auto& [name, value] : req.query) {
     bool is_known = std::any_of(known.begin(), known.end(),
                                 [&name = name](const char* k) { return name == k; });
     if (!is_known) {
-      reply_error(res, 400,
-                  "unknown query parameter '" + shown(name) + "': " + shown(req.path) +
-                      (known.size() == 0 ? " takes none" : " takes " + names_list(known)));
-      return false;
+      return HttpResponse::error(
+          400, "unknown query parameter '" + shown(name) + "': " + shown(req.path) +
+                   (known.size() == 0 ? " takes none" : " takes " + names_list(known)));
     }
     if (find_invalid_utf8(value)) {
-      reply_error(res, 400,
-                  "the query parameter '" + name + "' is not valid UTF-8 ('" + shown(value) +
-                      "'): send the value's UTF-8 bytes, percent-encoded");
-      return false;
+      return HttpResponse::error(400, "the query parameter '" + name + "' is not valid UTF-8 ('" +
+                                          shown(value) +
+                                          "'): send the value's UTF-8 bytes, percent-encoded");
     }
-    if (req.get_param_value_count(name) > 1) {
-      reply_error(res, 400, "the query parameter '" + name + "' is given more than once");
-      return false;
+    if (req.query_count(name) > 1) {
+      return HttpResponse::error(400, "the query parameter '" + name + "' is given more than once");
     }
   }
-  return true;
+  return std::nullopt;
 }
 
 // `what` names the part of the path, e.g. "the run id".
-bool check_path_part(const std::string& part, const char* what, httplib::Response& res) {
-  if (!find_invalid_utf8(part)) return true;
-  reply_error(res, 400,
-              std::string(what) + " in the path is not valid UTF-8 ('" + shown(part) +
-                  "'): send its UTF-8 bytes, percent-encoded");
-  return false;
+std::optional<HttpResponse> bad_path_part(const std::string& part, const char* what) {
+  if (!find_invalid_utf8(part)) return std::nullopt;
+  return HttpResponse::error(400, std::string(what) + " in the path is not valid UTF-8 ('" +
+                                      shown(part) + "'): send its UTF-8 bytes, percent-encoded");
 }
 
 json checks_json(const std::vector<HealthCheck>& checks, bool* all_ok) {
@@ -94,24 +75,34 @@ json checks_json(const std::vector<HealthCheck>& checks, bool* all_ok) {
   return out;
 }
 
+// The probes of supervisors and load balancers answer without the token; the API needs it.
+bool needs_token(const HttpRequest& req) {
+  return req.path == "/api" || req.path.rfind("/api/", 0) == 0;
+}
+
 }  // namespace
 
 struct HttpApi::Impl {
   Impl(Service& s, std::shared_ptr<spdlog::logger> l) : service(s), log(std::move(l)) {}
 
-  void routes();
-  void health(httplib::Response& res, bool deep, bool details);
-  void start_run(const httplib::Request& req, const std::string& workflow, httplib::Response& res);
-
-  void log_server_error(const httplib::Request& req, const httplib::Response& res);
+  Router routes();
+  void add(Router& router, const char* method, const char* pattern, HttpHandler handler,
+           RunOn run_on = RunOn::kHandlerThread);
+  std::optional<HttpResponse> check_token(const HttpRequest& req) const;
+  HttpResponse health(bool deep, bool details);
+  HttpResponse list_runs(const HttpRequest& req);
+  HttpResponse show_run(const HttpRequest& req);
+  HttpResponse start_run(const HttpRequest& req);
+  HttpResponse cancel_run(const HttpRequest& req);
+  void log_server_error(const HttpRequest& req, const HttpResponse& res);
 
   Service& service;
   std::shared_ptr<spdlog::logger> log;
-  httplib::Server server;
+  std::unique_ptr<HttpServer> server;
 };
 
 // A 500 is the service's fault: the operator needs the request to reproduce it.
-void HttpApi::Impl::log_server_error(const httplib::Request& req, const httplib::Response& res) {
+void HttpApi::Impl::log_server_error(const HttpRequest& req, const HttpResponse& res) {
   if (res.status != 500) return;
   std::string error = res.body;
   json body = json::parse(res.body, nullptr, false);
@@ -122,7 +113,39 @@ void HttpApi::Impl::log_server_error(const httplib::Request& req, const httplib:
              shown(error));
 }
 
-void HttpApi::Impl::health(httplib::Response& res, bool deep, bool details) {
+// Every handler answers an exception with a 500 naming it, logged with the request.
+void HttpApi::Impl::add(Router& router, const char* method, const char* pattern,
+                        HttpHandler handler, RunOn run_on) {
+  router.add(
+      method, pattern,
+      [this, handler = std::move(handler)](const HttpRequest& req) {
+        HttpResponse res;
+        try {
+          res = handler(req);
+        } catch (const std::exception& e) {
+          res = HttpResponse::error(500, e.what());
+        }
+        log_server_error(req, res);
+        return res;
+      },
+      run_on);
+}
+
+std::optional<HttpResponse> HttpApi::Impl::check_token(const HttpRequest& req) const {
+  const std::string& token = service.config().token;
+  if (token.empty() || !needs_token(req)) return std::nullopt;
+  std::string header = req.header("Authorization");
+  const std::string prefix = "Bearer ";
+  if (header.rfind(prefix, 0) == 0 && same_secret(header.substr(prefix.size()), token)) {
+    return std::nullopt;
+  }
+  HttpResponse res =
+      HttpResponse::error(401, "this endpoint needs the header 'Authorization: Bearer <token>'");
+  res.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return res;
+}
+
+HttpResponse HttpApi::Impl::health(bool deep, bool details) {
   bool ok = true;
   json checks = checks_json(service.health_checks(deep), &ok);
   json body = {{"status", ok ? "ok" : "failing"}, {"checks", checks}};
@@ -133,166 +156,132 @@ void HttpApi::Impl::health(httplib::Response& res, bool deep, bool details) {
     body["plugins_loaded"] = service.plugins_loaded();
     body["active_runs"] = service.active_runs();
   }
-  reply(res, ok ? 200 : 503, body);
+  return HttpResponse::json(ok ? 200 : 503, body);
 }
 
-void HttpApi::Impl::start_run(const httplib::Request& req, const std::string& workflow,
-                              httplib::Response& res) {
-  const std::string& token = service.config().token;
-  if (!token.empty()) {
-    std::string header = req.get_header_value("Authorization");
-    const std::string prefix = "Bearer ";
-    if (header.rfind(prefix, 0) != 0 || !same_secret(header.substr(prefix.size()), token)) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      reply_error(res, 401, "this endpoint needs the header 'Authorization: Bearer <token>'");
-      return;
+HttpResponse HttpApi::Impl::list_runs(const HttpRequest& req) {
+  if (auto bad = bad_query(req, {"workflow", "limit"})) return *bad;
+  size_t limit = 50;
+  if (req.query_count("limit") > 0) {
+    std::string text = req.query_value("limit");
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 || limit > 10000) {
+      return HttpResponse::error(400, "limit must be a whole number from 1 to 10000");
     }
   }
-  if (!check_query(req, res, {}) || !check_path_part(workflow, "the workflow name", res)) return;
+  std::string workflow = req.query_value("workflow");
+  std::optional<json> runs = service.runs_json(workflow, limit);
+  if (!runs) return HttpResponse::error(404, "no workflow named '" + shown(workflow) + "'");
+  return HttpResponse::json(200, *runs);
+}
+
+HttpResponse HttpApi::Impl::show_run(const HttpRequest& req) {
+  const std::string& run_id = req.path_params[0];
+  if (auto bad = bad_query(req, {})) return *bad;
+  if (auto bad = bad_path_part(run_id, "the run id")) return *bad;
+  std::optional<json> run = service.run_json(run_id);
+  if (!run) return HttpResponse::error(404, "no run with id '" + shown(run_id) + "'");
+  return HttpResponse::json(200, *run);
+}
+
+HttpResponse HttpApi::Impl::start_run(const HttpRequest& req) {
+  const std::string& workflow = req.path_params[0];
+  if (auto bad = bad_query(req, {})) return *bad;
+  if (auto bad = bad_path_part(workflow, "the workflow name")) return *bad;
   StartRunResult r = service.start_run(workflow, "HTTP request");
   using Code = StartRunResult::Code;
   switch (r.code) {
     case Code::kStarted:
-      reply(res, 201, {{"run_id", r.run_id}, {"workflow", workflow}});
-      return;
+      return HttpResponse::json(201, {{"run_id", r.run_id}, {"workflow", workflow}});
     case Code::kUnknownWorkflow:
-      reply_error(res, 404, r.message);
-      return;
+      return HttpResponse::error(404, r.message);
     case Code::kAlreadyActive:
-      reply(res, 409, {{"error", r.message}, {"run_id", r.run_id}});
-      return;
-    case Code::kAtCapacity:
-      res.set_header("Retry-After", "10");
-      reply_error(res, 429, r.message);
-      return;
+      return HttpResponse::json(409, {{"error", r.message}, {"run_id", r.run_id}});
+    case Code::kAtCapacity: {
+      HttpResponse res = HttpResponse::error(429, r.message);
+      res.headers.emplace_back("Retry-After", "10");
+      return res;
+    }
     case Code::kStopping:
-      reply_error(res, 503, r.message);
-      return;
+      return HttpResponse::error(503, r.message);
     case Code::kFailed:
-      reply_error(res, 500, r.message);
-      return;
+      break;
   }
+  return HttpResponse::error(500, r.message);
 }
 
-void HttpApi::Impl::routes() {
-  server.Get("/livez", [](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, {{"status", "ok"}});
+HttpResponse HttpApi::Impl::cancel_run(const HttpRequest& req) {
+  const std::string& run_id = req.path_params[0];
+  if (auto bad = bad_query(req, {})) return *bad;
+  if (auto bad = bad_path_part(run_id, "the run id")) return *bad;
+  CancelRunResult r = service.cancel_run(run_id);
+  using Code = CancelRunResult::Code;
+  json done = {{"run_id", run_id}, {"workflow", r.workflow}, {"message", r.message}};
+  switch (r.code) {
+    case Code::kCancelling:
+      return HttpResponse::json(202, done);
+    case Code::kCancelled:
+      return HttpResponse::json(200, done);
+    case Code::kUnknownRun:
+      return HttpResponse::error(404, "no run with id '" + shown(run_id) + "'");
+    case Code::kAlreadyClosed:
+    case Code::kHeldElsewhere:
+      return HttpResponse::error(409, r.message);
+    case Code::kFailed:
+      break;
+  }
+  return HttpResponse::error(500, r.message);
+}
+
+// /livez and /metrics only read memory: they run on the I/O thread, where no slow database
+// read on the handler threads can hold them up.
+Router HttpApi::Impl::routes() {
+  Router r;
+  add(
+      r, "GET", "/livez",
+      [](const HttpRequest&) {
+        return HttpResponse::json(200, {{"status", "ok"}});
+      },
+      RunOn::kIoThread);
+  add(r, "GET", "/readyz", [this](const HttpRequest&) { return health(false, false); });
+  add(r, "GET", "/health", [this](const HttpRequest&) { return health(true, true); });
+  add(
+      r, "GET", "/metrics",
+      [this](const HttpRequest&) {
+        return HttpResponse::text(200, service.metrics_text(),
+                                  "text/plain; version=0.0.4; charset=utf-8");
+      },
+      RunOn::kIoThread);
+  add(r, "GET", "/api/workflows", [this](const HttpRequest& req) {
+    if (auto bad = bad_query(req, {})) return *bad;
+    return HttpResponse::json(200, service.workflows_json());
   });
-  server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    health(res, false, false);
+  add(r, "GET", "/api/plugins", [this](const HttpRequest& req) {
+    if (auto bad = bad_query(req, {})) return *bad;
+    return HttpResponse::json(200, service.plugins_json());
   });
-  server.Get("/health",
-             [this](const httplib::Request&, httplib::Response& res) { health(res, true, true); });
-  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(service.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  server.Get("/api/workflows", [this](const httplib::Request& req, httplib::Response& res) {
-    if (check_query(req, res, {})) reply(res, 200, service.workflows_json());
-  });
-  server.Get("/api/plugins", [this](const httplib::Request& req, httplib::Response& res) {
-    if (check_query(req, res, {})) reply(res, 200, service.plugins_json());
-  });
-  server.Get("/api/runs", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!check_query(req, res, {"workflow", "limit"})) return;
-    size_t limit = 50;
-    if (req.has_param("limit")) {
-      std::string text = req.get_param_value("limit");
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-      if (ec != std::errc() || end != text.data() + text.size() || limit == 0 || limit > 10000) {
-        reply_error(res, 400, "limit must be a whole number from 1 to 10000");
-        return;
-      }
-    }
-    std::string workflow = req.get_param_value("workflow");
-    std::optional<json> runs = service.runs_json(workflow, limit);
-    if (!runs) {
-      reply_error(res, 404, "no workflow named '" + shown(workflow) + "'");
-      return;
-    }
-    reply(res, 200, *runs);
-  });
-  server.Get(R"(/api/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string run_id = req.matches[1];
-    if (!check_query(req, res, {}) || !check_path_part(run_id, "the run id", res)) return;
-    std::optional<json> run = service.run_json(run_id);
-    if (!run) {
-      reply_error(res, 404, "no run with id '" + shown(run_id) + "'");
-      return;
-    }
-    reply(res, 200, *run);
-  });
-  static const char* kStartRunPath = R"(/api/workflows/([^/]+)/runs)";
-  static const std::regex kStartRun(kStartRunPath);
-  server.Post(kStartRunPath, [this](const httplib::Request& req, httplib::Response& res) {
-    start_run(req, req.matches[1], res);
-  });
-  // `curl -X POST URL` sends neither Content-Length nor a body, which the server library
-  // answers with 400 before routing; such a request has nothing to read, so it is served here.
-  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    std::smatch match;
-    if (req.method != "POST" || req.has_header("Content-Length") ||
-        req.has_header("Transfer-Encoding") || !std::regex_match(req.path, match, kStartRun)) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    start_run(req, match[1], res);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "internal error";
-        try {
-          if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        reply_error(res, 500, what);
-      });
-  // Unknown paths, wrong methods and requests the parser rejected get a JSON body too.
-  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    reply_error(res, res.status, res.status == 404 ? "no such endpoint" : "bad request");
-  });
-  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    log_server_error(req, res);
-  });
-  server.set_payload_max_length(64 * 1024);
-  server.set_read_timeout(10, 0);
-  server.set_write_timeout(10, 0);
-  server.set_keep_alive_timeout(1);  // stop() waits for idle keep-alive connections this long
-  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, with which a second service
-  // started on the same port binds it too, shares its connections, and resumes its runs.
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  add(r, "GET", "/api/runs", [this](const HttpRequest& req) { return list_runs(req); });
+  add(r, "GET", "/api/runs/{}", [this](const HttpRequest& req) { return show_run(req); });
+  add(r, "POST", "/api/workflows/{}/runs",
+      [this](const HttpRequest& req) { return start_run(req); });
+  add(r, "POST", "/api/runs/{}/cancel", [this](const HttpRequest& req) { return cancel_run(req); });
+  return r;
 }
 
 HttpApi::HttpApi(Service& service, std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_unique<Impl>(service, std::move(log))) {
-  impl_->routes();
+  Impl* impl = impl_.get();
+  impl_->server = std::make_unique<HttpServer>(
+      impl_->routes(), HttpLimits{},
+      [impl](const HttpRequest& req) { return impl->check_token(req); });
 }
 
 HttpApi::~HttpApi() { stop(); }
 
-int HttpApi::bind(const std::string& host, int port) {
-  if (port == 0) {
-    int bound = impl_->server.bind_to_any_port(host);
-    if (bound > 0) return bound;
-  } else if (impl_->server.bind_to_port(host, port)) {
-    return port;
-  }
-  throw Error::IO("cannot listen on " + host + ":" + std::to_string(port) + ": " +
-                  std::strerror(errno) + " (set `listen` in the config or use --listen)");
-}
+int HttpApi::bind(const std::string& host, int port) { return impl_->server->bind(host, port); }
 
-void HttpApi::start() {
-  thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
-}
+void HttpApi::start() { impl_->server->start(); }
 
-void HttpApi::stop() {
-  impl_->server.stop();
-  if (thread_.joinable()) thread_.join();
-}
+void HttpApi::stop() { impl_->server->stop(); }
 
 }  // namespace flowweaver

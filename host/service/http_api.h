@@ -1,11 +1,12 @@
 // The service's HTTP endpoints: /livez, /readyz, /health, /metrics and the JSON API under
-// /api (documented in README "Operating"). Nothing a client sends can take the service down:
-// every handler answers malformed input with a 4xx JSON error.
+// /api (documented in README "Operating"), served by HttpServer (http/http_server.h, where the
+// limits and timeouts are). Nothing a client sends can take the service down: every handler
+// answers malformed input with a 4xx JSON error. With a token configured, every /api request
+// needs it, reads included; the probes stay open.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <thread>
 
 namespace spdlog {
 class logger;
@@ -24,13 +25,12 @@ class HttpApi {
   // Binds `host:port` (port 0 picks a free one) and returns the port. Throws Error::IO when the
   // address cannot be bound.
   int bind(const std::string& host, int port);
-  void start();  // serves on a thread of its own
+  void start();  // serves on threads of its own
   void stop();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::thread thread_;
 };
 
 }  // namespace flowweaver

@@ -6,7 +6,7 @@
 //   state_dir: var                      # run state, one store per workflow
 //   log_dir: var/log                    # per-run logs
 //   listen: 127.0.0.1:8080              # or [::1]:8080, localhost:0 (0: any free port)
-//   token: s3cret                       # POST requests must carry it; empty: none needed
+//   token: s3cret                       # every /api request must carry it; empty: none
 //   token_file: /run/credentials/flowweaver.service/token   # or the token read from a file
 //   max_concurrent_runs: 4
 //   max_workers: 8                      # per run; overrides the manifests' max_workers
@@ -35,7 +35,7 @@ struct ServiceConfig {
   std::filesystem::path log_dir = "var/log";
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;  // 0: pick a free port
-  std::string token;       // empty: POST needs no token
+  std::string token;       // empty: /api needs no token
   int max_concurrent_runs = 4;
   std::optional<int> max_workers;             // per run; default: the manifest's, else the cores
   Millis grace_period{30000};                 // on SIGTERM: how long running tasks may finish
