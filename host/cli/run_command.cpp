@@ -1,4 +1,6 @@
 // run: the command line of engine.h's run_workflow, with the signals that stop a run.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include "cli/signal_thread.h"
 #include "engine.h"
 #include "plugin/plugin_registry.h"
+#include "progress/terminal_status.h"
 
 namespace flowweaver {
 namespace {
@@ -21,6 +24,7 @@ struct RunArguments {
   std::string grace = "10s";
   std::string durability = "normal";
   PathList plugin_dirs;
+  bool no_progress = false;
 };
 
 // The first SIGINT or SIGTERM stops the run gracefully; a second one ends the process at once
@@ -49,6 +53,7 @@ int run_command(RunArguments& args) {
   run.grace_period = *grace_ms;
   run.durability = parse_durability(args.durability);
   run.plugin_dirs = plugin_search_path(args.plugin_dirs);
+  run.progress = !args.no_progress && TerminalStatus::usable(STDERR_FILENO);
   StopSwitch stop_switch;
   start_signal_thread(stop_switch);
   RunReport report = run_workflow(run, stop_switch);
@@ -73,7 +78,12 @@ void add_run_command(CommandRegistry& commands) {
   cmd->add_option("--max-workers", run.max_workers, "Tasks run at once (default: cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--fresh", run.fresh, "Start a new run even if the last one is unfinished");
+  cmd->add_flag("--no-progress", args->no_progress,
+                "On a terminal, print the log lines instead of a live progress line");
   cmd->add_option("--log-file", run.log_file, "Also write the log to this file");
+  cmd->add_option("--log-dir", run.log_dir,
+                  "Per-task logs: <dir>/<workflow>/<run id>/<task>.<attempt>.log ('' for none)")
+      ->capture_default_str();
   cmd->add_option("--grace-period", args->grace,
                   "How long cancelled tasks get to stop (timeouts, SIGTERM)")
       ->capture_default_str();
