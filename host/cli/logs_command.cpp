@@ -114,11 +114,15 @@ int logs_command(const LogsArguments& args) {
       locate_task_log(*store, args.log_dir, workflow, args.run_id, args.task, args.attempt);
   store.reset();
   std::error_code ec;
-  bool running = !attempt_is_over(where.task, where.attempt);
-  if (!fs::exists(where.path, ec) && !(args.follow && running)) {
+  if (!fs::exists(where.path, ec) && !logged_nothing(where)) {
     throw Error::NotFound(missing_log_message(where));
   }
   if (args.follow) return follow(state_path, where);
+  if (!fs::exists(where.path, ec)) {
+    std::cerr << "task '" << where.task.task_name << "' logged nothing in attempt " << where.attempt
+              << " of run " << where.run.run_id << "\n";
+    return kExitOk;
+  }
   uint64_t offset = 0;
   print_new_bytes(where.path, &offset);
   return kExitOk;

@@ -608,7 +608,7 @@ TaskLogChunk Service::task_log(const std::string& run_id, const std::string& tas
     TaskLogLocation where = locate_task_log(*store, config_.log_dir, name, run_id, task, attempt);
     bool over = attempt_is_over(where.task, where.attempt);
     std::optional<LogBytes> bytes = read_log_bytes(where.path, offset, max_bytes);
-    if (!bytes && over) throw Error::NotFound(missing_log_message(where));
+    if (!bytes && !logged_nothing(where)) throw Error::NotFound(missing_log_message(where));
     TaskLogChunk chunk;
     chunk.workflow = name;
     chunk.attempt = where.attempt;

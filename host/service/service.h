@@ -89,9 +89,9 @@ class Service {
   // from byte `offset` on. GET /api/runs/ID/tasks/NAME/log serves the whole file (pieces until
   // one comes back short); with ?follow=1 it streams pieces as they come, asking again at a
   // short interval, until one is `finished`. Throws Error::NotFound, with the message to show,
-  // for an unknown run (of the served workflows), task or attempt, and for an attempt that is
-  // over and has no log file (it ran before per-task logs, or with another log_dir). A running
-  // attempt without its file yet gives an empty piece.
+  // for an unknown run (of the served workflows), task or attempt, and for an attempt of a run
+  // without task logs (it ran before per-task logs, or with another log_dir). An attempt that
+  // has logged nothing (yet) gives an empty piece.
   TaskLogChunk task_log(const std::string& run_id, const std::string& task,
                         std::optional<int> attempt, uint64_t offset, size_t max_bytes) const;
   // liveness of the loop, state store readable and writable; `deep` also reads every store.

@@ -18,15 +18,18 @@ TaskLogFiles::TaskLogFiles(std::filesystem::path run_dir, std::vector<std::strin
     : run_dir_(std::move(run_dir)),
       task_names_(std::move(task_names)),
       max_bytes_(max_bytes_per_attempt),
-      run_log_(std::move(run_log)) {}
+      run_log_(std::move(run_log)) {
+  std::error_code ec;
+  std::filesystem::create_directories(run_dir_, ec);
+  if (ec) {
+    report("cannot create " + run_dir_.string() + ": " + ec.message());
+  } else {
+    dir_created_ = true;
+  }
+}
 
 TaskLogFiles::~TaskLogFiles() {
   for (auto& [key, file] : open_) ::close(file.fd);
-}
-
-void TaskLogFiles::on_task_started(uint32_t task, int attempt) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  file_for(task, attempt);
 }
 
 void TaskLogFiles::on_task_finished(uint32_t task, int attempt, bool, const std::string&, Millis) {
@@ -51,16 +54,7 @@ void TaskLogFiles::write(uint32_t task, int attempt, fw_log_level level, std::st
 TaskLogFiles::OpenFile* TaskLogFiles::file_for(uint32_t task, int attempt) {
   auto it = open_.find({task, attempt});
   if (it != open_.end()) return &it->second;
-  if (task >= task_names_.size()) return nullptr;
-  std::error_code ec;
-  if (!dir_created_) {
-    std::filesystem::create_directories(run_dir_, ec);
-    if (ec) {
-      report("cannot create " + run_dir_.string() + ": " + ec.message());
-      return nullptr;
-    }
-    dir_created_ = true;
-  }
+  if (!dir_created_ || task >= task_names_.size()) return nullptr;
   std::filesystem::path path =
       run_dir_ / (task_names_[task] + "." + std::to_string(attempt) + ".log");
   // O_CLOEXEC: tasks spawn processes, which must not inherit our log files.

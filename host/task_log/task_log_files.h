@@ -1,9 +1,10 @@
 // Writes each task attempt's own lines (what the task logs through ctx.log, which includes a
-// shell command's output as it comes) to its file, task_log_path.h. A file is created when the
-// attempt starts, so a task that logs nothing still has one: finding it empty tells an operator
-// the task said nothing. Each line is one write(2), unbuffered, so a reader following the file
-// sees it at once. An attempt's file is capped: past the cap one last line says so and the rest
-// is dropped.
+// shell command's output as it comes) to its file, task_log_path.h. The run's directory is
+// created at once; an attempt's file with its first line, so a task that logs nothing costs
+// nothing (creating a file per task on the scheduler's thread made a run of 10,000 quick tasks
+// 20 times slower): an attempt without a file in an existing run directory logged nothing.
+// Each line is one write(2), unbuffered, so a reader following the file sees it at once. An
+// attempt's file is capped: past the cap one last line says so and the rest is dropped.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -36,7 +37,6 @@ class TaskLogFiles : public RunObserver {
   TaskLogFiles(const TaskLogFiles&) = delete;
   TaskLogFiles& operator=(const TaskLogFiles&) = delete;
 
-  void on_task_started(uint32_t task, int attempt) override;
   void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
                         Millis duration) override;
 
@@ -65,7 +65,7 @@ class TaskLogFiles : public RunObserver {
   std::shared_ptr<spdlog::logger> run_log_;
 
   std::mutex mutex_;
-  bool dir_created_ = false;
+  bool dir_created_ = false;  // else the constructor reported why
   bool reported_ = false;
   std::map<Key, OpenFile> open_;
 };

@@ -67,8 +67,8 @@ TaskLogLocation locate_task_log(StateStore& store, const std::filesystem::path& 
   TaskLogLocation where;
   where.run = find_run(store, workflow, run_id);
   where.task = find_task(store, where.run, task);
-  // A starting attempt's RUNNING row reaches the state a little after its file is created (rows
-  // are committed in groups, SCHEMA.md): the file of the attempt after the row's counts as made.
+  // A starting attempt's RUNNING row may reach the state after its first line (rows are
+  // committed in groups, SCHEMA.md): the file of the attempt after the row's counts as made.
   int made = where.task.attempt;
   std::error_code ec;
   if (std::filesystem::exists(task_log_path(log_root, workflow, where.run.run_id, task, made + 1),
@@ -104,6 +104,11 @@ std::optional<LogBytes> read_log_bytes(const std::filesystem::path& path, uint64
   out.bytes.resize(static_cast<size_t>(n));
   out.next_offset = offset + static_cast<uint64_t>(n);
   return out;
+}
+
+bool logged_nothing(const TaskLogLocation& where) {
+  std::error_code ec;
+  return std::filesystem::is_directory(where.path.parent_path(), ec);
 }
 
 std::string missing_log_message(const TaskLogLocation& where) {

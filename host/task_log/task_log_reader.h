@@ -45,6 +45,11 @@ struct LogBytes {
 std::optional<LogBytes> read_log_bytes(const std::filesystem::path& path, uint64_t offset,
                                        size_t max_bytes);
 
+// Whether an attempt whose file is missing logged nothing: its run's directory exists (it is
+// created when the run starts). Otherwise the attempt ran without task logs (before they
+// existed, with them off, or into another log directory).
+bool logged_nothing(const TaskLogLocation& where);
+
 // The error for an attempt whose file is missing, naming the file and the likely reasons.
 std::string missing_log_message(const TaskLogLocation& where);
 

@@ -29,6 +29,7 @@ tasks:
   - name: talk
     uses: shell.run
     with: {shell: true, command: "echo first; echo oops >&2; sleep 2; echo second"}
+  - {name: quiet, uses: builtin.noop}
 )";
 
 // The one run directory under var/log/wf (empty path while there is none).
@@ -62,12 +63,42 @@ TEST(TaskLogsTest, AShellTaskLinesReachItsLogWhileItRunsAndLogsFollowsToTheEnd) 
   ProcessResult ran = run.wait();
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
 
+  ProcessResult quiet = run_flowweaver({"logs", "wf", "quiet"}, dir.path());
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_THAT(quiet.err, HasSubstr("task 'quiet' logged nothing in attempt 1 of run "));
+
   // By workflow name as well as by manifest, and by run id and attempt.
   ProcessResult by_name = run_flowweaver(
       {"logs", "wf", "talk", "--run", log.parent_path().filename().string(), "--attempt", "1"},
       dir.path());
   EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
   EXPECT_EQ(by_name.out, read_file(log));
+}
+
+TEST(TaskLogsTest, AProcessIsolatedTaskAndARetriedOneLogIntoTheirAttemptsFiles) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: apart
+    uses: shell.run
+    isolation: process
+    with: {command: [echo, isolated]}
+  - name: flaky
+    uses: shell.run
+    retries: 1
+    retry_delay: 10ms
+    with: {shell: true, command: "if [ -e tried ]; then echo second try; else touch tried; echo first try; exit 3; fi"}
+)");
+  ProcessResult ran = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_THAT(run_flowweaver({"logs", "wf", "apart"}, dir.path()).out,
+              HasSubstr(" debug stdout: isolated\n"));
+  ProcessResult latest = run_flowweaver({"logs", "wf", "flaky"}, dir.path());
+  EXPECT_THAT(latest.out, HasSubstr("stdout: second try\n"));
+  EXPECT_THAT(latest.out, Not(HasSubstr("stdout: first try")));
+  ProcessResult first = run_flowweaver({"logs", "wf", "flaky", "--attempt", "1"}, dir.path());
+  EXPECT_THAT(first.out, HasSubstr("stdout: first try\n"));
 }
 
 TEST(TaskLogsTest, LogsSaysClearlyWhatIsNotThere) {

@@ -342,7 +342,11 @@ TEST_F(ServiceTest, TaskLogGivesAnAttemptsLogFromAnOffsetAndSaysWhenItIsOver) {
   ASSERT_EQ(r.code, StartRunResult::Code::kStarted) << r.message;
   ASSERT_TRUE(becomes_final(service, r.run_id));
   fs::path file = config_.log_dir / "quick" / r.run_id / "a.1.log";
-  ASSERT_TRUE(fs::exists(file));  // a silent task has its (empty) file
+  ASSERT_TRUE(fs::is_directory(file.parent_path()));
+  ASSERT_FALSE(fs::exists(file));  // the task logged nothing
+  TaskLogChunk silent = service.task_log(r.run_id, "a", std::nullopt, 0, 1024);
+  EXPECT_EQ(silent.bytes, "");
+  EXPECT_TRUE(silent.finished);
   std::ofstream(file, std::ios::app) << "x\ny\n";
   TaskLogChunk chunk = service.task_log(r.run_id, "a", std::nullopt, 2, 1024);
   EXPECT_EQ(chunk.workflow, "quick");
@@ -365,7 +369,7 @@ TEST_F(ServiceTest, TaskLogGivesAnAttemptsLogFromAnOffsetAndSaysWhenItIsOver) {
   EXPECT_THAT(error_of("../../etc", "a", std::nullopt), ::testing::HasSubstr("no run"));
   EXPECT_THAT(error_of(r.run_id, "b", std::nullopt), ::testing::HasSubstr("no task 'b'"));
   EXPECT_THAT(error_of(r.run_id, "a", 2), ::testing::HasSubstr("has no attempt 2"));
-  fs::remove(file);
+  fs::remove_all(file.parent_path());  // as if the run had no task logs
   EXPECT_THAT(error_of(r.run_id, "a", std::nullopt), ::testing::HasSubstr("no log file"));
   service.stop();
 }
