@@ -101,6 +101,22 @@ tasks:
   EXPECT_THAT(first.out, HasSubstr("stdout: first try\n"));
 }
 
+TEST(TaskLogsTest, OutputWithoutLineBreaksIsLoggedInPiecesAndTheLastPartialLineToo) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: long
+    uses: shell.run
+    with: {shell: true, command: "head -c 70000 /dev/zero | tr '\\0' x; printf '\\nend'"}
+)");
+  ProcessResult ran = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  std::string log = run_flowweaver({"logs", "wf", "long"}, dir.path()).out;
+  EXPECT_THAT(log, HasSubstr(" debug stdout: " + std::string(65536, 'x') + "\n"));
+  EXPECT_THAT(log, HasSubstr(" debug stdout: " + std::string(70000 - 65536, 'x') + "\n"));
+  EXPECT_THAT(log, HasSubstr(" debug stdout: end\n"));
+}
+
 TEST(TaskLogsTest, LogsSaysClearlyWhatIsNotThere) {
   TempDir dir;
   dir.write("wf.yaml", kTalkingWorkflow);
