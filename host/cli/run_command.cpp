@@ -29,11 +29,13 @@ struct RunArguments {
 
 // The first SIGINT or SIGTERM stops the run gracefully; a second one ends the process at once
 // (state stays consistent: only committed transactions count).
-void start_signal_thread(StopSwitch& stop_switch) {
+// With a progress line on the terminal, the message first erases it (it is redrawn below).
+void start_signal_thread(StopSwitch& stop_switch, bool progress) {
   auto count = std::make_shared<int>(0);
-  handle_signals_on_thread({SIGINT, SIGTERM}, [&stop_switch, count](int signal) {
+  handle_signals_on_thread({SIGINT, SIGTERM}, [&stop_switch, count, progress](int signal) {
     if (++*count > 1) std::_Exit(128 + signal);
-    std::cerr << "received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+    std::cerr << (progress ? "\r\x1b[K" : "") << "received "
+              << (signal == SIGINT ? "SIGINT" : "SIGTERM")
               << ": stopping (send it again to exit at once)\n";
     stop_switch.trigger(signal);
   });
@@ -55,7 +57,7 @@ int run_command(RunArguments& args) {
   run.plugin_dirs = plugin_search_path(args.plugin_dirs);
   run.progress = !args.no_progress && TerminalStatus::usable(STDERR_FILENO);
   StopSwitch stop_switch;
-  start_signal_thread(stop_switch);
+  start_signal_thread(stop_switch, run.progress);
   RunReport report = run_workflow(run, stop_switch);
   if (report.abandoned_calls) {
     // A plugin call is still running on some thread: unloading its library would crash it.
