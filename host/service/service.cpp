@@ -597,7 +597,9 @@ std::vector<HealthCheck> Service::health_checks(bool deep) const {
 TaskLogChunk Service::task_log(const std::string& run_id, const std::string& task,
                                std::optional<int> attempt, uint64_t offset,
                                size_t max_bytes) const {
-  if (!is_safe_path_part(run_id)) throw Error::NotFound("no run '" + printable(run_id) + "'");
+  if (!workflows_ || !is_safe_path_part(run_id)) {
+    throw Error::NotFound("no run '" + printable(run_id) + "'");
+  }
   for (const ServedWorkflow& served : workflows_->list()) {
     const std::string& name = served.workflow->manifest.name;
     std::error_code ec;
