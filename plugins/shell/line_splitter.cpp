@@ -5,15 +5,13 @@ namespace flowweaver {
 void LineSplitter::append(std::string_view data) {
   while (!data.empty()) {
     size_t newline = data.find('\n');
-    if (newline == std::string_view::npos) {
-      partial_.append(data);
-      while (partial_.size() >= max_line_bytes_) {
-        emit(std::string_view(partial_).substr(0, max_line_bytes_));
-        partial_.erase(0, max_line_bytes_);
-      }
-      return;
-    }
     partial_.append(data.substr(0, newline));
+    // However the output was cut into reads, a line longer than the bound goes in pieces of it.
+    while (partial_.size() > max_line_bytes_) {
+      emit(std::string_view(partial_).substr(0, max_line_bytes_));
+      partial_.erase(0, max_line_bytes_);
+    }
+    if (newline == std::string_view::npos) return;
     data.remove_prefix(newline + 1);
     std::string line = std::move(partial_);
     partial_.clear();

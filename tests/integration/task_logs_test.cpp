@@ -108,6 +108,10 @@ tasks:
   - name: long
     uses: shell.run
     with: {shell: true, command: "head -c 70000 /dev/zero | tr '\\0' x; printf '\\nend'"}
+  # The line's end comes in a later read than most of it: the bound holds across reads.
+  - name: late
+    uses: shell.run
+    with: {shell: true, command: "head -c 60000 /dev/zero | tr '\\0' y; s=$(head -c 1000 /dev/zero | tr '\\0' y); sleep 0.3; printf '%s\\n' $s$s$s$s$s$s$s$s$s$s"}
 )");
   ProcessResult ran = run_flowweaver({"run", "wf.yaml"}, dir.path());
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
@@ -115,6 +119,9 @@ tasks:
   EXPECT_THAT(log, HasSubstr(" debug stdout: " + std::string(65536, 'x') + "\n"));
   EXPECT_THAT(log, HasSubstr(" debug stdout: " + std::string(70000 - 65536, 'x') + "\n"));
   EXPECT_THAT(log, HasSubstr(" debug stdout: end\n"));
+  std::string late = run_flowweaver({"logs", "wf", "late"}, dir.path()).out;
+  EXPECT_THAT(late, HasSubstr(" debug stdout: " + std::string(65536, 'y') + "\n"));
+  EXPECT_THAT(late, HasSubstr(" debug stdout: " + std::string(70000 - 65536, 'y') + "\n"));
 }
 
 TEST(TaskLogsTest, LogsSaysClearlyWhatIsNotThere) {
