@@ -1,5 +1,8 @@
 #include "engine.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <mutex>
@@ -11,11 +14,16 @@
 #include "exec/masking_runner.h"
 #include "exec/scheduler.h"
 #include "isolation/process_runner.h"
+#include "progress/progress_line.h"
+#include "progress/terminal_status.h"
 #include "run_id.h"
 #include "run_logger.h"
 #include "run_summary.h"
 #include "state/cancel_request.h"
+#include "task_log/task_log_files.h"
+#include "task_log/task_log_path.h"
 #include "util/error.h"
+#include "util/log_format.h"
 #include "util/printable.h"
 #include "workflow.h"
 
@@ -190,6 +198,32 @@ int exit_code_for(RunStatus status, int signal) {
   }
 }
 
+std::shared_ptr<TaskLogFiles> task_log_files_for(const Workflow& w, const std::string& run_id,
+                                                 const ExecuteOptions& options,
+                                                 std::shared_ptr<spdlog::logger> log) {
+  if (options.task_log_root.empty()) return nullptr;
+  std::vector<std::string> names;
+  for (const TaskSpec& t : w.manifest.tasks) names.push_back(t.name);
+  return std::make_shared<TaskLogFiles>(
+      task_log_run_dir(options.task_log_root, w.manifest.name, run_id), std::move(names),
+      options.task_log_max_bytes, std::move(log));
+}
+
+// On a terminal with a progress line, the log's stderr lines are only the problems (a failed
+// task must be seen), printed above the line; a --log-file still gets every level.
+void show_problems_above(spdlog::logger& log, std::shared_ptr<TerminalStatus> terminal) {
+  auto sink = std::make_shared<TerminalStatusSink>(std::move(terminal));
+  sink->set_formatter(make_log_formatter());
+  sink->set_level(spdlog::level::warn);
+  log.sinks().front() = sink;  // make_logger's first sink is stderr
+}
+
+size_t num_completed(const std::vector<TaskRecord>& tasks) {
+  return static_cast<size_t>(std::count_if(tasks.begin(), tasks.end(), [](const TaskRecord& t) {
+    return t.status == TaskStatus::kCompleted;
+  }));
+}
+
 }  // namespace
 
 RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spdlog::logger> log,
@@ -200,12 +234,22 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   ObserverList observers;
   observers.add(&run_logger);
   if (options.observer) observers.add(options.observer);
-  InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env,
-                             run_logger.task_log_sink(), w.secrets);
+  TaskLogSink task_log = run_logger.task_log_sink();
+  // Shared with the sink: a call that ignored cancellation may still log after the run ended.
+  std::shared_ptr<TaskLogFiles> task_files = task_log_files_for(w, run.run_id, options, log);
+  if (task_files) {
+    observers.add(task_files.get());
+    task_log = both_sinks(std::move(task_log), [task_files, mask = w.secret_mask](
+                                                   uint32_t task, int attempt, fw_log_level level,
+                                                   std::string_view message) {
+      task_files->write(task, attempt, level, mask.mask(message));
+    });
+  }
+  InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env, task_log, w.secrets);
   // Tasks with `isolation: process` run in a child; SIGKILL comes before the scheduler's own
   // grace period would write the call off.
   ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
-                       std::max(Millis(100), options.grace_period / 2), run_logger.task_log_sink());
+                       std::max(Millis(100), options.grace_period / 2), task_log);
   MaskingRunner masked(runner, w.secret_mask);
   SchedulerOptions scheduler_options;
   scheduler_options.max_workers = options.max_workers;
@@ -234,6 +278,11 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     std::cerr << "error: " << printable(e.what()) << "\n";
     return {kExitInvalid, false};
   }
+  std::shared_ptr<TerminalStatus> terminal;
+  if (options.progress) {
+    terminal = std::make_shared<TerminalStatus>(STDERR_FILENO);
+    show_problems_above(*log, terminal);
+  }
   DiagnosticList diagnostics(options.manifest_file);
   std::optional<Workflow> w =
       load_workflow(options.manifest_file, options.plugin_dirs, process_env, &diagnostics);
@@ -258,7 +307,17 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     execute.max_workers = options.max_workers.value_or(
         w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
     execute.grace_period = options.grace_period;
+    execute.task_log_root = options.log_dir;
+    std::optional<ProgressLine> progress;
+    if (terminal) {
+      progress.emplace(*terminal, w->manifest.tasks.size(), clock);
+      execute.observer = &*progress;
+      execute.on_opened = [&](const RunRecord& run) {
+        progress->add_done(num_completed(store->load_tasks(run.run_id)));
+      };
+    }
     RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, execute);
+    if (progress) progress->finish();
     print_run_summary(std::cout, w->manifest.name, outcome.run, outcome.result.tasks);
     int code = exit_code_for(outcome.result.status, stop_switch.signal());
     log->info("run {} of {} {} (exit code {})", outcome.run.run_id, w->manifest.name,

@@ -38,7 +38,12 @@ struct RunOptions {
   bool fresh = false;
   std::vector<std::filesystem::path> plugin_dirs;  // the full search path
   std::string log_file;
+  // Root of the per-task logs (task_log/task_log_path.h); empty: none.
+  std::filesystem::path log_dir = "var/log";
   std::string log_level = "info";  // debug, info, warn or error
+  // A live progress line on stderr (a terminal) instead of the info lines; problems still
+  // print, above it.
+  bool progress = false;
   Millis grace_period{10000};
   Durability durability = Durability::kNormal;
 };
@@ -91,6 +96,9 @@ struct ExecuteOptions {
   // On a stop request, how long running tasks may go on before they are cancelled (0: at once).
   Millis drain_period{0};
   RunObserver* observer = nullptr;  // told about every task besides the run's log
+  // Root of the per-task logs (task_log/task_log_path.h); empty: none.
+  std::filesystem::path task_log_root;
+  uint64_t task_log_max_bytes = 10 * 1024 * 1024;  // per attempt
   // Called once the run has its id (created or resumed), before any task starts.
   std::function<void(const RunRecord&)> on_opened;
   // Called once the run's last task is done, just before its final status is stored: whoever

@@ -14,8 +14,9 @@
 
 namespace flowweaver {
 
-// stderr, plus `log_file` when not empty. Throws Error::IO when the file cannot be opened.
-// `level`: debug, info (every task start, finish and retry), warn (failures only) or error.
+// stderr (always the first sink), plus `log_file` when not empty. Throws Error::IO when the file
+// cannot be opened. `level`: debug, info (every task start, finish and retry), warn (failures only)
+// or error.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& log_file, const std::string& level);
 
 class RunLogger : public RunObserver {

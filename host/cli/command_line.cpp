@@ -26,6 +26,7 @@ void add_commands(CommandRegistry& commands, const ServeEntry& serve_entry) {
   add_plugins_command(commands);
   add_status_command(commands);
   add_history_command(commands);
+  add_logs_command(commands);
   add_graph_command(commands);
   add_plan_command(commands);
   add_reset_command(commands);

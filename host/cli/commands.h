@@ -30,6 +30,7 @@ void add_mark_command(CommandRegistry& commands);    // mark_command.cpp
 void add_cancel_command(CommandRegistry& commands);  // cancel_command.cpp
 void add_check_command(CommandRegistry& commands);
 void add_backup_command(CommandRegistry& commands);
+void add_logs_command(CommandRegistry& commands);
 
 int validate_command(const std::string& file, const PathList& plugin_dirs);
 int plugins_command(const PathList& plugin_dirs, const std::string& describe, bool json);
@@ -41,8 +42,11 @@ std::string resolve_state_path(const std::string& file, const std::string& state
 
 // `state_path` may also be a directory of state files (see cli/state_directory.h); `workflow`
 // selects one workflow when there is no manifest FILE.
+// `watch`: follow the run's progress until it is final (cli/status_watch.h) and then show it;
+// exit code 0 if it COMPLETED, 1 if not.
 int status_command(const std::string& file, const std::string& state_path,
-                   const std::string& run_id, bool json, const std::string& workflow = "");
+                   const std::string& run_id, bool json, const std::string& workflow = "",
+                   bool watch = false);
 int history_command(const std::string& file, const std::string& state_path, size_t limit, bool json,
                     const std::string& workflow = "");
 int plan_command(const std::string& file, const std::string& state_path, bool fresh,

@@ -1,4 +1,6 @@
 // run: the command line of engine.h's run_workflow, with the signals that stop a run.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include "cli/signal_thread.h"
 #include "engine.h"
 #include "plugin/plugin_registry.h"
+#include "progress/terminal_status.h"
 
 namespace flowweaver {
 namespace {
@@ -21,20 +24,24 @@ struct RunArguments {
   std::string grace = "10s";
   std::string durability = "normal";
   PathList plugin_dirs;
+  bool no_progress = false;
 };
 
 // The first SIGINT or SIGTERM stops the run gracefully; a second one ends the process at once
 // (state stays consistent: only committed transactions count). SIGUSR1 says that `flowweaver
-// cancel` left a cancel request beside the state (state/cancel_request.h).
-void start_signal_thread(StopSwitch& stop_switch) {
+// cancel` left a cancel request beside the state (state/cancel_request.h). With a progress line
+// on the terminal, a message first erases it (it is redrawn below).
+void start_signal_thread(StopSwitch& stop_switch, bool progress) {
   auto count = std::make_shared<int>(0);
-  handle_signals_on_thread({SIGINT, SIGTERM, SIGUSR1}, [&stop_switch, count](int signal) {
+  const char* erase = progress ? "\r\x1b[K" : "";
+  handle_signals_on_thread({SIGINT, SIGTERM, SIGUSR1}, [&stop_switch, count, erase](int signal) {
     if (signal == SIGUSR1) {
-      if (stop_switch.take_cancel_request()) std::cerr << "cancel requested: cancelling the run\n";
+      if (stop_switch.take_cancel_request())
+        std::cerr << erase << "cancel requested: cancelling the run\n";
       return;
     }
     if (++*count > 1) std::_Exit(128 + signal);
-    std::cerr << "received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+    std::cerr << erase << "received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
               << ": stopping (send it again to exit at once)\n";
     stop_switch.trigger(signal);
   });
@@ -54,8 +61,9 @@ int run_command(RunArguments& args) {
   run.grace_period = *grace_ms;
   run.durability = parse_durability(args.durability);
   run.plugin_dirs = plugin_search_path(args.plugin_dirs);
+  run.progress = !args.no_progress && TerminalStatus::usable(STDERR_FILENO);
   StopSwitch stop_switch;
-  start_signal_thread(stop_switch);
+  start_signal_thread(stop_switch, run.progress);
   RunReport report = run_workflow(run, stop_switch);
   if (report.abandoned_calls) {
     // A plugin call is still running on some thread: unloading its library would crash it.
@@ -78,7 +86,12 @@ void add_run_command(CommandRegistry& commands) {
   cmd->add_option("--max-workers", run.max_workers, "Tasks run at once (default: cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--fresh", run.fresh, "Start a new run even if the last one is unfinished");
+  cmd->add_flag("--no-progress", args->no_progress,
+                "On a terminal, print the log lines instead of a live progress line");
   cmd->add_option("--log-file", run.log_file, "Also write the log to this file");
+  cmd->add_option("--log-dir", run.log_dir,
+                  "Per-task logs: <dir>/<workflow>/<run id>/<task>.<attempt>.log ('' for none)")
+      ->capture_default_str();
   cmd->add_option("--grace-period", args->grace,
                   "How long cancelled tasks get to stop (timeouts, SIGTERM)")
       ->capture_default_str();

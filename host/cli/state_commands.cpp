@@ -13,6 +13,7 @@
 #include "cli/shared_options.h"
 #include "cli/state_command_support.h"
 #include "cli/state_directory.h"
+#include "cli/status_watch.h"
 #include "engine.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/validator.h"
@@ -167,6 +168,29 @@ void print_history(const std::vector<RunRecord>& runs,
   std::fflush(stdout);
 }
 
+// status --watch: the run's progress until it is final, then its status as without --watch.
+// The exit code says how it ended: 0 COMPLETED, 1 otherwise.
+int watch_then_show(const std::string& workflow, const std::string& state_path,
+                    const std::string& run_id, bool json) {
+  if (workflow.empty() && is_state_directory(state_path) && run_id.empty()) {
+    throw Error::InvalidArgument(
+        "--watch follows one run: give a manifest FILE, --workflow or --run");
+  }
+  std::string path = is_state_directory(state_path) && !workflow.empty()
+                         ? workflow_state_file(state_path, workflow)
+                         : state_file(workflow, state_path);
+  std::string id = run_id;
+  if (id.empty()) {
+    std::unique_ptr<StateStore> store = open_existing_state_store(path);
+    std::vector<RunRecord> runs = store->list_runs(workflow, 1);
+    if (runs.empty()) throw Error::NotFound("no runs recorded in " + path);
+    id = runs.front().run_id;
+  }
+  RunStatus final_status = watch_run(path, id);
+  show_run(path, workflow, id, json);
+  return final_status == RunStatus::kCompleted ? kExitOk : kExitTaskFailed;
+}
+
 }  // namespace
 
 std::string resolve_state_path(const std::string& file, const std::string& state_path) {
@@ -178,9 +202,11 @@ std::string resolve_state_path(const std::string& file, const std::string& state
 }
 
 int status_command(const std::string& file, const std::string& state_path,
-                   const std::string& run_id, bool json, const std::string& workflow_name) {
+                   const std::string& run_id, bool json, const std::string& workflow_name,
+                   bool watch) {
   return report_errors([&] {
     std::string workflow = selected_workflow(file, workflow_name);
+    if (watch) return watch_then_show(workflow, state_path, run_id, json);
     if (!is_state_directory(state_path)) {
       return show_run(state_file(workflow, state_path), workflow, run_id, json);
     }
@@ -269,6 +295,7 @@ namespace {
 struct StateArguments {
   std::string file, state, workflow, run_id, task;
   bool json = false;
+  bool watch = false;
   size_t limit = 20;
 };
 
@@ -283,7 +310,8 @@ void add_optional_manifest_argument(CLI::App* cmd, StateArguments* args) {
 void add_status_command(CommandRegistry& commands) {
   auto args = std::make_shared<StateArguments>();
   CLI::App* cmd = commands.add("status", "Show the tasks of a run", [args] {
-    return status_command(args->file, args->state, args->run_id, args->json, args->workflow);
+    return status_command(args->file, args->state, args->run_id, args->json, args->workflow,
+                          args->watch);
   });
   add_optional_manifest_argument(cmd, args.get());
   add_state_option(cmd, &args->state,
@@ -291,6 +319,8 @@ void add_status_command(CommandRegistry& commands) {
                    "--workflow or --run: the latest run of each workflow)");
   cmd->add_option("--workflow", args->workflow, "Workflow name (instead of FILE)");
   cmd->add_option("--run", args->run_id, "Run id (default: the latest)");
+  cmd->add_flag("--watch", args->watch,
+                "Show the run's progress until it ends (exit 0 if COMPLETED, else 1)");
   add_json_flag(cmd, &args->json);
 }
 

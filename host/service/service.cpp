@@ -6,10 +6,14 @@
 
 #include <algorithm>
 #include <csignal>
+#include <limits>
 
 #include "state/record_json.h"
+#include "task_log/task_log_path.h"
+#include "task_log/task_log_reader.h"
 #include "util/error.h"
 #include "util/log_format.h"
+#include "util/printable.h"
 #include "util/time_format.h"
 
 namespace flowweaver {
@@ -71,7 +75,42 @@ Service::Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Cloc
       clock_(clock),
       notifier_(notifier),
       metrics_([this] { return static_cast<double>(active_runs()); },
-               [this] { return static_cast<double>(plugins_loaded()); }) {}
+               [this] { return static_cast<double>(plugins_loaded()); }),
+      last_success_(
+          [this](const std::string& workflow) { return last_success_in_state(workflow); }) {
+  metrics_.add_workflow_gauges([this] { return workflow_samples(&Service::last_success_seconds); },
+                               [this] { return workflow_samples(&Service::next_run_seconds); });
+}
+
+std::optional<TimePoint> Service::last_success_in_state(const std::string& workflow) const {
+  std::error_code ec;
+  if (!fs::exists(state_path(workflow), ec)) return std::nullopt;
+  std::unique_ptr<StateStore> store = open_existing_state_store(state_path(workflow).string());
+  for (const RunRecord& run : store->list_runs(workflow, std::numeric_limits<int64_t>::max())) {
+    if (run.status == RunStatus::kCompleted && run.finished_at) return run.finished_at;
+  }
+  return std::nullopt;
+}
+
+double Service::last_success_seconds(const ServedWorkflow& served) {
+  return last_success_.seconds(served.workflow->manifest.name);
+}
+
+double Service::next_run_seconds(const ServedWorkflow& served) {
+  if (!served.schedule) return 0;
+  std::optional<TimePoint> next = served.schedule->next_after(clock_.now());
+  return next ? unix_seconds(*next) : 0;
+}
+
+MetricsRegistry::GaugeSamples Service::workflow_samples(
+    double (Service::*value)(const ServedWorkflow&)) {
+  MetricsRegistry::GaugeSamples samples;
+  if (!workflows_) return samples;  // not started yet
+  for (const ServedWorkflow& served : workflows_->list()) {
+    samples.push_back({{served.workflow->manifest.name}, (this->*value)(served)});
+  }
+  return samples;
+}
 
 Service::~Service() { stop(); }
 
@@ -295,6 +334,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.grace_period = kCancelGrace;
     options.drain_period = config_.grace_period;
     options.observer = metrics.get();
+    options.task_log_root = config_.log_dir;
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {
@@ -318,6 +358,9 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     };
     RunOutcome outcome = execute_run(w, *store, run_log, clock_, active->stop_switch, options);
     metrics_.run_finished(name, outcome.result.status);
+    if (outcome.run.status == RunStatus::kCompleted && outcome.run.finished_at) {
+      last_success_.record(name, *outcome.run.finished_at);
+    }
     run_log->info("run {} of '{}' ended {}", outcome.run.run_id, name,
                   to_string(outcome.result.status));
     if (outcome.result.abandoned_calls) {
@@ -550,6 +593,37 @@ std::vector<HealthCheck> Service::health_checks(bool deep) const {
   }
   checks.push_back(store);
   return checks;
+}
+
+TaskLogChunk Service::task_log(const std::string& run_id, const std::string& task,
+                               std::optional<int> attempt, uint64_t offset,
+                               size_t max_bytes) const {
+  if (!workflows_ || !is_safe_path_part(run_id)) {
+    throw Error::NotFound("no run '" + printable(run_id) + "'");
+  }
+  for (const ServedWorkflow& served : workflows_->list()) {
+    const std::string& name = served.workflow->manifest.name;
+    std::error_code ec;
+    if (!fs::exists(state_path(name), ec)) continue;
+    std::unique_ptr<StateStore> store = open_existing_state_store(state_path(name).string());
+    if (!store->find_run(run_id)) continue;
+    // The row before the bytes: what was written before the attempt was seen over is included.
+    TaskLogLocation where = locate_task_log(*store, config_.log_dir, name, run_id, task, attempt);
+    bool over = attempt_is_over(where.task, where.attempt);
+    std::optional<LogBytes> bytes = read_log_bytes(where.path, offset, max_bytes);
+    if (!bytes && !logged_nothing(where)) throw Error::NotFound(missing_log_message(where));
+    TaskLogChunk chunk;
+    chunk.workflow = name;
+    chunk.attempt = where.attempt;
+    chunk.next_offset = offset;
+    if (bytes) {
+      chunk.next_offset = bytes->next_offset;
+      chunk.bytes = std::move(bytes->bytes);
+    }
+    chunk.finished = over && chunk.bytes.size() < max_bytes;
+    return chunk;
+  }
+  throw Error::NotFound("no run '" + printable(run_id) + "' of a served workflow");
 }
 
 }  // namespace flowweaver

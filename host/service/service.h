@@ -20,6 +20,7 @@
 
 #include "engine.h"
 #include "service/directory_watcher.h"
+#include "service/last_success_book.h"
 #include "service/plugin_catalog.h"
 #include "service/schedule_book.h"
 #include "service/service_config.h"
@@ -45,6 +46,16 @@ struct CancelRunResult {
   Code code = Code::kFailed;
   std::string workflow;  // the run's, when known
   std::string message;   // what happened, or why nothing did
+};
+
+// A piece of a task attempt's log (Service::task_log).
+struct TaskLogChunk {
+  std::string workflow;
+  int attempt = 0;           // the attempt read (the latest when none was asked for)
+  std::string bytes;         // the file's bytes from the offset asked for
+  uint64_t next_offset = 0;  // where the next piece starts
+  // The attempt is over and `bytes` reach the end of its file: nothing more will come.
+  bool finished = false;
 };
 
 struct HealthCheck {
@@ -91,6 +102,15 @@ class Service {
   // workflow.
   std::optional<nlohmann::json> runs_json(const std::string& workflow, size_t limit) const;
   std::optional<nlohmann::json> run_json(const std::string& run_id) const;
+  // Up to max_bytes of the log of `task`'s `attempt` (the latest when not given) in run `run_id`,
+  // from byte `offset` on. GET /api/runs/ID/tasks/NAME/log serves the whole file (pieces until
+  // one comes back short); with ?follow=1 it streams pieces as they come, asking again at a
+  // short interval, until one is `finished`. Throws Error::NotFound, with the message to show,
+  // for an unknown run (of the served workflows), task or attempt, and for an attempt of a run
+  // without task logs (it ran before per-task logs, or with another log_dir). An attempt that
+  // has logged nothing (yet) gives an empty piece.
+  TaskLogChunk task_log(const std::string& run_id, const std::string& task,
+                        std::optional<int> attempt, uint64_t offset, size_t max_bytes) const;
   // liveness of the loop, state store readable and writable; `deep` also reads every store.
   std::vector<HealthCheck> health_checks(bool deep) const;
   size_t active_runs() const;
@@ -134,6 +154,11 @@ class Service {
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.
   std::optional<std::pair<std::string, RunRecord>> find_served_run(const std::string& run_id) const;
   CancelRunResult cancel_stored_run(const std::string& workflow, const std::string& run_id);
+  // For the per-workflow gauges (service_metrics.h).
+  std::optional<TimePoint> last_success_in_state(const std::string& workflow) const;
+  double last_success_seconds(const ServedWorkflow& served);
+  double next_run_seconds(const ServedWorkflow& served);
+  MetricsRegistry::GaugeSamples workflow_samples(double (Service::*value)(const ServedWorkflow&));
   std::string status_line() const;
 
   ServiceConfig config_;
@@ -141,6 +166,7 @@ class Service {
   Clock& clock_;
   SystemdNotifier& notifier_;
   ServiceMetrics metrics_;
+  LastSuccessBook last_success_;
   std::unique_ptr<PluginCatalog> plugins_;
   std::unique_ptr<WorkflowCatalog> workflows_;
   std::unique_ptr<DirectoryWatcher> watcher_;

@@ -82,4 +82,15 @@ void ServiceMetrics::run_finished(const std::string& workflow, RunStatus status)
   runs_total_->inc({workflow, to_string(status)});
 }
 
+void ServiceMetrics::add_workflow_gauges(
+    std::function<MetricsRegistry::GaugeSamples()> last_success,
+    std::function<MetricsRegistry::GaugeSamples()> next_run) {
+  registry_.gauge("flowweaver_workflow_last_success_timestamp_seconds",
+                  "End of the workflow's last COMPLETED run, Unix seconds (0: never)", {"workflow"},
+                  std::move(last_success));
+  registry_.gauge("flowweaver_workflow_next_run_timestamp_seconds",
+                  "The workflow's next scheduled run, Unix seconds (0: no schedule)", {"workflow"},
+                  std::move(next_run));
+}
+
 }  // namespace flowweaver

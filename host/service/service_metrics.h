@@ -20,6 +20,12 @@ class ServiceMetrics {
   std::unique_ptr<RunObserver> observe_run(const std::string& workflow, size_t tasks);
   void run_finished(const std::string& workflow, RunStatus status);
 
+  // flowweaver_workflow_last_success_timestamp_seconds and
+  // flowweaver_workflow_next_run_timestamp_seconds, one series per workflow `last_success` and
+  // `next_run` give (every served one, 0 meaning never), read at each render.
+  void add_workflow_gauges(std::function<MetricsRegistry::GaugeSamples()> last_success,
+                           std::function<MetricsRegistry::GaugeSamples()> next_run);
+
   std::string render() const { return registry_.render(); }
 
  private:

@@ -61,6 +61,7 @@ void read_available(UniqueFd& fd, CapturedOutput& sink, std::string& buffer) {
 }  // namespace
 
 void CapturedOutput::append(std::string_view data) {
+  if (tap) tap(data);
   size_t room = max_bytes > bytes.size() ? max_bytes - bytes.size() : 0;
   size_t kept = std::min(room, data.size());
   bytes.append(data.substr(0, kept));
@@ -172,8 +173,11 @@ void ChildProcess::signal_group(int signal) const { ::kill(-pid_, signal); }
 bool ChildProcess::group_running() const { return process_group_running(pid_); }
 
 CommandResult run_command(const Command& command, size_t max_output_bytes,
-                          const StopRequested& stop_requested) {
+                          const StopRequested& stop_requested, OutputTap out_tap,
+                          OutputTap err_tap) {
   CommandResult result(max_output_bytes);
+  result.out.tap = std::move(out_tap);
+  result.err.tap = std::move(err_tap);
   ChildProcess child(command);
   int status = 0;
   if (!child.read_output(stop_requested, &result.out, &result.err) ||

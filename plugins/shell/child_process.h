@@ -16,11 +16,15 @@
 
 namespace flowweaver {
 
+// Sees every chunk of one output stream as it is read, kept or dropped.
+using OutputTap = std::function<void(std::string_view data)>;
+
 // The first max_bytes bytes of one output stream, and how many more were read and dropped.
 struct CapturedOutput {
   explicit CapturedOutput(size_t max) : max_bytes(max) {}
   void append(std::string_view data);
 
+  OutputTap tap;  // may be empty
   size_t max_bytes;
   std::string bytes;
   uint64_t num_dropped_bytes = 0;
@@ -40,12 +44,14 @@ struct CommandResult {
 using StopRequested = std::function<bool()>;
 
 // Runs `command` with stdin from /dev/null until it exits, keeping up to max_output_bytes of
-// each of stdout and stderr. Returns with the child reaped in every case.
+// each of stdout and stderr, and showing all of each to its tap (if any) as it comes. Returns
+// with the child reaped in every case.
 // Throws flowweaver::PermanentError when the command cannot run at all (not found, not
 // executable, no such working directory) and std::runtime_error for failures that might pass
 // (out of descriptors or processes).
 CommandResult run_command(const Command& command, size_t max_output_bytes,
-                          const StopRequested& stop_requested);
+                          const StopRequested& stop_requested, OutputTap out_tap = {},
+                          OutputTap err_tap = {});
 
 // One spawned child, leader of its own process group; run_command is the usual way to use it.
 class ChildProcess {

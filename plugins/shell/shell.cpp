@@ -8,6 +8,9 @@
 // sees bytes the command did not write). Bytes that are not UTF-8 become U+FFFD, since the
 // output is JSON.
 //
+// Every line of stdout and stderr also goes to the task's log as it is written (level debug,
+// prefixed "stdout: " or "stderr: "), whatever max_output keeps.
+//
 // A non-zero exit or a death by signal fails the attempt (retried per the task's policy),
 // with the end of stderr in the error. A command that cannot start fails the task at once.
 #include <signal.h>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "line_splitter.h"
 #include "shell_params.h"
 #include "utf8.h"
 
@@ -67,6 +71,15 @@ void log_truncation(const Context& ctx, const char* stream, const CapturedOutput
                       " bytes, dropped " + std::to_string(output.num_dropped_bytes));
 }
 
+// Each line of a stream, as it comes, into the task's log: at debug level, so that the task log
+// (which keeps every level) has the whole output while the run's own log shows it only when
+// asked to (--log-level debug).
+LineSplitter::LineHandler line_logger(const Context& ctx, const char* stream) {
+  return [&ctx, stream](std::string_view line) {
+    ctx.log("debug", std::string(stream) + ": " + to_valid_utf8(line));
+  };
+}
+
 std::string describe(const std::vector<std::string>& argv) {
   std::string text;
   for (const std::string& word : argv) text += (text.empty() ? "" : " ") + word;
@@ -78,8 +91,14 @@ class RunCommand : public Task {
   Json run(Context& ctx) override {
     ShellParams params = parse_shell_params(ctx.params());
     ctx.log("debug", "running: " + describe(params.command.argv));
-    CommandResult result =
-        run_command(params.command, params.max_output_bytes, [&ctx] { return ctx.cancelled(); });
+    LineSplitter out_lines(line_logger(ctx, "stdout"));
+    LineSplitter err_lines(line_logger(ctx, "stderr"));
+    CommandResult result = run_command(
+        params.command, params.max_output_bytes, [&ctx] { return ctx.cancelled(); },
+        [&out_lines](std::string_view data) { out_lines.append(data); },
+        [&err_lines](std::string_view data) { err_lines.append(data); });
+    out_lines.finish();
+    err_lines.finish();
     if (result.cancelled) throw std::runtime_error("cancelled");
     log_truncation(ctx, "stdout", result.out);
     log_truncation(ctx, "stderr", result.err);

@@ -207,7 +207,8 @@ TEST(OperatorCommandsTest, BackupRefusesEveryUnusableSourceOrDestinationAndLeave
 TEST(OperatorCommandsTest, CheckOfAGoodStateExitsZeroAndChangesNothing) {
   TempDir dir;
   dir.write("wf.yaml", kSmall);
-  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 0);
+  // Task logs elsewhere: var/ then holds the state alone.
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml", "--log-dir", "log"}, dir.path()).exit_code, 0);
   auto before = snapshot(dir.path() / "var");
   ASSERT_EQ(before.size(), 2u);  // the state at rest (no -wal, no -shm) and its writer lock file
   ProcessResult r = run_flowweaver({"check", "--state", "var/wf.db"}, dir.path());

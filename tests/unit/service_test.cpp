@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "time_test_util.h"
+#include "util/error.h"
 
 namespace flowweaver {
 namespace {
@@ -349,6 +350,100 @@ TEST_F(ServiceTest, CancelRunOfAFailedRunRecordsItCancelledAtOnce) {
   StartRunResult next = service.start_run("failing", "test");
   ASSERT_EQ(next.code, StartRunResult::Code::kStarted) << next.message;
   EXPECT_NE(next.run_id, failed.run_id);  // a FAILED run would have been resumed
+  service.stop();
+}
+
+// The value of `series` (a metric name with its labels) in the service's metrics text.
+std::optional<std::string> metric(Service& service, const std::string& series) {
+  std::string text = service.metrics_text();
+  size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return std::nullopt;
+  size_t begin = at + series.size() + 2;
+  return text.substr(begin, text.find('\n', begin) - begin);
+}
+
+TEST_F(ServiceTest, EveryWorkflowHasLastSuccessAndNextRunSeriesFromStartToRemoval) {
+  write_workflow("nightly", "schedule: \"0 2 * * *\"");
+  write_workflow("adhoc", "");
+  const std::string last = "flowweaver_workflow_last_success_timestamp_seconds{workflow=";
+  const std::string next = "flowweaver_workflow_next_run_timestamp_seconds{workflow=";
+  std::string succeeded;
+  {
+    StoppedClock clock(utc("2026-11-26 01:59:30"));
+    Service service(config_, log_, clock, notifier_);
+    service.start();
+    // Before any run: 0 means never, and no schedule.
+    EXPECT_EQ(metric(service, last + "\"adhoc\"}"), "0");
+    EXPECT_EQ(metric(service, last + "\"nightly\"}"), "0");
+    EXPECT_EQ(metric(service, next + "\"adhoc\"}"), "0");
+    EXPECT_EQ(metric(service, next + "\"nightly\"}"), "1795658400");  // 2026-11-26 02:00 UTC
+    EXPECT_THAT(service.metrics_text(),
+                ::testing::HasSubstr("# TYPE flowweaver_workflow_last_success_timestamp_seconds "
+                                     "gauge\n"));
+    StartRunResult r = service.start_run("adhoc", "test");
+    ASSERT_EQ(r.code, StartRunResult::Code::kStarted) << r.message;
+    ASSERT_TRUE(becomes_final(service, r.run_id));
+    ASSERT_TRUE(eventually([&] { return metric(service, last + "\"adhoc\"}") != "0"; }));
+    succeeded = *metric(service, last + "\"adhoc\"}");
+    EXPECT_EQ(succeeded, "1795658370");  // the clock's 01:59:30
+    service.stop();
+  }
+  // A restart reads the last success from the state.
+  fs::remove(dir_ / "workflows" / "nightly.yaml");
+  StoppedClock clock(utc("2026-11-27 08:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  EXPECT_EQ(metric(service, last + "\"adhoc\"}"), succeeded);
+  EXPECT_EQ(metric(service, last + "\"nightly\"}"), std::nullopt);  // no longer served
+  EXPECT_EQ(metric(service, next + "\"nightly\"}"), std::nullopt);
+  service.stop();
+}
+
+TEST_F(ServiceTest, TaskLogGivesAnAttemptsLogFromAnOffsetAndSaysWhenItIsOver) {
+  write_workflow("quick", "");
+  write_workflow("slow", "", "{name: s, uses: builtin.sleep, with: {duration: 1s}}");
+  ManualClock clock(utc("2026-11-26 10:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  StartRunResult slow = service.start_run("slow", "test");
+  ASSERT_EQ(slow.code, StartRunResult::Code::kStarted) << slow.message;
+  ASSERT_TRUE(eventually(
+      [&] { return service.run_json(slow.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+  EXPECT_FALSE(service.task_log(slow.run_id, "s", std::nullopt, 0, 1024).finished);
+
+  StartRunResult r = service.start_run("quick", "test");
+  ASSERT_EQ(r.code, StartRunResult::Code::kStarted) << r.message;
+  ASSERT_TRUE(becomes_final(service, r.run_id));
+  fs::path file = config_.log_dir / "quick" / r.run_id / "a.1.log";
+  ASSERT_TRUE(fs::is_directory(file.parent_path()));
+  ASSERT_FALSE(fs::exists(file));  // the task logged nothing
+  TaskLogChunk silent = service.task_log(r.run_id, "a", std::nullopt, 0, 1024);
+  EXPECT_EQ(silent.bytes, "");
+  EXPECT_TRUE(silent.finished);
+  std::ofstream(file, std::ios::app) << "x\ny\n";
+  TaskLogChunk chunk = service.task_log(r.run_id, "a", std::nullopt, 2, 1024);
+  EXPECT_EQ(chunk.workflow, "quick");
+  EXPECT_EQ(chunk.attempt, 1);
+  EXPECT_EQ(chunk.bytes, "y\n");
+  EXPECT_EQ(chunk.next_offset, 4u);
+  EXPECT_TRUE(chunk.finished);
+  EXPECT_FALSE(service.task_log(r.run_id, "a", 1, 0, 2).finished);  // more to read
+
+  auto error_of = [&](const std::string& run, const std::string& task, std::optional<int> n) {
+    try {
+      service.task_log(run, task, n, 0, 1024);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(error_of("nope", "a", std::nullopt), ::testing::HasSubstr("no run 'nope'"));
+  EXPECT_THAT(error_of("../../etc", "a", std::nullopt), ::testing::HasSubstr("no run"));
+  EXPECT_THAT(error_of(r.run_id, "b", std::nullopt), ::testing::HasSubstr("no task 'b'"));
+  EXPECT_THAT(error_of(r.run_id, "a", 2), ::testing::HasSubstr("has no attempt 2"));
+  fs::remove_all(file.parent_path());  // as if the run had no task logs
+  EXPECT_THAT(error_of(r.run_id, "a", std::nullopt), ::testing::HasSubstr("no log file"));
   service.stop();
 }
 
