@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "http/event_stream.h"
 #include "http/http_server.h"
 #include "service/service.h"
+#include "service/task_log_follower.h"
+#include "util/error.h"
 #include "util/printable.h"
 #include "util/utf8.h"
 
@@ -94,11 +97,13 @@ struct HttpApi::Impl {
   HttpResponse show_run(const HttpRequest& req);
   HttpResponse start_run(const HttpRequest& req);
   HttpResponse cancel_run(const HttpRequest& req);
+  HttpResponse task_log(const HttpRequest& req);
   void log_server_error(const HttpRequest& req, const HttpResponse& res);
 
   Service& service;
   std::shared_ptr<spdlog::logger> log;
-  std::unique_ptr<HttpServer> server;
+  TaskLogFollower log_follower{service};
+  std::unique_ptr<HttpServer> server;  // stopped before the follower ends its streams
 };
 
 // A 500 is the service's fault: the operator needs the request to reproduce it.
@@ -233,6 +238,51 @@ HttpResponse HttpApi::Impl::cancel_run(const HttpRequest& req) {
   return HttpResponse::error(500, r.message);
 }
 
+// A task attempt's log as text, or with follow=1 as server-sent events ("log" events of lines
+// while the attempt goes on, then "end").
+HttpResponse HttpApi::Impl::task_log(const HttpRequest& req) {
+  const std::string& run_id = req.path_params[0];
+  const std::string& task = req.path_params[1];
+  if (auto bad = bad_query(req, {"attempt", "follow"})) return *bad;
+  if (auto bad = bad_path_part(run_id, "the run id")) return *bad;
+  if (auto bad = bad_path_part(task, "the task name")) return *bad;
+  std::optional<int> attempt;
+  if (req.query_count("attempt") > 0) {
+    std::string text = req.query_value("attempt");
+    int n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 1) {
+      return HttpResponse::error(400, "attempt must be a whole number from 1 up");
+    }
+    attempt = n;
+  }
+  std::string follow = req.query_value("follow");
+  if (follow != "" && follow != "0" && follow != "1") {
+    return HttpResponse::error(400, "follow must be 1 (stream the log as it grows) or 0");
+  }
+  constexpr size_t kPieceBytes = 1024 * 1024;
+  try {
+    TaskLogChunk chunk = service.task_log(run_id, task, attempt, 0, kPieceBytes);
+    if (follow == "1") {
+      auto events = std::make_shared<EventStream>();
+      log_follower.follow(run_id, task, chunk.attempt, 0, events);
+      return HttpResponse::event_stream(events);
+    }
+    // A full piece may have more after it. A file is capped (10 MiB per attempt), so reading
+    // it whole is bounded.
+    std::string text;
+    for (;;) {
+      text += chunk.bytes;
+      if (chunk.bytes.size() < kPieceBytes) break;
+      chunk = service.task_log(run_id, task, chunk.attempt, chunk.next_offset, kPieceBytes);
+    }
+    return HttpResponse::text(200, std::move(text), "text/plain; charset=utf-8");
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kNotFound) return HttpResponse::error(404, e.what());
+    throw;
+  }
+}
+
 // /livez and /metrics only read memory: they run on the I/O thread, where no slow database
 // read on the handler threads can hold them up.
 Router HttpApi::Impl::routes() {
@@ -265,6 +315,8 @@ Router HttpApi::Impl::routes() {
   add(r, "POST", "/api/workflows/{}/runs",
       [this](const HttpRequest& req) { return start_run(req); });
   add(r, "POST", "/api/runs/{}/cancel", [this](const HttpRequest& req) { return cancel_run(req); });
+  add(r, "GET", "/api/runs/{}/tasks/{}/log",
+      [this](const HttpRequest& req) { return task_log(req); });
   return r;
 }
 

@@ -890,6 +890,67 @@ TEST(ServeTest, ARunIsCancelledOverHttp) {
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 
+// A task's log over HTTP: whole once the attempt is over; with follow=1 as server-sent events,
+// the first line arriving while the task still runs, then "end".
+TEST(ServeTest, ATasksLogIsServedWholeAndFollowedAsItGrows) {
+  TempDir dir;
+  write_config(dir);
+  dir.write("workflows/talk.yaml", R"(name: talk
+tasks:
+  - name: say
+    uses: shell.run
+    with:
+      shell: true
+      command: "echo first; sleep 1; echo second"
+)");
+  Served s(dir);
+  std::string run_id = start_run(s, "talk");
+  ASSERT_FALSE(run_id.empty());
+  std::string path = "/api/runs/" + run_id + "/tasks/say/log";
+  ASSERT_TRUE(wait_until([&] { return s.get(path).body.find("first") != std::string::npos; }))
+      << s.get(path).body;
+
+  int fd = connect_loopback(s.port());
+  ASSERT_TRUE(send_all(fd, "GET " + path + "?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string received;
+  auto read_until = [&](const std::string& text) {
+    char buffer[4096];
+    while (received.find(text) == std::string::npos) {
+      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) return false;
+      received.append(buffer, static_cast<size_t>(n));
+    }
+    return true;
+  };
+  ASSERT_TRUE(read_until("stdout: first")) << received;
+  EXPECT_THAT(received, HasSubstr("Content-Type: text/event-stream"));
+  EXPECT_THAT(received, HasSubstr("event: log\ndata: "));
+  EXPECT_EQ(received.find("stdout: second"), std::string::npos)
+      << "the task had not printed it yet:\n"
+      << received;
+  ASSERT_TRUE(read_until("event: end\n")) << received;
+  EXPECT_THAT(received, HasSubstr("stdout: second"));
+  EXPECT_TRUE(closed_within(fd, 5000));
+  ::close(fd);
+
+  wait_for_run(s, run_id);
+  Reply whole = s.get(path);
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_THAT(whole.body, HasSubstr("stdout: first\n"));
+  EXPECT_THAT(whole.body, HasSubstr("stdout: second\n"));
+  EXPECT_EQ(s.get(path + "?attempt=1").body, whole.body);
+
+  Reply no_task = s.get("/api/runs/" + run_id + "/tasks/nope/log");
+  EXPECT_EQ(no_task.status, 404);
+  EXPECT_THAT(no_task.json().value("error", ""), HasSubstr("no task 'nope'"));
+  EXPECT_EQ(s.get(path + "?attempt=2").status, 404);
+  EXPECT_EQ(s.get(path + "?attempt=0").status, 400);
+  EXPECT_EQ(s.get(path + "?follow=yes").status, 400);
+  EXPECT_EQ(s.get("/api/runs/nope/tasks/say/log").status, 404);
+  ProcessResult stopped = s.stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
 // --- 6b. Hostile clients ----------------------------------------------------------------------
 
 // Clients that send a request header one byte a second, each on a thread of its own, until
@@ -1101,6 +1162,10 @@ tasks:
   EXPECT_THAT(body, HasSubstr("***"));
   EXPECT_EQ(body.find(secret), std::string::npos) << body;
   EXPECT_EQ(s.get("/api/runs?workflow=w").body.find(secret), std::string::npos);
+  Reply task_log = s.get("/api/runs/" + run_id + "/tasks/leak/log");
+  EXPECT_EQ(task_log.status, 200) << task_log.body;
+  EXPECT_THAT(task_log.body, HasSubstr("***"));
+  EXPECT_EQ(task_log.body.find(secret), std::string::npos) << task_log.body;
   ProcessResult stopped = s.stop();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
   EXPECT_THAT(stopped.err, HasSubstr("***"));
@@ -1108,6 +1173,14 @@ tasks:
   std::string run_log = read_file(dir.path() / "var" / "log" / "w" / (run_id + ".log"));
   EXPECT_THAT(run_log, HasSubstr("***"));
   EXPECT_EQ(run_log.find(secret), std::string::npos) << run_log;
+  int task_logs = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path() / "var" / "log" / "w")) {
+    if (!entry.is_regular_file()) continue;
+    std::string text = read_file(entry.path());
+    EXPECT_EQ(text.find(secret), std::string::npos) << entry.path() << ":\n" << text;
+    task_logs += entry.path().parent_path().filename() == run_id;
+  }
+  EXPECT_EQ(task_logs, 1);  // leak.1.log
   for (const char* file : {"var/w.db", "var/w.db-wal"}) {
     if (fs::exists(dir.path() / file)) {
       EXPECT_EQ(read_file(dir.path() / file).find(secret), std::string::npos) << file;
