@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "exec/crash_marker.h"
 #include "exec/in_process_runner.h"
 #include "exec/scheduler.h"
 #include "isolation/process_runner.h"
@@ -160,6 +161,10 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   if (options.observer) observers.add(options.observer);
   InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env,
                              run_logger.task_log_sink());
+  if (!options.crash_marker.empty()) {
+    install_crash_handlers();
+    in_process.mark_crashes_in(options.crash_marker, run.run_id);
+  }
   // Tasks with `isolation: process` run in a child; SIGKILL comes before the scheduler's own
   // grace period would write the call off.
   ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
@@ -168,6 +173,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.max_workers = options.max_workers;
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
+  scheduler_options.crash_marker = options.crash_marker;
   Scheduler scheduler(w.manifest, w.dag, runner, store, clock, observers, scheduler_options);
   stop_switch.install([&scheduler] { scheduler.request_stop(); });
   struct Uninstall {
@@ -213,6 +219,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     execute.max_workers = options.max_workers.value_or(
         w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
     execute.grace_period = options.grace_period;
+    execute.crash_marker = crash_marker_path(state_path);
     RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, execute);
     print_run_summary(std::cout, w->manifest.name, outcome.run, outcome.result.tasks);
     int code = exit_code_for(outcome.result.status, stop_switch.signal());

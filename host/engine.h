@@ -75,6 +75,8 @@ struct ExecuteOptions {
   // On a stop request, how long running tasks may go on before they are cancelled (0: at once).
   Millis drain_period{0};
   RunObserver* observer = nullptr;  // told about every task besides the run's log
+  // The state's crash marker (crash_marker_path()); empty: crashes name no task.
+  std::string crash_marker;
   // Called once the run has its id (created or resumed), before any task starts.
   std::function<void(const RunRecord&)> on_opened;
   // Called once the run's last task is done, just before its final status is stored: whoever

@@ -28,6 +28,10 @@ class InProcessRunner : public TaskRunner {
   AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
                      const OutputTable& outputs) override;
 
+  // From now on, a call that crashes the process leaves a line naming its attempt of `run_id`
+  // in the marker file at `path` (exec/crash_marker.h).
+  void mark_crashes_in(std::string path, std::string run_id);
+
   // The `with:` object the task would receive: templates resolved, defaults filled in, types
   // checked. Throws std::runtime_error saying what is wrong.
   nlohmann::json resolve_params(uint32_t task, const OutputTable& outputs) const;
@@ -40,6 +44,7 @@ class InProcessRunner : public TaskRunner {
   EnvLookup env_;
   TaskLogSink log_;
   std::unordered_map<std::string, uint32_t> index_;
+  std::string crash_marker_, run_id_;
 };
 
 }  // namespace flowweaver

@@ -34,4 +34,8 @@ Manifest read_manifest(const std::filesystem::path& path, DiagnosticList* diagno
 // Task and workflow names: letters, digits, '_' and '-' (no dots: they separate template paths).
 bool is_valid_name(std::string_view name);
 
+// Gives every task whose manifest says nothing of isolation the host's default (`serve` runs
+// tasks in child processes unless told otherwise; `run` in the host).
+void apply_default_isolation(std::vector<TaskSpec>* tasks, Isolation isolation);
+
 }  // namespace flowweaver

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <csignal>
 
+#include "exec/crash_marker.h"
+#include "exec/host_deaths.h"
 #include "state/record_json.h"
 #include "util/error.h"
 #include "util/log_format.h"
@@ -90,7 +92,8 @@ void Service::start() {
   plugins_ = std::make_unique<PluginCatalog>(config_.plugin_dirs,
                                              config_.state_dir / ".plugin-cache", log_);
   plugins_->refresh();
-  workflows_ = std::make_unique<WorkflowCatalog>(config_.workflows_dir, log_);
+  workflows_ =
+      std::make_unique<WorkflowCatalog>(config_.workflows_dir, config_.default_isolation, log_);
   workflows_->refresh(plugins_->registry());
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
@@ -294,6 +297,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.grace_period = kCancelGrace;
     options.drain_period = config_.grace_period;
     options.observer = metrics.get();
+    options.crash_marker = crash_marker_path(state_path(name).string());
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {
@@ -490,7 +494,9 @@ std::optional<nlohmann::json> Service::run_json(const std::string& run_id) const
     if (!run) continue;
     nlohmann::json out = run_to_json(*run);
     std::map<std::string, nlohmann::json> attempts;
-    for (const AttemptRecord& a : store->load_attempts(run_id)) {
+    std::vector<AttemptRecord> attempt_records = store->load_attempts(run_id);
+    out["host_deaths"] = describe_host_deaths(attempt_records);
+    for (const AttemptRecord& a : attempt_records) {
       nlohmann::json& list = attempts[a.task_name];
       if (list.is_null()) list = nlohmann::json::array();
       list.push_back({{"attempt", a.attempt},
