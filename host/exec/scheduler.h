@@ -96,7 +96,9 @@ class Scheduler {
   void submit(const std::vector<uint32_t>& started);
   // How many tasks may be handed to workers at once: max_workers, plus a queue per worker while
   // calls are quick, so a worker goes from one quick task to the next without a round trip
-  // through this thread. Queued tasks are already RUNNING in the state.
+  // through this thread. Queued tasks are already RUNNING in the state. The queue is deep because
+  // the tasks a turn starts wait for a commit (see the durability rule): the deeper it is, the
+  // more quick tasks share one (docs/BENCHMARKS.md, run 14).
   size_t dispatch_limit() const;
   void note_call_duration(std::chrono::microseconds ran_for);
   void wait_and_handle_events();
@@ -139,7 +141,7 @@ class Scheduler {
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
   using Due = std::pair<TimePoint, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
-  static constexpr size_t kQueuedPerWorker = 16;
+  static constexpr size_t kQueuedPerWorker = 256;
   static constexpr double kQuickCallMicros = 1000;
   static constexpr std::chrono::microseconds kBriefSpin{10};
   double mean_call_us_ = 0;  // moving average of recent call durations
