@@ -150,11 +150,9 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
     }
   }
   for (uint32_t t : crashed_the_host) skip_dependents(t, now);
-  if (!crash_records_.empty()) {
-    // Its lines name attempts by number, so a line left by a failure here can never match again.
-    flush();
-    std::remove(options_.crash_marker.c_str());
-  }
+  // Once what it told is committed, the marker goes. (Its lines name attempts by number: one
+  // left behind by a failure in between never matches a later attempt.)
+  if (!crash_records_.empty() && flush()) std::remove(options_.crash_marker.c_str());
 }
 
 bool Scheduler::recover_left_running(uint32_t task, TimePoint now) {
