@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "exec/crash_marker.h"
 #include "exec/in_process_runner.h"
 #include "exec/masking_runner.h"
 #include "exec/scheduler.h"
@@ -246,6 +247,10 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
     });
   }
   InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env, task_log, w.secrets);
+  if (!options.crash_marker.empty()) {
+    install_crash_handlers();
+    in_process.mark_crashes_in(options.crash_marker, run.run_id);
+  }
   // Tasks with `isolation: process` run in a child; SIGKILL comes before the scheduler's own
   // grace period would write the call off.
   ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
@@ -255,6 +260,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.max_workers = options.max_workers;
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
+  scheduler_options.crash_marker = options.crash_marker;
   Scheduler scheduler(w.manifest, w.dag, masked, store, clock, observers, scheduler_options);
   stop_switch.install([&scheduler](StopReason reason) { scheduler.request_stop(reason); },
                       run.run_id);
@@ -316,6 +322,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
         progress->add_done(num_completed(store->load_tasks(run.run_id)));
       };
     }
+    execute.crash_marker = crash_marker_path(state_path);
     RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, execute);
     if (progress) progress->finish();
     print_run_summary(std::cout, w->manifest.name, outcome.run, outcome.result.tasks);

@@ -99,6 +99,8 @@ struct ExecuteOptions {
   // Root of the per-task logs (task_log/task_log_path.h); empty: none.
   std::filesystem::path task_log_root;
   uint64_t task_log_max_bytes = 10 * 1024 * 1024;  // per attempt
+  // The state's crash marker (crash_marker_path()); empty: crashes name no task.
+  std::string crash_marker;
   // Called once the run has its id (created or resumed), before any task starts.
   std::function<void(const RunRecord&)> on_opened;
   // Called once the run's last task is done, just before its final status is stored: whoever

@@ -29,7 +29,7 @@ void print_task_table(std::ostream& out, const std::vector<TaskRecord>& tasks) {
 
 void print_run_summary(std::ostream& out, const std::string& workflow, const RunRecord& run,
                        const std::vector<TaskRecord>& tasks) {
-  std::array<size_t, 5> counts{};
+  std::array<size_t, 6> counts{};
   for (const TaskRecord& t : tasks) ++counts[static_cast<int>(t.status)];
   std::string elapsed =
       run.finished_at

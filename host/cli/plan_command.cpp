@@ -30,6 +30,7 @@ Step plan_task(const TaskRecord* r) {
     case TaskStatus::kCompleted:
       return {"skip", "COMPLETED"};
     case TaskStatus::kRunning:
+    case TaskStatus::kInterrupted:  // an attempt's status, never a task's; read as RUNNING
       return {"run again", "was RUNNING when its process stopped"};
     case TaskStatus::kFailed:
       return {"run again", "FAILED: " + r->error};

@@ -15,6 +15,7 @@
 #include "cli/state_directory.h"
 #include "cli/status_watch.h"
 #include "engine.h"
+#include "exec/host_deaths.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/validator.h"
 #include "run_summary.h"
@@ -49,16 +50,20 @@ std::string state_file(const std::string& workflow, const std::string& state_pat
 
 void print_run(StateStore& store, const RunRecord& run, bool json) {
   std::vector<TaskRecord> tasks = store.load_tasks(run.run_id);
+  // The tasks that were running when the host process died: the suspects of a crash.
+  std::vector<std::string> host_deaths = describe_host_deaths(store.load_attempts(run.run_id));
   if (json) {
     nlohmann::json out = run_to_json(run);
     out["tasks"] = nlohmann::json::array();
     for (const TaskRecord& t : tasks) out["tasks"].push_back(task_summary_json(t));
+    out["host_deaths"] = host_deaths;
     std::cout << out.dump(2) << "\n";
     return;
   }
   std::cout << "Run " << run.run_id << " of " << run.workflow << ": " << to_string(run.status)
             << " (started " << format_timestamp(run.started_at) << ")\n";
   print_task_table(std::cout, tasks);
+  for (const std::string& line : host_deaths) std::cout << line << "\n";
 }
 
 // One run of the state file at `path`: `run_id`, else the latest of `workflow` (any if empty).

@@ -25,7 +25,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(200);
 
 bool is_final(RunStatus status) {
   return status == RunStatus::kCompleted || status == RunStatus::kFailed ||
-         status == RunStatus::kInterrupted;
+         status == RunStatus::kInterrupted || status == RunStatus::kCancelled;
 }
 
 ProgressCounts count(const std::vector<TaskRecord>& tasks) {
@@ -47,6 +47,7 @@ ProgressCounts count(const std::vector<TaskRecord>& tasks) {
         }
         break;
       case TaskStatus::kPending:
+      case TaskStatus::kInterrupted:  // an attempt's status only; no task row holds it
         break;
     }
   }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "exec/abi_call.h"
+#include "exec/crash_marker.h"
 #include "manifest/template.h"
 
 namespace flowweaver {
@@ -85,7 +86,15 @@ AttemptOutcome InProcessRunner::run(uint32_t task, int attempt, Cancellation& ca
   call.log = [&](fw_log_level level, std::string_view message) {
     if (log_) log_(task, attempt, level, message);
   };
+  if (crash_marker_.empty()) return call_task_type(call);
+  std::string crash = crash_line(run_id_, spec.name, attempt);
+  CrashScope scope(crash_marker_, crash);
   return call_task_type(call);
+}
+
+void InProcessRunner::mark_crashes_in(std::string path, std::string run_id) {
+  crash_marker_ = std::move(path);
+  run_id_ = std::move(run_id);
 }
 
 }  // namespace flowweaver

@@ -29,6 +29,10 @@ class InProcessRunner : public TaskRunner {
   AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
                      const OutputTable& outputs) override;
 
+  // From now on, a call that crashes the process leaves a line naming its attempt of `run_id`
+  // in the marker file at `path` (exec/crash_marker.h).
+  void mark_crashes_in(std::string path, std::string run_id);
+
   // The `with:` object the task would receive: templates resolved, defaults filled in, types
   // checked. Throws std::runtime_error saying what is wrong. It holds secrets' values: it goes
   // to the plugin, and any text made from it is masked before it is stored or logged.
@@ -43,6 +47,7 @@ class InProcessRunner : public TaskRunner {
   TaskLogSink log_;
   std::map<std::string, std::string> secrets_;
   std::unordered_map<std::string, uint32_t> index_;
+  std::string crash_marker_, run_id_;
 };
 
 }  // namespace flowweaver

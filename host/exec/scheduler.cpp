@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include "exec/crash_marker.h"
+#include "exec/host_deaths.h"
 #include "exec/retry_policy.h"
 #include "exec/state_writer.h"
 #include "util/error.h"
@@ -93,6 +96,9 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     if (stop_pending()) begin_stop(now);  // e.g. a signal during start-up
     if (std::optional<std::string> error = writer_->error()) store_failed(*error);
     if (!stopping_) dispatch(now, &started);
+    // No task is called before its RUNNING row, and every upstream's COMPLETED staged before it,
+    // are durable: those that start together share the commit.
+    if (!started.empty()) flush(gated_start_);
     if (store_error_.empty()) {
       submit(started);
     } else {
@@ -126,6 +132,7 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
   gated_.assign(n, 0);
   attempts_this_run_.assign(n, 0);
   shared_->outputs.assign(n, std::string());
+  std::vector<uint32_t> crashed_the_host;
   for (uint32_t t = 0; t < n; ++t) {
     TaskRecord& r = records_[t];
     if (r.status == TaskStatus::kCompleted) {
@@ -134,22 +141,15 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
     }
     bool retry_pending = r.status == TaskStatus::kPending && r.next_attempt_at;
     if (retry_pending) continue;
-    std::optional<AttemptRecord> lost;
     if (r.status == TaskStatus::kRunning) {
-      // The process that ran this attempt died before it finished: record that, run it again.
-      lost = AttemptRecord{r.task_name,
-                           r.attempt,
-                           TaskStatus::kFailed,
-                           "interrupted: the host process stopped during this attempt",
-                           r.started_at.value_or(now),
-                           now};
-      r.error = lost->error;
+      if (recover_left_running(t, now)) crashed_the_host.push_back(t);
+      continue;
     }
     if (r.status != TaskStatus::kPending) {
       r.status = TaskStatus::kPending;
       r.timestamp = now;
       r.next_attempt_at.reset();
-      stage(t, lost);
+      stage(t);
     }
   }
   for (uint32_t t = 0; t < n; ++t) {
@@ -164,6 +164,35 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
       make_ready(t);
     }
   }
+  for (uint32_t t : crashed_the_host) skip_dependents(t, now);
+  // Once what it told is committed, the marker goes. (Its lines name attempts by number: one
+  // left behind by a failure in between never matches a later attempt.)
+  if (!crash_records_.empty() && flush()) std::remove(options_.crash_marker.c_str());
+}
+
+bool Scheduler::recover_left_running(uint32_t task, TimePoint now) {
+  // The process that ran this attempt died before it finished (host_deaths.h). The run's
+  // attempts and the crash marker are read once, and only when some task was left RUNNING.
+  if (!host_crashes_) {
+    host_crashes_ = count_host_crashes(store_.load_attempts(run_id_));
+    if (!options_.crash_marker.empty()) crash_records_ = read_crash_marker(options_.crash_marker);
+  }
+  TaskRecord& r = records_[task];
+  std::optional<int> crash_signal;
+  for (const CrashRecord& c : crash_records_) {
+    if (c.run_id == run_id_ && c.task == r.task_name && c.attempt == r.attempt) {
+      crash_signal = c.signal;
+    }
+  }
+  HostDeathVerdict verdict = judge_host_death(r, crash_signal, (*host_crashes_)[r.task_name], now);
+  r.status = verdict.fail ? TaskStatus::kFailed : TaskStatus::kPending;
+  r.error = verdict.error;
+  r.finished_at = now;
+  r.timestamp = now;
+  r.next_attempt_at.reset();
+  stage(task, verdict.attempt);
+  if (verdict.fail) observer_.on_task_failed(task, verdict.error);
+  return verdict.fail;
 }
 
 void Scheduler::promote_due(TimePoint now) {
@@ -181,12 +210,10 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
         running_.size() >= static_cast<size_t>(options_.max_workers)) {
       break;
     }
-    if (gated_[t]) {
-      // Its upstream's COMPLETED is staged, not yet committed: commit before it may start.
-      if (!flush()) break;
-      continue;
-    }
     ready_.pop();
+    // Its upstream's COMPLETED is staged, not yet committed: the start's commit is one it waits
+    // for (StateStore::apply_awaited).
+    gated_start_ |= gated_[t] != 0;
     TaskRecord& r = records_[t];
     r.status = TaskStatus::kRunning;
     r.attempt += 1;
@@ -208,10 +235,11 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
   }
 }
 
-bool Scheduler::flush() {
+bool Scheduler::flush(bool awaited) {
   if (store_error_.empty()) {
     // Whatever the writer still has queued commits first.
-    if (std::optional<std::string> error = writer_->write_now(std::move(pending_writes_))) {
+    if (std::optional<std::string> error =
+            writer_->write_now(std::move(pending_writes_), awaited)) {
       // Nothing of the failed batch was written; what was committed before stays. Stop the
       // run: without durable state there is no safe way to go on.
       store_failed(*error);
@@ -222,6 +250,7 @@ bool Scheduler::flush() {
   if (!store_error_.empty()) return false;
   for (uint32_t t : gated_list_) gated_[t] = 0;
   gated_list_.clear();
+  gated_start_ = false;
   return true;
 }
 

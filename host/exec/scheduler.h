@@ -3,12 +3,13 @@
 // skips the task's dependents; timeouts and shutdown cancel running calls and write off any
 // that ignore it after a grace period.
 //
-// Durability rule: no task starts before the COMPLETED of each of its upstream tasks is
-// committed. State changes are staged and committed in groups: when a task whose upstream
-// completion is still staged is next to start (at once, waiting for the commit), when
-// kFlushBatch changes are staged or the oldest staged change is kFlushDelay old (in the
-// background, exec/state_writer.h), and at the end. A task's RUNNING row may therefore
-// reach the disk a little after it starts; a crash before that leaves it PENDING, to run again.
+// Durability rule: no task is called before its RUNNING row (with its attempt number) and the
+// COMPLETED of each of its upstream tasks are committed, so that a host that dies during a call
+// knows on restart which task was running (exec/host_deaths.h). Tasks starting in the same turn
+// share one commit, which also carries the completions staged before them: a chain makes one
+// commit per step. Other changes (completions nothing waits for yet, failures, retries) are
+// staged and committed in groups, in the background (exec/state_writer.h), when kFlushBatch
+// changes are staged or the oldest staged change is kFlushDelay old, and at the end.
 #pragma once
 
 #include <functional>
@@ -17,6 +18,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "exec/crash_marker.h"
 #include "exec/run_observer.h"
 #include "exec/task_runner.h"
 #include "exec/worker_pool.h"
@@ -39,6 +41,8 @@ struct SchedulerOptions {
   Millis grace_period{10000};
   // On a stop request, how long running tasks may go on before they are cancelled (0: at once).
   Millis drain_period{0};
+  // The state's crash marker (exec/crash_marker.h); empty: none.
+  std::string crash_marker;
   // Uniform in [0, 1): the jitter of retry delays. Tests make it constant.
   std::function<double()> random_unit;
 };
@@ -93,8 +97,8 @@ class Scheduler {
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);
   // Commits the staged changes, after any the writer still has queued; false once the store
-  // has failed.
-  bool flush();
+  // has failed. `awaited`: a task starting now waits for a completion in them.
+  bool flush(bool awaited = true);
   // Hands the staged changes to the writer's thread, for changes no task waits for.
   void flush_in_background();
   void store_failed(const std::string& error);
@@ -102,7 +106,9 @@ class Scheduler {
   void submit(const std::vector<uint32_t>& started);
   // How many tasks may be handed to workers at once: max_workers, plus a queue per worker while
   // calls are quick, so a worker goes from one quick task to the next without a round trip
-  // through this thread. Queued tasks are already RUNNING in the state.
+  // through this thread. Queued tasks are already RUNNING in the state. The queue is deep because
+  // the tasks a turn starts wait for a commit (see the durability rule): the deeper it is, the
+  // more quick tasks share one (docs/BENCHMARKS.md, run 14).
   size_t dispatch_limit() const;
   void note_call_duration(std::chrono::microseconds ran_for);
   void wait_and_handle_events();
@@ -117,8 +123,11 @@ class Scheduler {
   void abandon(uint32_t task, bool interrupted, TimePoint now);
   void begin_stop(TimePoint now);
   void cancel_running(TimePoint now);
-  // `gated`: made ready by a completion not yet committed; it may start only after a flush.
+  // `gated`: made ready by a completion not yet committed (see flush).
   void make_ready(uint32_t task, bool gated = false);
+  // A task the previous process left RUNNING (host_deaths.h): staged PENDING to run again, or
+  // FAILED (true; its dependents are still to skip).
+  bool recover_left_running(uint32_t task, TimePoint now);
   AttemptRecord attempt_record(uint32_t task, const Running& running, TimePoint now) const;
   void stage(uint32_t task, std::optional<AttemptRecord> attempt = std::nullopt);
   std::string timeout_message(uint32_t task) const;
@@ -142,7 +151,7 @@ class Scheduler {
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
   using Due = std::pair<TimePoint, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
-  static constexpr size_t kQueuedPerWorker = 16;
+  static constexpr size_t kQueuedPerWorker = 256;
   static constexpr double kQuickCallMicros = 1000;
   static constexpr std::chrono::microseconds kBriefSpin{10};
   double mean_call_us_ = 0;  // moving average of recent call durations
@@ -154,6 +163,10 @@ class Scheduler {
   std::optional<TimePoint> oldest_pending_;  // when the oldest staged change was staged
   std::vector<char> gated_;                  // per task: see make_ready
   std::vector<uint32_t> gated_list_;
+  bool gated_start_ = false;  // a task dispatched since the last flush was gated
+  // Per task name, the run's attempts its host crashed in; read when first needed.
+  std::optional<std::unordered_map<std::string, int>> host_crashes_;
+  std::vector<CrashRecord> crash_records_;  // the crash marker's, read with host_crashes_
   uint64_t next_token_ = 1;
   bool stopping_ = false;
   std::optional<TimePoint> stop_deadline_;

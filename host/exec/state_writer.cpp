@@ -28,11 +28,11 @@ void StateWriter::write_later(std::vector<TaskUpdate> batch) {
   cv_.notify_all();
 }
 
-std::optional<std::string> StateWriter::write_now(std::vector<TaskUpdate> batch) {
+std::optional<std::string> StateWriter::write_now(std::vector<TaskUpdate> batch, bool awaited) {
   std::unique_lock<std::mutex> lock(mutex_);
   // Batches commit in order: let the thread finish the ones before this one.
   cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
-  if (!batch.empty() && !error_) record(try_apply(batch, /*awaited=*/true));
+  if (!batch.empty() && !error_) record(try_apply(batch, awaited));
   return error_;
 }
 

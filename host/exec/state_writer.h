@@ -30,10 +30,11 @@ class StateWriter {
   // kMaxQueued batches already wait: then it waits for the thread to take them, so that a
   // scheduler faster than the disk does not pile up batches in memory.
   void write_later(std::vector<TaskUpdate> batch);
-  // Commits everything queued, then `batch` (possibly empty, through the store's
-  // apply_awaited(): a task waits for it), before it returns. After a failed write nothing more
-  // is written: returns the store's error, the first one, every time.
-  std::optional<std::string> write_now(std::vector<TaskUpdate> batch);
+  // Commits everything queued, then `batch` (possibly empty; through the store's
+  // apply_awaited() when `awaited`: a task waits for a completion in it), before it returns.
+  // After a failed write nothing more is written: returns the store's error, the first one,
+  // every time.
+  std::optional<std::string> write_now(std::vector<TaskUpdate> batch, bool awaited = true);
   // The store's error if a write has failed, background ones included.
   std::optional<std::string> error() const;
 

@@ -143,7 +143,8 @@ AttemptOutcome ProcessRunner::run_in_child(uint32_t task, int attempt, Cancellat
   }
   for (const std::string& dep : spec.depends_on) request.inputs[dep] = outputs[index_.at(dep)];
 
-  std::vector<std::string> args = {helper_.string(), types_[task].plugin->path().string(),
+  // The plugin's private copy when it has one: the code this run pinned, not a newer deployment.
+  std::vector<std::string> args = {helper_.string(), types_[task].plugin->loaded_from().string(),
                                    types_[task].type->name};
   if (spec.memory_limit) {
     args.push_back("--memory-limit");

@@ -44,6 +44,7 @@ struct TaskSpec {
   RetryPolicy retry;
   std::optional<Millis> timeout;
   Isolation isolation = Isolation::kInProcess;
+  bool isolation_given = false;  // by the task or `defaults:`; else the host's default applies
   std::optional<uint64_t> memory_limit;  // bytes; process isolation only
 };
 

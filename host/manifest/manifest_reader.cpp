@@ -148,6 +148,7 @@ class Reader : private YamlFieldReader {
     std::optional<Millis>* timeout = &task->timeout;
     if (YamlNode n = map.find("isolation")) {
       std::string value = n.is_scalar() ? std::string(n.scalar()) : "";
+      task->isolation_given = value == "in-process" || value == "process";
       if (value == "in-process") {
         task->isolation = Isolation::kInProcess;
       } else if (value == "process") {
@@ -211,6 +212,7 @@ class Reader : private YamlFieldReader {
     task.retry = defaults.retry;
     task.timeout = defaults.timeout;
     task.isolation = defaults.isolation;
+    task.isolation_given = defaults.isolation_given;
     task.memory_limit = defaults.memory_limit;
     if (!item.is_map()) {
       error(item, "each task must be a map with at least `name` and `uses`");
@@ -301,6 +303,12 @@ Manifest parse_manifest(std::string_view yaml, const std::string& file,
     return empty;
   }
   return Reader(diagnostics).read(tree->root());
+}
+
+void apply_default_isolation(std::vector<TaskSpec>* tasks, Isolation isolation) {
+  for (TaskSpec& task : *tasks) {
+    if (!task.isolation_given) task.isolation = isolation;
+  }
 }
 
 Manifest read_manifest_document(const YamlTree& document, DiagnosticList* diagnostics) {

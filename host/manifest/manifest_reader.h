@@ -37,5 +37,8 @@ bool is_valid_name(std::string_view name);
 // Secret names: [A-Za-z_][A-Za-z0-9_]*, since each is also part of an environment variable's
 // name (FLOWWEAVER_SECRET_NAME) and a file name under $CREDENTIALS_DIRECTORY.
 bool is_valid_secret_name(std::string_view name);
+// Gives every task whose manifest says nothing of isolation the host's default (`serve` runs
+// tasks in child processes unless told otherwise; `run` in the host).
+void apply_default_isolation(std::vector<TaskSpec>* tasks, Isolation isolation);
 
 }  // namespace flowweaver

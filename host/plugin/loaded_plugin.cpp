@@ -83,8 +83,12 @@ const ParamDecl* TaskTypeInfo::find_param(const std::string& param) const {
 }
 
 LoadedPlugin::LoadedPlugin(const fw_plugin* d, std::filesystem::path path,
-                           std::shared_ptr<void> keep_alive, std::string sha256)
-    : path_(std::move(path)), keep_alive_(std::move(keep_alive)), sha256_(std::move(sha256)) {
+                           std::shared_ptr<void> keep_alive, std::string sha256,
+                           std::filesystem::path loaded_from)
+    : path_(std::move(path)),
+      loaded_from_(std::move(loaded_from)),
+      keep_alive_(std::move(keep_alive)),
+      sha256_(std::move(sha256)) {
   auto fail = [&](const std::string& why) {
     return Error::PluginLoad("plugin " + path_.string() + ": " + why);
   };
@@ -170,7 +174,7 @@ std::shared_ptr<const LoadedPlugin> load_plugin(const std::filesystem::path& pat
   }
   auto entry = library->get<const fw_plugin*()>(FLOWWEAVER_ENTRY_SYMBOL);
   const fw_plugin* descriptor = entry();
-  return std::make_shared<const LoadedPlugin>(descriptor, path, library, std::move(sha256));
+  return std::make_shared<const LoadedPlugin>(descriptor, path, library, std::move(sha256), copy);
 }
 
 }  // namespace flowweaver

@@ -38,11 +38,18 @@ class LoadedPlugin {
   // `keep_alive` owns whatever keeps the descriptor's code mapped (the library), or is null
   // for a descriptor linked into the host itself (tests).
   LoadedPlugin(const fw_plugin* descriptor, std::filesystem::path path,
-               std::shared_ptr<void> keep_alive, std::string sha256 = "");
+               std::shared_ptr<void> keep_alive, std::string sha256 = "",
+               std::filesystem::path loaded_from = {});
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
   const std::filesystem::path& path() const { return path_; }
+  // The file the library was loaded from: path(), or the private copy it was loaded from
+  // (load_plugin). A child process running one of its tasks loads this file, so that it runs
+  // the very code this host loaded even after a new version was deployed at path().
+  const std::filesystem::path& loaded_from() const {
+    return loaded_from_.empty() ? path_ : loaded_from_;
+  }
   // Of the bytes loaded; empty for a descriptor linked into the host.
   const std::string& sha256() const { return sha256_; }
   const std::vector<TaskTypeInfo>& task_types() const { return task_types_; }
@@ -52,6 +59,7 @@ class LoadedPlugin {
  private:
   std::string name_, version_;
   std::filesystem::path path_;
+  std::filesystem::path loaded_from_;
   std::vector<TaskTypeInfo> task_types_;
   std::shared_ptr<void> keep_alive_;
   std::string sha256_;

@@ -63,7 +63,8 @@ PluginCatalog::PluginCatalog(std::vector<fs::path> dirs, fs::path cache_dir,
     throw Error::IO("cannot create the plugin cache directory " + cache_dir_.string() + ": " +
                     ec.message());
   }
-  // Copies are removed once loaded; any left here belong to a process that died mid-load.
+  // Copies are removed once their plugin is unloaded; any left here belong to a process that
+  // died.
   for (const auto& entry : fs::directory_iterator(cache_dir_, ec)) {
     std::string name = entry.path().filename().string();
     if (name.ends_with(kLoadDirSuffix) || name.ends_with(kOldCopySuffix)) {
@@ -114,17 +115,25 @@ std::shared_ptr<const LoadedPlugin> PluginCatalog::load_private_copy(const fs::p
     throw Error::IO("cannot create " + load_dir.string() +
                     " to load a copy of the plugin: " + (ec ? ec.message() : "it exists"));
   }
-  struct RemoveAll {
-    const fs::path& path;
-    ~RemoveAll() {
+  // The copy stays while the plugin is loaded: the child process of an isolated task loads it
+  // (LoadedPlugin::loaded_from), so a run keeps the version it started with. The directory goes
+  // with the last reference to the plugin; one left by a process that died goes at the next
+  // start (the constructor).
+  struct PinnedCopy {
+    fs::path dir;
+    std::shared_ptr<const LoadedPlugin> plugin;
+    ~PinnedCopy() {
       std::error_code ec;
-      fs::remove_all(path, ec);  // the mappings stay valid; nothing is left to clean up
+      fs::remove_all(dir, ec);  // the mappings stay valid
     }
-  } remove_all{load_dir};
+  };
+  auto pinned = std::make_shared<PinnedCopy>();
+  pinned->dir = load_dir;
   fs::path copy = load_dir / file.filename();
   write_bytes(copy, bytes);
   link_neighbours(file, load_dir);
-  return load_plugin(file, copy);
+  pinned->plugin = load_plugin(file, copy);
+  return std::shared_ptr<const LoadedPlugin>(pinned, pinned->plugin.get());
 }
 
 bool PluginCatalog::refresh() {

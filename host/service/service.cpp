@@ -8,6 +8,8 @@
 #include <csignal>
 #include <limits>
 
+#include "exec/crash_marker.h"
+#include "exec/host_deaths.h"
 #include "state/record_json.h"
 #include "task_log/task_log_path.h"
 #include "task_log/task_log_reader.h"
@@ -129,7 +131,8 @@ void Service::start() {
   plugins_ = std::make_unique<PluginCatalog>(config_.plugin_dirs,
                                              config_.state_dir / ".plugin-cache", log_);
   plugins_->refresh();
-  workflows_ = std::make_unique<WorkflowCatalog>(config_.workflows_dir, log_);
+  workflows_ =
+      std::make_unique<WorkflowCatalog>(config_.workflows_dir, config_.default_isolation, log_);
   workflows_->refresh(plugins_->registry());
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
@@ -335,6 +338,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.drain_period = config_.grace_period;
     options.observer = metrics.get();
     options.task_log_root = config_.log_dir;
+    options.crash_marker = crash_marker_path(state_path(name).string());
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {
@@ -534,7 +538,9 @@ std::optional<nlohmann::json> Service::run_json(const std::string& run_id) const
     if (!run) continue;
     nlohmann::json out = run_to_json(*run);
     std::map<std::string, nlohmann::json> attempts;
-    for (const AttemptRecord& a : store->load_attempts(run_id)) {
+    std::vector<AttemptRecord> attempt_records = store->load_attempts(run_id);
+    out["host_deaths"] = describe_host_deaths(attempt_records);
+    for (const AttemptRecord& a : attempt_records) {
       nlohmann::json& list = attempts[a.task_name];
       if (list.is_null()) list = nlohmann::json::array();
       list.push_back({{"attempt", a.attempt},

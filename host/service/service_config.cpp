@@ -10,14 +10,15 @@
 #include "manifest/yaml_value.h"
 #include "util/byte_size.h"
 #include "util/secret_file.h"
+#include "util/suggest.h"
 
 namespace flowweaver {
 namespace {
 
 const std::vector<std::string> kConfigKeys = {
-    "workflows_dir", "plugin_dirs",  "state_dir",     "log_dir",
-    "listen",        "token",        "token_file",    "max_concurrent_runs",
-    "max_workers",   "grace_period", "log_max_bytes", "log_max_files"};
+    "workflows_dir", "plugin_dirs",   "state_dir",           "log_dir",     "listen",
+    "token",         "token_file",    "max_concurrent_runs", "max_workers", "grace_period",
+    "log_max_bytes", "log_max_files", "default_isolation"};
 
 constexpr uint64_t kMinLogBytes = 1024;
 
@@ -107,6 +108,7 @@ class ConfigReader : private YamlFieldReader {
     }
     read_size(root.find("log_max_bytes"), "log_max_bytes", &c.log_max_bytes);
     read_count(root.find("log_max_files"), "log_max_files", 1, 1000, &c.log_max_files);
+    read_isolation(root.find("default_isolation"), &c.default_isolation);
     return c;
   }
 
@@ -187,6 +189,23 @@ class ConfigReader : private YamlFieldReader {
     }
     if (n) *out = static_cast<int>(*n);
     return n.has_value();
+  }
+
+  void read_isolation(const YamlNode& node, Isolation* out) {
+    if (!node) return;
+    std::optional<std::string> s = read_string(node, "default_isolation");
+    if (!s) return;
+    if (*s == "process") {
+      *out = Isolation::kProcess;
+    } else if (*s == "in-process") {
+      *out = Isolation::kInProcess;
+    } else {
+      error(node,
+            "`default_isolation` must be 'process' (a child process per attempt, the "
+            "default) or 'in-process' (in the service's own process, which a crashing "
+            "plugin takes down)" +
+                did_you_mean(*s, {"process", "in-process"}));
+    }
   }
 
   void read_size(const YamlNode& node, const std::string& key, uint64_t* out) {

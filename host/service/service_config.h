@@ -13,6 +13,7 @@
 //   grace_period: 30s
 //   log_max_bytes: 10MiB                # see util/byte_size.h
 //   log_max_files: 3
+//   default_isolation: process          # or in-process; a manifest's `isolation:` wins
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "manifest/diagnostic.h"
+#include "manifest/manifest.h"
 #include "util/clock.h"
 
 namespace flowweaver {
@@ -41,6 +43,9 @@ struct ServiceConfig {
   Millis grace_period{30000};                 // on SIGTERM: how long running tasks may finish
   uint64_t log_max_bytes = 10 * 1024 * 1024;  // per-run log size that starts a new file
   int log_max_files = 3;                      // rotated files kept per run
+  // Where tasks whose manifest does not say run: in a child process, so that a crashing plugin
+  // cannot take the service (and every other workflow) down.
+  Isolation default_isolation = Isolation::kProcess;
 };
 
 // Reads the config file. Every problem (unreadable file, invalid YAML, an empty file, a root

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "manifest/manifest_reader.h"
+
 namespace flowweaver {
 
 namespace fs = std::filesystem;
@@ -26,8 +28,9 @@ std::optional<std::string> read_text(const fs::path& file) {
 
 }  // namespace
 
-WorkflowCatalog::WorkflowCatalog(fs::path dir, std::shared_ptr<spdlog::logger> log)
-    : dir_(std::move(dir)), log_(std::move(log)) {}
+WorkflowCatalog::WorkflowCatalog(fs::path dir, Isolation default_isolation,
+                                 std::shared_ptr<spdlog::logger> log)
+    : dir_(std::move(dir)), default_isolation_(default_isolation), log_(std::move(log)) {}
 
 std::optional<ServedWorkflow> WorkflowCatalog::find(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -88,6 +91,7 @@ void WorkflowCatalog::load_file(const fs::path& file, const std::string& text,
   FileState& state = files_[file];
   DiagnosticList diagnostics(file.string());
   std::optional<Workflow> w = load_workflow(file.string(), plugins, process_env, &diagnostics);
+  if (w) apply_default_isolation(&w->manifest.tasks, default_isolation_);
   std::string problem;
   if (!w) {
     problem = diagnostics.to_string();

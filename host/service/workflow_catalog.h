@@ -26,7 +26,9 @@ struct ServedWorkflow {
 
 class WorkflowCatalog {
  public:
-  WorkflowCatalog(std::filesystem::path dir, std::shared_ptr<spdlog::logger> log);
+  // Tasks whose manifest does not choose their isolation get `default_isolation`.
+  WorkflowCatalog(std::filesystem::path dir, Isolation default_isolation,
+                  std::shared_ptr<spdlog::logger> log);
 
   // Rereads manifests that are new or changed, or all of them when `plugins` differ from the set
   // they were last validated against; drops workflows whose file is gone.
@@ -47,6 +49,7 @@ class WorkflowCatalog {
                  const std::shared_ptr<const PluginRegistry>& plugins);
 
   std::filesystem::path dir_;
+  Isolation default_isolation_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<const PluginRegistry> validated_against_;
   std::map<std::filesystem::path, FileState> files_;

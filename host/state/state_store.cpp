@@ -17,8 +17,8 @@
 namespace flowweaver {
 namespace {
 
-constexpr std::array<const char*, 5> kTaskStatusNames = {"PENDING", "RUNNING", "COMPLETED",
-                                                         "FAILED", "SKIPPED"};
+constexpr std::array<const char*, 6> kTaskStatusNames = {"PENDING", "RUNNING", "COMPLETED",
+                                                         "FAILED",  "SKIPPED", "INTERRUPTED"};
 constexpr std::array<const char*, 6> kRunStatusNames = {"PENDING", "RUNNING",     "COMPLETED",
                                                         "FAILED",  "INTERRUPTED", "CANCELLED"};
 

@@ -13,8 +13,9 @@
 
 namespace flowweaver {
 
-// Stored as text; the spelling of each value never changes meaning.
-enum class TaskStatus { kPending, kRunning, kCompleted, kFailed, kSkipped };
+// Stored as text; the spelling of each value never changes meaning. kInterrupted is an attempt's
+// status only: the host process died while the attempt ran (not the task's fault).
+enum class TaskStatus { kPending, kRunning, kCompleted, kFailed, kSkipped, kInterrupted };
 enum class RunStatus { kPending, kRunning, kCompleted, kFailed, kInterrupted, kCancelled };
 
 // COMPLETED and CANCELLED: the run is over for good. `run` starts a new run rather than resume
@@ -49,7 +50,7 @@ struct TaskRecord {
   std::optional<TimePoint> next_attempt_at;  // a pending retry's due time
 };
 
-// One finished attempt (COMPLETED or FAILED).
+// One finished attempt (COMPLETED, FAILED, or INTERRUPTED when the host died during it).
 struct AttemptRecord {
   std::string task_name;
   int attempt = 0;

@@ -107,5 +107,40 @@ tasks:
               HasSubstr("killed by signal 11 (SIGSEGV"));
 }
 
+TEST(IsolationTest, AnInProcessTaskTheHostDiesUnderThreeTimesFailsAndTheRunGoesOn) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: first, uses: crashy.pid}
+  - {name: boom, uses: crashy.segfault, depends_on: [first]}
+  - {name: after, uses: crashy.pid, depends_on: [boom]}
+  - {name: other, uses: crashy.pid, depends_on: [first]}
+)");
+  // `flowweaver run` calls tasks in its own process by default: each run dies with `boom`.
+  for (int death = 1; death <= 3; ++death) {
+    ProcessResult crashed = run_flowweaver(run_args("wf.yaml"), dir.path(), deliberate_crash_env());
+    ASSERT_EQ(crashed.exit_code, 128 + SIGSEGV) << "run " << death << ": " << crashed.err;
+    // The attempt was recorded as started before the call: the task is known, not PENDING.
+    EXPECT_EQ(one(dir, "SELECT status || ' ' || attempt FROM tasks WHERE task_name='boom'"),
+              "RUNNING " + std::to_string(death));
+  }
+  ProcessResult status = run_flowweaver({"status", "--state", "var/wf.db"}, dir.path());
+  EXPECT_THAT(status.out, HasSubstr("interrupted: the host died while 'boom' was running (2 of 3"));
+
+  ProcessResult last = run_flowweaver(run_args("wf.yaml"), dir.path(), deliberate_crash_env());
+  EXPECT_EQ(last.exit_code, 1) << last.err;
+  EXPECT_EQ(one(dir, "SELECT status FROM tasks WHERE task_name='boom'"), "FAILED");
+  EXPECT_EQ(one(dir, "SELECT error FROM tasks WHERE task_name='boom'"),
+            "the host process died 3 times while this task was running; it probably crashes the "
+            "host: run it with `isolation: process`");
+  EXPECT_EQ(one(dir, "SELECT status FROM tasks WHERE task_name='after'"), "SKIPPED");
+  EXPECT_EQ(one(dir, "SELECT status FROM tasks WHERE task_name='other'"), "COMPLETED");
+  // Interrupted attempts are not failed ones: the task's fault is not proven by one death.
+  EXPECT_EQ(one(dir, "SELECT group_concat(status) FROM attempts WHERE task_name='boom'"),
+            "INTERRUPTED,INTERRUPTED,INTERRUPTED");
+  status = run_flowweaver({"status", "--state", "var/wf.db"}, dir.path());
+  EXPECT_THAT(status.out, HasSubstr("interrupted: the host died while 'boom' was running (3 of 3"));
+}
+
 }  // namespace
 }  // namespace flowweaver::testing

@@ -548,9 +548,12 @@ TEST(ServeTest, PluginReplacedDuringARunServesTheNextRunAndBrokenFilesAreRefused
   compile_hot_plugin(2, staging / "hot-2.so");
   deploy_by_rename(staging / "hot-1.so", hot_dir, "hot.so");
   write_config(dir, std::string("plugin_dirs: [\"") + FLOWWEAVER_PLUGIN_DIR + "\", hotplugins]\n");
+  // Under serve tasks run in child processes by default: each loads the private copy of the
+  // plugin that its run pinned, so `later`, started after the deployment, still runs version 1.
   dir.write("workflows/hot.yaml", R"(name: hot
 tasks:
   - {name: v, uses: hot.version, with: {hold_ms: 1500}}
+  - {name: later, uses: hot.version, depends_on: [v], isolation: process}
 )");
   dir.write("workflows/hot_quick.yaml", R"(name: hot_quick
 tasks:
@@ -572,8 +575,10 @@ tasks:
 
   Json run1 = wait_for_run(s, first);
   EXPECT_EQ(task_of(run1, "v")["output"], Json::parse(R"({"version": 1})"));
+  EXPECT_EQ(task_of(run1, "later")["output"], Json::parse(R"({"version": 1})"));
   Json run2 = wait_for_run(s, start_run(s, "hot"));
   EXPECT_EQ(task_of(run2, "v")["output"], Json::parse(R"({"version": 2})"));
+  EXPECT_EQ(task_of(run2, "later")["output"], Json::parse(R"({"version": 2})"));
 
   // Garbage renamed over the plugin in service: refused, and version 2 stays.
   std::ofstream(staging / "garbage.so", std::ios::binary) << std::string(4096, '\x5a');
@@ -629,9 +634,10 @@ tasks:
   Json run = wait_for_run(s, start_run(s, "bundled"));
   EXPECT_EQ(run["tasks"][0]["output"]["answer"], 42) << run.dump() << s.err();
   EXPECT_FALSE(has_line_with(s.err(), {"refused"})) << s.err();
-  // Nothing of the load is left in the cache.
-  EXPECT_TRUE(fs::is_empty(dir.path() / "var" / ".plugin-cache"));
+  // The private copy stays while the plugin is loaded (child processes load it), and goes with
+  // the service.
   s.stop();
+  EXPECT_TRUE(fs::is_empty(dir.path() / "var" / ".plugin-cache"));
 }
 
 TEST(ServeTest, ManifestsAreReloadedFromTheWatchedDirectoryAndOnSighup) {
@@ -744,6 +750,60 @@ TEST(ServeTest, SigtermInterruptsARunThatTheNextStartResumes) {
             (std::vector<std::string>{"1"}));
   EXPECT_THAT(again.err(), HasSubstr("resuming"));
   ProcessResult stopped = again.stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
+// --- 4b. A crashing plugin cannot crash-loop the service --------------------------------------
+
+// What systemd's Restart=on-failure does, by hand: the service is started again each time it dies.
+TEST(ServeTest, AnInProcessTaskThatCrashesTheServiceThreeTimesFailsAndOtherWorkflowsGoOn) {
+  TempDir dir;
+  write_config(dir, std::string("plugin_dirs: [\"") + FLOWWEAVER_PLUGIN_DIR + "\", \"" +
+                        TEST_PLUGIN_DIR_CRASHY + "\"]\n");
+  dir.write("workflows/crashing.yaml", R"(name: crashing
+tasks:
+  - {name: first, uses: crashy.pid}
+  - {name: boom, uses: crashy.segfault, depends_on: [first], isolation: in-process}
+  - {name: after, uses: crashy.pid, depends_on: [boom]}
+)");
+  dir.write("workflows/steady.yaml", R"(name: steady
+tasks:
+  - {name: a, uses: builtin.echo, with: {v: 1}}
+)");
+  std::map<std::string, std::string> env = deliberate_crash_env();
+  {
+    Served s(dir, env);
+    wait_for_run(s, start_run(s, "steady"));
+    s.post("/api/workflows/crashing/runs");  // the reply may never come
+    ASSERT_TRUE(wait_until([&] { return has_exited(s.pid()); }, 20000)) << s.err();
+  }
+  // Each start resumes the run, whose task crashes the service again.
+  for (int restart = 1; restart <= 2; ++restart) {
+    FlowWeaverProcess p({"serve", "--config", (dir.path() / "config.yaml").string()}, dir.path(),
+                        env);
+    ProcessResult r = wait_for_exit(p, 20000);
+    ASSERT_EQ(r.exit_code, 128 + SIGSEGV) << "restart " << restart << ": " << r.err;
+  }
+  Served s(dir, env);
+  std::string run_id =
+      query_column((dir.path() / "var" / "crashing.db").string(), "SELECT run_id FROM runs").at(0);
+  Json run = wait_for_run(s, run_id, "FAILED");
+  EXPECT_EQ(task_of(run, "first")["status"], "COMPLETED");
+  EXPECT_EQ(task_of(run, "boom")["status"], "FAILED");
+  EXPECT_EQ(task_of(run, "boom")["error"],
+            "the host process died 3 times while this task was running; it probably crashes the "
+            "host: run it with `isolation: process`");
+  EXPECT_EQ(task_of(run, "after")["status"], "SKIPPED");
+  ASSERT_EQ(run["host_deaths"].size(), 1u) << run.dump(2);
+  EXPECT_THAT(run["host_deaths"][0].get<std::string>(),
+              HasSubstr("the host died while 'boom' was running (3 of 3"));
+  // The other workflow was never stopped for long: its runs go on.
+  wait_for_run(s, start_run(s, "steady"));
+  for (const Json& r : s.get("/api/runs?workflow=steady").json()) {
+    EXPECT_EQ(r["status"], "COMPLETED") << r.dump();
+  }
+  EXPECT_EQ(s.get("/api/runs?workflow=steady").json().size(), 2u);
+  ProcessResult stopped = s.stop();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 

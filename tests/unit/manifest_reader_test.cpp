@@ -221,6 +221,25 @@ tasks:
             Isolation::kInProcess);
 }
 
+// `serve` runs tasks in child processes unless the manifest says otherwise.
+TEST(ManifestReaderTest, TheHostsDefaultIsolationAppliesOnlyWhereTheManifestIsSilent) {
+  Manifest m = parse_ok(R"(name: x
+tasks:
+  - {name: a, uses: p.t}
+  - {name: b, uses: p.t, isolation: in-process}
+)");
+  apply_default_isolation(&m.tasks, Isolation::kProcess);
+  EXPECT_EQ(m.tasks[0].isolation, Isolation::kProcess);
+  EXPECT_EQ(m.tasks[1].isolation, Isolation::kInProcess);
+  Manifest d = parse_ok(R"(name: x
+defaults: {isolation: in-process}
+tasks:
+  - {name: a, uses: p.t}
+)");
+  apply_default_isolation(&d.tasks, Isolation::kProcess);
+  EXPECT_EQ(d.tasks[0].isolation, Isolation::kInProcess);
+}
+
 TEST(ManifestReaderTest, BadIsolationAndMemoryLimitPointAtTheValue) {
   EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, isolation: proces}\n"),
               HasSubstr("test.yaml:3:37: `isolation` must be 'in-process' (the default) or "

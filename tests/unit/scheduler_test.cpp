@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -151,8 +152,11 @@ class ScriptedRunner : public TaskRunner {
 // Counts calls in flight around the scripted runner, for the fake clock.
 class CountingRunner : public TaskRunner {
  public:
-  explicit CountingRunner(ScriptedRunner& inner) : inner_(inner) {}
+  using Hook = std::function<void(const std::string& task, int attempt)>;
+  CountingRunner(ScriptedRunner& inner, const Manifest& m, Hook before_call)
+      : inner_(inner), manifest_(m), before_call_(std::move(before_call)) {}
   AttemptOutcome run(uint32_t task, int attempt, Cancellation& c, const OutputTable& o) override {
+    if (before_call_) before_call_(manifest_.tasks[task].name, attempt);
     ++inner_.in_flight;
     AttemptOutcome out = inner_.run(task, attempt, c, o);
     --inner_.in_flight;
@@ -161,6 +165,8 @@ class CountingRunner : public TaskRunner {
 
  private:
   ScriptedRunner& inner_;
+  const Manifest& manifest_;
+  Hook before_call_;
 };
 
 // The calls the scheduler has handed out and not yet seen end (each ends in exactly one
@@ -213,6 +219,9 @@ class ObservedStore : public StateStore {
     for (const TaskUpdate& u : updates) {
       if (u.task.status == TaskStatus::kCompleted)
         committed_completions.push_back(u.task.task_name);
+      if (u.task.status == TaskStatus::kRunning) {
+        committed_running.insert(u.task.task_name + "#" + std::to_string(u.task.attempt));
+      }
     }
   }
   std::string describe() const override { return inner_->describe(); }
@@ -221,6 +230,7 @@ class ObservedStore : public StateStore {
   int num_commits = 0;
   std::mutex mutex;
   std::vector<std::string> committed_completions;
+  std::set<std::string> committed_running;  // "task#attempt"
 
  private:
   std::unique_ptr<StateStore> inner_;
@@ -262,7 +272,7 @@ class SchedulerTest : public ::testing::Test {
                       std::optional<std::vector<TaskRecord>> initial = std::nullopt,
                       std::function<void(Scheduler&)> during = nullptr, bool stop_first = false) {
     scripted_ = std::make_unique<ScriptedRunner>(manifest_, std::move(script));
-    counting_ = std::make_unique<CountingRunner>(*scripted_);
+    counting_ = std::make_unique<CountingRunner>(*scripted_, manifest_, before_call_);
     calls_.reset();
     clock_ = std::make_unique<FakeClock>([this, max_workers] {
       // A call handed to a free worker but not yet in run() (a slow thread start, easily seen
@@ -279,6 +289,7 @@ class SchedulerTest : public ::testing::Test {
     options.grace_period = Millis(5000);
     options.random_unit = [] { return 0.0; };
     options.drain_period = drain_period_;
+    options.crash_marker = crash_marker_;
     Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, calls_, options);
     if (stop_first) scheduler.request_stop();
     std::thread helper;
@@ -304,6 +315,8 @@ class SchedulerTest : public ::testing::Test {
   std::unique_ptr<FakeClock> clock_ = std::make_unique<FakeClock>([] { return true; });
   CallCounter calls_;
   Millis drain_period_{0};
+  CountingRunner::Hook before_call_;
+  std::string crash_marker_;
 };
 
 constexpr const char* kDiamond = R"(name: wf
@@ -324,6 +337,23 @@ TEST_F(SchedulerTest, RunsInDeterministicTopologicalOrderWithOneWorker) {
   for (const TaskRecord& t : store_->load_tasks("run1")) {
     EXPECT_EQ(t.status, TaskStatus::kCompleted) << t.task_name;
   }
+}
+
+// Whoever restarts a host that died during a call must know which task was running.
+TEST_F(SchedulerTest, NoTaskIsCalledBeforeItsRunningRowIsCommitted) {
+  load(kDiamond);
+  manifest_.tasks[2].retry.retries = 1;  // c: a retry is a start too
+  std::vector<std::string> calls, called_unrecorded;
+  before_call_ = [&](const std::string& task, int attempt) {
+    std::string call = task + "#" + std::to_string(attempt);
+    std::lock_guard<std::mutex> lock(store_->mutex);
+    calls.push_back(call);
+    if (!store_->committed_running.count(call)) called_unrecorded.push_back(call);
+  };
+  SchedulerResult r = run({{"c", {Step::kRetryable, Step::kOk}}}, 4);
+  ASSERT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(calls.size(), 6u);  // c twice
+  EXPECT_TRUE(called_unrecorded.empty()) << ::testing::PrintToString(called_unrecorded);
 }
 
 TEST_F(SchedulerTest, NoTaskStartsBeforeItsUpstreamCompletionIsCommitted) {
@@ -500,7 +530,81 @@ TEST_F(SchedulerTest, ResumeKeepsCompletedTasksAndRerunsInterruptedOnes) {
   std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
   ASSERT_FALSE(attempts.empty());
   EXPECT_EQ(attempts[0].task_name, "b");
+  // Not the task's fault (a kill -9, a power cut): recorded as interrupted, not as failed.
+  EXPECT_EQ(attempts[0].status, TaskStatus::kInterrupted);
   EXPECT_EQ(attempts[0].error, "interrupted: the host process stopped during this attempt");
+}
+
+// The run's history as a host that crashed twice in `b`'s calls left it: two interrupted
+// attempts, and `b` RUNNING its third.
+std::vector<TaskRecord> died_under_b_twice(ObservedStore& store, std::vector<TaskRecord> records,
+                                           TimePoint now) {
+  records[0].status = TaskStatus::kCompleted;  // a
+  records[0].result = "\"stored-a\"";
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    records[1].attempt = attempt;
+    AttemptRecord died{"b",
+                       attempt,
+                       TaskStatus::kInterrupted,
+                       "interrupted: the host process crashed (signal 11, SIGSEGV) while this "
+                       "task was running in it (" +
+                           std::to_string(attempt) + " of 3)",
+                       now,
+                       now};
+    store.apply("run1", {{records[1], died}});
+  }
+  records[1].status = TaskStatus::kRunning;
+  records[1].attempt = 3;
+  store.apply("run1", {{records[0], std::nullopt}, {records[1], std::nullopt}});
+  return records;
+}
+
+TEST_F(SchedulerTest, ATaskTheHostCrashedInThreeTimesFailsAndTheRestOfTheRunGoesOn) {
+  load(kDiamond);
+  std::vector<TaskRecord> records = died_under_b_twice(*store_, fresh_records(), clock_->now());
+  crash_marker_ = (dir_ / "s.db.crashed").string();
+  std::ofstream(crash_marker_) << "run1\tb\t2\t11\n"  // an older attempt: ignored
+                               << "run1\tb\t3\t11\n";
+  SchedulerResult r = run({}, 1, records);
+  EXPECT_EQ(r.status, RunStatus::kFailed);
+  EXPECT_EQ(task(r, "b").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "b").error,
+            "the host process died 3 times while this task was running; it probably crashes the "
+            "host: run it with `isolation: process`");
+  EXPECT_EQ(task(r, "d").status, TaskStatus::kSkipped);
+  EXPECT_EQ(task(r, "c").status, TaskStatus::kCompleted);
+  EXPECT_EQ(task(r, "e").status, TaskStatus::kCompleted);
+  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"c", "e"}));
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_EQ(attempts.size(), 5u);  // b: 3 interrupted; c, e
+  EXPECT_EQ(attempts[2].task_name, "b");
+  EXPECT_EQ(attempts[2].status, TaskStatus::kInterrupted);
+  EXPECT_EQ(attempts[2].error,
+            "interrupted: the host process crashed (signal 11, SIGSEGV) while this task was "
+            "running in it (3 of 3)");
+  EXPECT_FALSE(std::filesystem::exists(crash_marker_)) << "its news is in the state now";
+  for (const TaskRecord& t : store_->load_tasks("run1")) {
+    if (t.task_name == "b") {
+      EXPECT_EQ(t.status, TaskStatus::kFailed);
+    } else if (t.task_name == "d") {
+      EXPECT_EQ(t.status, TaskStatus::kSkipped);
+    }
+  }
+}
+
+// A kill -9 or a power cut leaves no crash line: not the task's fault, however often.
+TEST_F(SchedulerTest, AHostThatDiedWithoutCrashingInTheTaskCountsNothingAgainstIt) {
+  load(kDiamond);
+  std::vector<TaskRecord> records = died_under_b_twice(*store_, fresh_records(), clock_->now());
+  crash_marker_ = (dir_ / "s.db.crashed").string();
+  std::ofstream(crash_marker_) << "run1\tc\t3\t11\n";  // another task's attempt
+  SchedulerResult r = run({}, 1, records);
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(task(r, "b").attempt, 4);
+  std::vector<AttemptRecord> attempts = store_->load_attempts("run1");
+  ASSERT_GE(attempts.size(), 3u);
+  EXPECT_EQ(attempts[2].status, TaskStatus::kInterrupted);
+  EXPECT_EQ(attempts[2].error, "interrupted: the host process stopped during this attempt");
 }
 
 TEST_F(SchedulerTest, APersistedRetryDueTimeIsHonouredOnResume) {

@@ -52,6 +52,16 @@ TEST(ServiceConfigTest, DefaultsResolvedAgainstTheConfigDirectory) {
   EXPECT_EQ(c.grace_period, Millis(30000));
   EXPECT_EQ(c.log_max_bytes, 10u * 1024 * 1024);
   EXPECT_EQ(c.log_max_files, 3);
+  EXPECT_EQ(c.default_isolation, Isolation::kProcess);  // a crashing plugin cannot take it down
+}
+
+TEST(ServiceConfigTest, DefaultIsolationIsProcessOrInProcess) {
+  EXPECT_EQ(parse_ok("default_isolation: in-process\n").default_isolation, Isolation::kInProcess);
+  EXPECT_EQ(parse_ok("default_isolation: process\n").default_isolation, Isolation::kProcess);
+  std::string errors = parse_errors("token: x\ndefault_isolation: inprocess\n");
+  EXPECT_THAT(errors, HasSubstr("serve.yaml:2:20: `default_isolation` must be 'process'"));
+  EXPECT_THAT(errors, HasSubstr("or 'in-process'"));
+  EXPECT_THAT(errors, HasSubstr("did you mean 'in-process'?"));
 }
 
 TEST(ServiceConfigTest, ReadsEveryKey) {
