@@ -309,14 +309,19 @@ print_targets() {
 
 # The HTTP API (issue 13): `flowweaver serve` with a 10-task no-op workflow; on one kept-alive
 # connection, /livez round trips, then 300 runs POSTed one after another, each polled until
-# COMPLETED before the next.
+# COMPLETED before the next. The target is for the API's own cost, so its tasks run in-process;
+# the same workflow under serve's default isolation (a child process per task) is measured too.
 http_line=""
+http_process_line=""
 run_http() {
   local dir=$scratch/serve port="" i
   mkdir -p "$dir/workflows"
-  { echo "name: ten"; echo "tasks:"
+  { echo "name: ten"; echo "defaults: {isolation: in-process}"; echo "tasks:"
     for i in $(seq 1 10); do echo "  - {name: t$i, uses: builtin.noop}"; done
   } > "$dir/workflows/ten.yaml"
+  { echo "name: ten-isolated"; echo "tasks:"
+    for i in $(seq 1 10); do echo "  - {name: t$i, uses: builtin.noop}"; done
+  } > "$dir/workflows/ten-isolated.yaml"
   printf 'workflows_dir: %s\nstate_dir: %s\nlog_dir: %s\nlisten: "127.0.0.1:0"\n' \
     "$dir/workflows" "$dir/var" "$dir/var/log" > "$dir/config.yaml"
   note "  http-api ..."
@@ -329,6 +334,8 @@ run_http() {
   done
   [[ -n $port ]] || { kill "$pid"; die "flowweaver serve did not start: $(cat "$dir/serve.err")"; }
   http_line=$("$bench/http_rate" "$port" ten 300 2000) || { kill "$pid"; die "http_rate failed"; }
+  http_process_line=$("$bench/http_rate" "$port" ten-isolated 100 10) ||
+    { kill "$pid"; die "http_rate failed"; }
   kill -TERM "$pid"
   wait "$pid" || die "flowweaver serve exited $? after SIGTERM"
 }
@@ -336,7 +343,8 @@ run_http() {
 print_http() {
   echo
   echo "== HTTP API (issue 13): one kept-alive connection, 10-task no-op workflow"
-  echo "$http_line"
+  echo "in-process tasks:     $http_line"
+  echo "a process per task:   $http_process_line"
   local livez runs
   livez=$(sed 's/.*livez_median_us=\([0-9.]*\).*/\1/' <<< "$http_line")
   runs=$(sed 's/.*runs_s=\([0-9.]*\).*/\1/' <<< "$http_line")

@@ -85,13 +85,21 @@ Service::Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Cloc
 }
 
 std::optional<TimePoint> Service::last_success_in_state(const std::string& workflow) const {
-  std::error_code ec;
-  if (!fs::exists(state_path(workflow), ec)) return std::nullopt;
-  std::unique_ptr<StateStore> store = open_existing_state_store(state_path(workflow).string());
-  for (const RunRecord& run : store->list_runs(workflow, std::numeric_limits<int64_t>::max())) {
-    if (run.status == RunStatus::kCompleted && run.finished_at) return run.finished_at;
-  }
-  return std::nullopt;
+  std::optional<TimePoint> last;
+  read_state(workflow, [&](StateStore& store) {
+    for (const RunRecord& run : store.list_runs(workflow, std::numeric_limits<int64_t>::max())) {
+      if (run.status == RunStatus::kCompleted && run.finished_at) {
+        last = run.finished_at;
+        return;
+      }
+    }
+  });
+  return last;
+}
+
+bool Service::read_state(const std::string& workflow,
+                         const std::function<void(StateStore&)>& read) const {
+  return readers_.read(state_path(workflow), read);
 }
 
 double Service::last_success_seconds(const ServedWorkflow& served) {
@@ -513,12 +521,9 @@ std::optional<nlohmann::json> Service::runs_json(const std::string& workflow, si
   }
   std::vector<RunRecord> runs;
   for (const std::string& name : names) {
-    std::error_code ec;
-    if (!fs::exists(state_path(name), ec)) continue;
-    for (RunRecord& r :
-         open_existing_state_store(state_path(name).string())->list_runs(name, limit)) {
-      runs.push_back(std::move(r));
-    }
+    read_state(name, [&](StateStore& store) {
+      for (RunRecord& r : store.list_runs(name, limit)) runs.push_back(std::move(r));
+    });
   }
   std::sort(runs.begin(), runs.end(),
             [](const RunRecord& a, const RunRecord& b) { return a.started_at > b.started_at; });
@@ -530,15 +535,18 @@ std::optional<nlohmann::json> Service::runs_json(const std::string& workflow, si
 
 std::optional<nlohmann::json> Service::run_json(const std::string& run_id) const {
   for (const ServedWorkflow& served : workflows_->list()) {
-    const std::string& name = served.workflow->manifest.name;
-    std::error_code ec;
-    if (!fs::exists(state_path(name), ec)) continue;
-    std::unique_ptr<StateStore> store = open_existing_state_store(state_path(name).string());
-    std::optional<RunRecord> run = store->find_run(run_id);
+    std::optional<RunRecord> run;
+    std::vector<AttemptRecord> attempt_records;
+    std::vector<TaskRecord> tasks;
+    read_state(served.workflow->manifest.name, [&](StateStore& store) {
+      run = store.find_run(run_id);
+      if (!run) return;
+      attempt_records = store.load_attempts(run_id);
+      tasks = store.load_tasks(run_id);
+    });
     if (!run) continue;
     nlohmann::json out = run_to_json(*run);
     std::map<std::string, nlohmann::json> attempts;
-    std::vector<AttemptRecord> attempt_records = store->load_attempts(run_id);
     out["host_deaths"] = describe_host_deaths(attempt_records);
     for (const AttemptRecord& a : attempt_records) {
       nlohmann::json& list = attempts[a.task_name];
@@ -552,7 +560,7 @@ std::optional<nlohmann::json> Service::run_json(const std::string& run_id) const
                        std::chrono::duration_cast<Millis>(a.finished_at - a.started_at).count()}});
     }
     out["tasks"] = nlohmann::json::array();
-    for (const TaskRecord& t : store->load_tasks(run_id)) {
+    for (const TaskRecord& t : tasks) {
       nlohmann::json task = task_summary_json(t);
       task["output"] = t.status == TaskStatus::kCompleted
                            ? nlohmann::json::parse(t.result, nullptr, false)
@@ -609,12 +617,14 @@ TaskLogChunk Service::task_log(const std::string& run_id, const std::string& tas
   }
   for (const ServedWorkflow& served : workflows_->list()) {
     const std::string& name = served.workflow->manifest.name;
-    std::error_code ec;
-    if (!fs::exists(state_path(name), ec)) continue;
-    std::unique_ptr<StateStore> store = open_existing_state_store(state_path(name).string());
-    if (!store->find_run(run_id)) continue;
-    // The row before the bytes: what was written before the attempt was seen over is included.
-    TaskLogLocation where = locate_task_log(*store, config_.log_dir, name, run_id, task, attempt);
+    std::optional<TaskLogLocation> found;
+    read_state(name, [&](StateStore& store) {
+      if (!store.find_run(run_id)) return;
+      // The row before the bytes: what was written before the attempt was seen over is included.
+      found = locate_task_log(store, config_.log_dir, name, run_id, task, attempt);
+    });
+    if (!found) continue;
+    const TaskLogLocation& where = *found;
     bool over = attempt_is_over(where.task, where.attempt);
     std::optional<LogBytes> bytes = read_log_bytes(where.path, offset, max_bytes);
     if (!bytes && !logged_nothing(where)) throw Error::NotFound(missing_log_message(where));

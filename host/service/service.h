@@ -25,6 +25,7 @@
 #include "service/schedule_book.h"
 #include "service/service_config.h"
 #include "service/service_metrics.h"
+#include "service/state_readers.h"
 #include "service/systemd_notifier.h"
 #include "service/workflow_catalog.h"
 
@@ -151,6 +152,8 @@ class Service {
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   std::filesystem::path state_path(const std::string& workflow) const;
+  // Calls `read` with `workflow`'s state, read-only; false when it has none yet.
+  bool read_state(const std::string& workflow, const std::function<void(StateStore&)>& read) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.
   std::optional<std::pair<std::string, RunRecord>> find_served_run(const std::string& run_id) const;
   CancelRunResult cancel_stored_run(const std::string& workflow, const std::string& run_id);
@@ -180,6 +183,7 @@ class Service {
   std::optional<std::chrono::steady_clock::time_point> reload_due_;
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;   // by workflow
   std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
+  mutable StateReaders readers_;                               // what the API and the metrics read
   std::atomic<int64_t> heartbeat_ns_{0};                       // clock_, loop turns
   std::thread loop_thread_;
 };

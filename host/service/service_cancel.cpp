@@ -14,10 +14,8 @@ std::optional<std::pair<std::string, RunRecord>> Service::find_served_run(
     const std::string& run_id) const {
   for (const ServedWorkflow& served : workflows_->list()) {
     const std::string& name = served.workflow->manifest.name;
-    std::error_code ec;
-    if (!fs::exists(state_path(name), ec)) continue;
-    std::optional<RunRecord> run =
-        open_existing_state_store(state_path(name).string())->find_run(run_id);
+    std::optional<RunRecord> run;
+    read_state(name, [&](StateStore& store) { run = store.find_run(run_id); });
     if (run) return std::make_pair(name, *run);
   }
   return std::nullopt;
