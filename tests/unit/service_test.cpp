@@ -256,6 +256,9 @@ TEST_F(ServiceTest, StartRunRefusesUnknownWorkflowsAndASecondActiveRun) {
   EXPECT_EQ(second.run_id, first.run_id);
   ASSERT_TRUE(eventually(
       [&] { return service.run_json(first.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+  // The RUNNING row is committed just before the call: give a worker the moment it takes to
+  // make it, or the stop withdraws the task while it is still queued (and the run is resumable).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   service.stop();  // drains: the running sleep finishes within the default grace period
   EXPECT_EQ(service.start_run("slow", "test").code, StartRunResult::Code::kStopping);
   EXPECT_EQ(service.runs_json("slow", 1)->at(0)["status"], "COMPLETED");
