@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 
@@ -27,7 +28,10 @@ void write_all(int fd, const char* data, size_t len) {
   }
 }
 
-void on_crash_signal(int signal) {
+// The actions in place before ours: a sanitizer's handler, or the default.
+struct sigaction g_previous[NSIG];
+
+void on_crash_signal(int signal, siginfo_t* info, void*) {
   if (t_path != nullptr) {
     // One write per line, with O_APPEND: two threads crashing at once do not interleave.
     char buffer[1024];
@@ -44,27 +48,63 @@ void on_crash_signal(int signal) {
       ::close(fd);
     }
   }
-  // SA_RESETHAND restored the default action: re-raised (or re-executing the faulting
-  // instruction), the signal ends the process as it would have without us.
-  ::raise(signal);
+  // The signal then ends the process as it would have without us: with the action that was
+  // there before (a sanitizer's report, or the default's exit status and core dump). A fault
+  // happens again when the faulting instruction is retried on return; a signal sent by a
+  // process (raise, abort, kill: si_code <= 0) is sent again.
+  ::sigaction(signal, &g_previous[signal], nullptr);
+  if (info == nullptr || info->si_code <= 0) ::raise(signal);
 }
+
+// A thread calling tasks gets a stack of its own for the handler, so that a task that overflows
+// its stack is named too: on the overflowed stack the handler could not run. One already set
+// (by a sanitizer) is kept. Freed, after being switched off, when the thread ends.
+class AlternateStack {
+ public:
+  AlternateStack() {
+    stack_t current{};
+    if (::sigaltstack(nullptr, &current) != 0 || !(current.ss_flags & SS_DISABLE)) return;
+    memory_ = std::make_unique<char[]>(kSize);
+    stack_t stack{};
+    stack.ss_sp = memory_.get();
+    stack.ss_size = kSize;
+    if (::sigaltstack(&stack, nullptr) != 0) memory_.reset();
+  }
+  ~AlternateStack() {
+    if (!memory_) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    ::sigaltstack(&off, nullptr);
+  }
+  AlternateStack(const AlternateStack&) = delete;
+  AlternateStack& operator=(const AlternateStack&) = delete;
+
+ private:
+  static constexpr size_t kSize = 64 * 1024;
+  std::unique_ptr<char[]> memory_;
+};
 
 }  // namespace
 
 std::string crash_marker_path(const std::string& state_path) { return state_path + ".crashed"; }
 
 void install_crash_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction action {};
-    action.sa_handler = on_crash_signal;
-    action.sa_flags = static_cast<int>(SA_RESETHAND | SA_NODEFER);
-    sigemptyset(&action.sa_mask);
-    for (int signal : kCrashSignals) ::sigaction(signal, &action, nullptr);
-  });
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  struct sigaction action {};
+  action.sa_sigaction = on_crash_signal;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&action.sa_mask);
+  for (int signal : kCrashSignals) {
+    struct sigaction current {};
+    ::sigaction(signal, nullptr, &current);
+    bool ours = (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_crash_signal;
+    if (!ours) ::sigaction(signal, &action, &g_previous[signal]);
+  }
 }
 
 CrashScope::CrashScope(const std::string& path, const std::string& line) {
+  thread_local AlternateStack alternate_stack;
   t_path = path.c_str();
   t_line = line.data();
   t_line_len = line.size();

@@ -15,8 +15,9 @@ namespace flowweaver {
 // The marker file of the state at `state_path`.
 std::string crash_marker_path(const std::string& state_path);
 
-// Installs the handlers, once per process; each marks, then lets the signal kill the process
-// as it would have (same signal, same exit status, same core dump).
+// Installs the handlers (again only where another action replaced them); each marks, then lets
+// the signal end the process with the action that was there before: the default's exit status
+// and core dump, or a sanitizer's report.
 void install_crash_handlers();
 
 // While alive, a crash on this thread appends `line` and the signal's number to the file at

@@ -28,6 +28,8 @@ class CrashMarkerTest : public ::testing::Test {
 int die_in_scope(const std::string& marker, const std::string& line, int signal) {
   pid_t pid = fork();
   if (pid == 0) {
+    // The default action behind ours, whatever this process (or a sanitizer) installed before.
+    std::signal(signal, SIG_DFL);
     install_crash_handlers();
     CrashScope scope(marker, line);
     raise(signal);
@@ -55,6 +57,40 @@ TEST_F(CrashMarkerTest, ACrashInAScopeNamesTheAttemptAndStillKillsWithTheSignal)
   EXPECT_EQ(records[0].signal, SIGSEGV);
   EXPECT_EQ(records[1].task, "other");
   EXPECT_EQ(records[1].signal, SIGABRT);
+}
+
+// Far deeper than any stack; volatile, so the compiler cannot tell the recursion never ends.
+volatile int g_depth_limit = 1 << 30;
+
+// Each call keeps a large frame alive across the next, so the recursion cannot be optimized
+// into a loop.
+int recurse_forever(int depth) {
+  if (depth == g_depth_limit) return 0;
+  volatile char frame[4096];
+  frame[depth % sizeof frame] = static_cast<char>(depth);
+  return recurse_forever(depth + 1) + frame[(depth + 1) % sizeof frame];
+}
+
+// A task that overflows its stack is named too: the handler runs on a stack of its own. The
+// fault then kills the process as it would have.
+TEST_F(CrashMarkerTest, AStackOverflowInAScopeIsNamed) {
+  std::string marker = crash_marker_path((dir_ / "wf.db").string());
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::signal(SIGSEGV, SIG_DFL);
+    install_crash_handlers();
+    std::string line = crash_line("run1", "deep", 1);
+    CrashScope scope(marker, line);
+    _exit(recurse_forever(0) == 42 ? 3 : 4);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGSEGV);
+  std::vector<CrashRecord> records = read_crash_marker(marker);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].task, "deep");
+  EXPECT_EQ(records[0].signal, SIGSEGV);
 }
 
 TEST_F(CrashMarkerTest, NoFileMeansNoCrashesAndMalformedLinesAreSkipped) {
