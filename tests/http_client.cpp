@@ -86,6 +86,16 @@ HttpReply read_reply(int fd) {
   return reply;
 }
 
+bool read_until(int fd, std::string* received, const std::string& text) {
+  char buffer[4096];
+  while (received->find(text) == std::string::npos) {
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return false;
+    received->append(buffer, static_cast<size_t>(n));
+  }
+  return true;
+}
+
 bool closed_within(int fd, int timeout_ms) {
   char buffer[4096];
   pollfd p{fd, POLLIN, 0};

@@ -23,6 +23,9 @@ int connect_loopback(int port, int timeout_ms = 5000);
 bool send_all(int fd, const std::string& bytes);
 // Reads one response (headers, then a Content-Length body or up to the close).
 HttpReply read_reply(int fd);
+// Reads from `fd` into `received` until it holds `text`; false when the peer closed first or
+// the receive timed out.
+bool read_until(int fd, std::string* received, const std::string& text);
 // True when the peer has closed `fd` (a read returns 0 or a reset) within `timeout_ms`.
 bool closed_within(int fd, int timeout_ms);
 

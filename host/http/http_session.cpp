@@ -266,19 +266,17 @@ void HttpSession::drain(size_t budget) {
 void HttpSession::start_events(std::shared_ptr<EventStream> events, std::string head) {
   events_ = std::move(events);
   out_ = std::move(head);
-  writing_events_ = true;
-  stream_.expires_after(context_->limits.write_timeout);
-  net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](error_code ec, size_t) {
-    self->writing_events_ = false;
-    if (ec) return self->close();
-    self->stream_.expires_never();
-    self->watch_for_hangup();
-    std::weak_ptr<HttpSession> weak = self;
-    auto executor = self->stream_.get_executor();
-    self->events_->attach([weak, executor] {
-      net::post(executor, [weak] {
-        if (auto session = weak.lock()) session->pump_events();
-      });
+  write_events(&HttpSession::listen_to_events);
+}
+
+// The head is out: from now on the producer's pushes wake the session.
+void HttpSession::listen_to_events() {
+  watch_for_hangup();
+  std::weak_ptr<HttpSession> weak = shared_from_this();
+  auto executor = stream_.get_executor();
+  events_->attach([weak, executor] {
+    net::post(executor, [weak] {
+      if (auto session = weak.lock()) session->pump_events();
     });
   });
 }
@@ -296,14 +294,20 @@ void HttpSession::pump_events() {
     }
     return;
   }
+  write_events(&HttpSession::pump_events);
+}
+
+// Writes out_ within the write timeout, then calls `then`; a stream waits without a timeout.
+void HttpSession::write_events(void (HttpSession::*then)()) {
   writing_events_ = true;
   stream_.expires_after(context_->limits.write_timeout);
-  net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](error_code ec, size_t) {
-    self->writing_events_ = false;
-    if (ec) return self->close();
-    self->stream_.expires_never();
-    self->pump_events();
-  });
+  net::async_write(stream_, net::buffer(out_),
+                   [self = shared_from_this(), then](error_code ec, size_t) {
+                     self->writing_events_ = false;
+                     if (ec) return self->close();
+                     self->stream_.expires_never();
+                     ((*self).*then)();
+                   });
 }
 
 // A client of an event stream sends nothing more; a read that ends means it went away.

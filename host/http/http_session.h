@@ -52,7 +52,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void respond(HttpResponse response, bool keep_alive);
   void refuse(int status, const std::string& message);
   void start_events(std::shared_ptr<EventStream> events, std::string head);
+  void listen_to_events();
   void pump_events();
+  void write_events(void (HttpSession::*then)());
   void watch_for_hangup();
   void linger_close();
   void drain(size_t budget);

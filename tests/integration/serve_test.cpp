@@ -973,22 +973,13 @@ tasks:
   int fd = connect_loopback(s.port());
   ASSERT_TRUE(send_all(fd, "GET " + path + "?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::string received;
-  auto read_until = [&](const std::string& text) {
-    char buffer[4096];
-    while (received.find(text) == std::string::npos) {
-      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) return false;
-      received.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  };
-  ASSERT_TRUE(read_until("stdout: first")) << received;
+  ASSERT_TRUE(read_until(fd, &received, "stdout: first")) << received;
   EXPECT_THAT(received, HasSubstr("Content-Type: text/event-stream"));
   EXPECT_THAT(received, HasSubstr("event: log\ndata: "));
   EXPECT_EQ(received.find("stdout: second"), std::string::npos)
       << "the task had not printed it yet:\n"
       << received;
-  ASSERT_TRUE(read_until("event: end\n")) << received;
+  ASSERT_TRUE(read_until(fd, &received, "event: end\n")) << received;
   EXPECT_THAT(received, HasSubstr("stdout: second"));
   EXPECT_TRUE(closed_within(fd, 5000));
   ::close(fd);

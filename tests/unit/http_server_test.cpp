@@ -23,6 +23,7 @@ using ::testing::HasSubstr;
 using testing::HttpClient;
 using testing::HttpReply;
 using testing::read_reply;
+using testing::read_until;
 using testing::send_all;
 using Clock = std::chrono::steady_clock;
 
@@ -219,23 +220,14 @@ TEST_F(ServerTest, AnEventStreamDeliversEventsPushedLaterAndEndsWhenClosed) {
   std::shared_ptr<EventStream> events = wait_for_events();
   ASSERT_TRUE(events);
   std::string received;
-  auto read_until = [&](const std::string& text) {
-    char buffer[4096];
-    while (received.find(text) == std::string::npos) {
-      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) return false;
-      received.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  };
-  ASSERT_TRUE(read_until("data: first\n\n"));
+  ASSERT_TRUE(read_until(fd, &received, "data: first\n\n"));
   EXPECT_THAT(received, HasSubstr("Content-Type: text/event-stream"));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(events->send("", "second\nline"));
-  ASSERT_TRUE(read_until("data: second\ndata: line\n\n"));
+  ASSERT_TRUE(read_until(fd, &received, "data: second\ndata: line\n\n"));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(events->send("tick", "third"));
-  ASSERT_TRUE(read_until("event: tick\ndata: third\n\n"));
+  ASSERT_TRUE(read_until(fd, &received, "event: tick\ndata: third\n\n"));
   events->close();
   EXPECT_TRUE(closed_within(fd, 2000));
   ::close(fd);
