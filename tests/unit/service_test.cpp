@@ -244,7 +244,11 @@ TEST_F(ServiceTest, RunsTasksAndHealthAreTimedByTheServiceClock) {
 }
 
 TEST_F(ServiceTest, StartRunRefusesUnknownWorkflowsAndASecondActiveRun) {
-  write_workflow("slow", "", "{name: a, uses: builtin.sleep, with: {duration: 1s}}");
+  // The task says when its call has begun: its RUNNING row is committed just before the call,
+  // and a stop before the call withdraws the queued task instead of letting it finish.
+  write_workflow("slow", "",
+                 "{name: a, uses: shell.run, with: {shell: true, command: 'echo started; sleep "
+                 "1'}}");
   ManualClock clock(utc("2026-11-26 10:00:00"));
   Service service(config_, log_, clock, notifier_);
   service.start();
@@ -254,11 +258,12 @@ TEST_F(ServiceTest, StartRunRefusesUnknownWorkflowsAndASecondActiveRun) {
   StartRunResult second = service.start_run("slow", "test");
   EXPECT_EQ(second.code, StartRunResult::Code::kAlreadyActive);
   EXPECT_EQ(second.run_id, first.run_id);
-  ASSERT_TRUE(eventually(
-      [&] { return service.run_json(first.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
-  // The RUNNING row is committed just before the call: give a worker the moment it takes to
-  // make it, or the stop withdraws the task while it is still queued (and the run is resumable).
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  fs::path task_log = config_.log_dir / "slow" / first.run_id / "a.1.log";
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(task_log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text.find("stdout: started") != std::string::npos;
+  }));
   service.stop();  // drains: the running sleep finishes within the default grace period
   EXPECT_EQ(service.start_run("slow", "test").code, StartRunResult::Code::kStopping);
   EXPECT_EQ(service.runs_json("slow", 1)->at(0)["status"], "COMPLETED");
