@@ -21,6 +21,14 @@ enum class Backoff { kFixed, kExponential };
 // crashing plugin cannot take the host down from (isolation/process_runner.h).
 enum class Isolation { kInProcess, kProcess };
 
+// When a task whose upstream tasks have settled runs (workflows/FORMAT.md, "Trigger rules";
+// the decision itself: exec/trigger_rule.h).
+enum class TriggerRule { kAllSuccess, kAllDone, kAllFailed, kOneSuccess, kOneFailed, kNoneFailed };
+
+// A task of the DAG, or a handler that runs once the DAG has ended: `on_failure` when the run
+// failed, `on_exit` always. Handlers follow the tasks in Manifest::tasks.
+enum class TaskRole { kTask, kOnFailure, kOnExit };
+
 struct RetryPolicy {
   int retries = 0;  // attempts after the first
   Millis retry_delay{1000};
@@ -46,6 +54,11 @@ struct TaskSpec {
   Isolation isolation = Isolation::kInProcess;
   bool isolation_given = false;  // by the task or `defaults:`; else the host's default applies
   std::optional<uint64_t> memory_limit;  // bytes; process isolation only
+  TriggerRule trigger_rule = TriggerRule::kAllSuccess;
+  SourceLocation trigger_rule_location;
+  // A final failure does not fail the run; dependents see it per their trigger rule.
+  bool allow_failure = false;
+  TaskRole role = TaskRole::kTask;
 };
 
 // A name under `secrets:`; its value is looked up when the manifest is loaded
@@ -67,7 +80,11 @@ struct Manifest {
   Json params = Json::object();
   LocationMap params_locations;
   std::vector<SecretDecl> secrets;
+  // The tasks, then the handlers (`on_failure:`, then `on_exit:`), each with its role.
   std::vector<TaskSpec> tasks;
+  // The whole run's deadline (`timeout:` at the top), measured from the run's start.
+  std::optional<Millis> timeout;
+  SourceLocation timeout_location;
 };
 
 }  // namespace flowweaver
