@@ -290,7 +290,8 @@ class Reader : private YamlFieldReader {
       error(item, "each " + kind_of(role) + " must be a map with at least `name` and `uses`");
       return task;
     }
-    check_keys(item, kTaskKeys, "in a " + kind_of(role));
+    check_keys(item, kTaskKeys,
+               role == TaskRole::kTask ? std::string("in a task") : "in an " + kind_of(role));
     if (YamlNode n = item.find("name")) {
       if (auto s = read_string(n, "name")) {
         task.name = *s;

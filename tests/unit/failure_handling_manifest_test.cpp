@@ -196,7 +196,7 @@ on_exit:
                         "builtin.noop)"));
   EXPECT_THAT(errors, HasSubstr("wf.yaml:12:19: on_exit handler 'tidy': `trigger_rule: "
                                 "all_done` needs `depends_on`"));
-  EXPECT_THAT(errors, HasSubstr("wf.yaml:13:5: unknown key 'retires' in a on_exit handler "
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:13:5: unknown key 'retires' in an on_exit handler "
                                 "(did you mean 'retries'?)"));
 }
 
@@ -319,6 +319,43 @@ on_exit:
   EXPECT_THAT(errors, HasSubstr("wf.yaml:12:18: on_exit handler 'cleanup' cannot depend on "
                                 "on_failure handler 'alert'"));
   EXPECT_THAT(errors, Not(HasSubstr("wf.yaml:15")));
+}
+
+TEST(FailureHandlingManifestTest, ACycleAmongHandlersIsPrintedAsAPath) {
+  EXPECT_THAT(validate(R"(name: w
+tasks:
+  - name: a
+    uses: test.noop
+on_exit:
+  - name: first
+    uses: test.noop
+    depends_on: [second]
+  - name: second
+    uses: test.noop
+    depends_on: [first]
+)"),
+              HasSubstr("wf.yaml:6:11: dependency cycle: first -> second -> first"));
+}
+
+TEST(FailureHandlingManifestTest, HandlersComeAfterEveryTaskInTheGraphsOrder) {
+  DiagnosticList d("wf.yaml");
+  Manifest m = parse_manifest(R"(name: w
+tasks:
+  - name: late
+    uses: test.noop
+    depends_on: [early]
+  - name: early
+    uses: test.noop
+on_failure:
+  - name: alert
+    uses: test.noop
+on_exit:
+  - name: cleanup
+    uses: test.noop
+)",
+                              "wf.yaml", &d);
+  ASSERT_TRUE(d.empty()) << d.to_string();
+  EXPECT_EQ(build_dag(m).topological_order(), (std::vector<uint32_t>{1, 0, 2, 3}));
 }
 
 TEST(FailureHandlingManifestTest, HandlersAreCheckedAgainstPluginsLikeTasks) {
