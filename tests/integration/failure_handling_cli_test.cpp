@@ -44,6 +44,37 @@ TEST(FailureHandlingCliTest, ValidateCountsTasksAndHandlersApart) {
   EXPECT_THAT(r.out, HasSubstr("wf.yaml: ok (workflow 'wf', 2 tasks, 2 handlers)"));
 }
 
+TEST(FailureHandlingCliTest, ProblemsWithHandlersAndRulesAreReportedAtOnceAndNothingRuns) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+timeout: 0s
+tasks:
+  - name: a
+    uses: builtin.noop
+    trigger_rule: one_failed
+  - name: b
+    uses: builtin.noop
+    depends_on: [cleanup]
+on_exit:
+  - name: cleanup
+    uses: builtin.noop
+    depends_on: [a]
+)");
+  for (const char* command : {"validate", "run"}) {
+    ProcessResult r = run_flowweaver({command, "wf.yaml"}, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_THAT(r.err, HasSubstr("wf.yaml:2:10: the run's `timeout` must be longer than 0"));
+    EXPECT_THAT(r.err, HasSubstr("wf.yaml:6:19: task 'a': `trigger_rule: one_failed` needs "
+                                 "`depends_on`"));
+    EXPECT_THAT(r.err, HasSubstr("wf.yaml:9:18: task 'b' cannot depend on on_exit handler "
+                                 "'cleanup' (line 11)"));
+    EXPECT_THAT(r.err, HasSubstr("wf.yaml:13:18: on_exit handler 'cleanup' cannot depend on task "
+                                 "'a'"));
+    EXPECT_THAT(r.err, HasSubstr("4 problem(s) found"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "var" / "wf.db"));
+}
+
 TEST(FailureHandlingCliTest, PlanShowsRulesAllowedFailuresHandlersAndTheRunTimeout) {
   TempDir dir;
   dir.write("wf.yaml", kWithHandlers);
