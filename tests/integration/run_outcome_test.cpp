@@ -27,6 +27,14 @@ std::string task(const std::string& db, const std::string& name,
   return one(db, "SELECT " + column + " FROM tasks WHERE task_name = '" + name + "'");
 }
 
+bool running(const std::string& db, const std::string& name) {
+  try {
+    return task(db, name) == "RUNNING";
+  } catch (const std::exception&) {
+    return false;  // no file or table yet
+  }
+}
+
 std::string example(const std::string& name) {
   return (fs::path(FLOWWEAVER_SOURCE_DIR) / "workflows/examples" / (name + ".yaml")).string();
 }
@@ -137,6 +145,29 @@ TEST(RunOutcomeTest, AFailingHandlerFailsASuccessfulRunAndAResumeRunsOnlyIt) {
   EXPECT_EQ(task(db, "cleanup") + ":" + task(db, "cleanup", "attempt"), "COMPLETED:2");
 }
 
+TEST(RunOutcomeTest, AKillDuringTheHandlersOfARunThatWentWellRunsOnlyTheUnfinishedOnesOnResume) {
+  TempDir dir;
+  std::string db = (dir.path() / "var/wf.db").string();
+  auto manifest = [](const std::string& duration) {
+    return "name: wf\ntasks:\n  - {name: a, uses: builtin.echo, with: {v: 1}}\n"
+           "on_exit:\n  - {name: note, uses: builtin.echo, with: {v: note}}\n"
+           "  - {name: slow_cleanup, uses: builtin.sleep, with: {duration: " +
+           duration + "}, depends_on: [note]}\n";
+  };
+  dir.write("wf.yaml", manifest("60s"));
+  FlowWeaverProcess run({"run", "wf.yaml"}, dir.path());
+  ASSERT_TRUE(wait_until([&] { return running(db, "slow_cleanup"); }));
+  run.signal(SIGKILL);
+  run.wait();
+  dir.write("wf.yaml", manifest("1ms"));
+  ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(one(db, "SELECT status FROM runs"), "COMPLETED");
+  EXPECT_EQ(task(db, "a", "attempt"), "1");
+  EXPECT_EQ(task(db, "note", "attempt"), "1");
+  EXPECT_EQ(task(db, "slow_cleanup") + ":" + task(db, "slow_cleanup", "attempt"), "COMPLETED:2");
+}
+
 // `slow` sleeps until stopped; cleanup runs on exit, alert on failure.
 constexpr const char* kSlowWithHandlers = R"(name: wf
 tasks:
@@ -148,14 +179,6 @@ on_failure:
 on_exit:
   - {name: cleanup, uses: builtin.echo, with: {v: cleanup}}
 )";
-
-bool running(const std::string& db, const std::string& name) {
-  try {
-    return task(db, name) == "RUNNING";
-  } catch (const std::exception&) {
-    return false;  // no file or table yet
-  }
-}
 
 TEST(RunOutcomeTest, SigtermRunsOnlyOnExitAndLeavesTheRunToResume) {
   TempDir dir;
