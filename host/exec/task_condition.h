@@ -1,0 +1,42 @@
+// Evaluates a task's `if:` when the task is ready (its trigger rule says run): the one call
+// the scheduler makes for conditions. Pure: everything it reads is in ConditionInputs.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "manifest/manifest.h"
+
+namespace flowweaver {
+
+struct ConditionInputs {
+  const nlohmann::json* params = nullptr;  // the run's params, resolved; nullptr: none
+  std::string run_id;
+  // An upstream task's output, or nullptr when it has none (its paths then read as null).
+  std::function<const nlohmann::json*(const std::string& task)> task_output;
+  // An upstream task's status as stored: "COMPLETED", "FAILED" or "SKIPPED".
+  std::function<std::optional<std::string>(const std::string& task)> task_status;
+};
+
+struct ConditionVerdict {
+  enum class Kind {
+    kRun,   // true, or no condition
+    kSkip,  // false: record the task SKIPPED with `reason`
+    kFail,  // the expression failed at run time: fail the task permanently with `reason`
+  };
+  Kind kind = Kind::kRun;
+  std::string reason;  // kSkip: "condition false"; kFail: names the expression and the error
+};
+
+// What `reason` says for a task skipped by its condition.
+inline constexpr const char* kConditionFalse = "condition false";
+
+// The verdict of `condition` (a validated one; an unparsed one is refused as kFail).
+ConditionVerdict check_condition(const TaskCondition& condition, const ConditionInputs& inputs);
+
+// The same for a task, which may have no condition (then kRun).
+ConditionVerdict check_condition(const TaskSpec& task, const ConditionInputs& inputs);
+
+}  // namespace flowweaver
