@@ -46,6 +46,22 @@ Step plan_task(const TaskRecord* r) {
   return {"run", ""};
 }
 
+// A condition as one line: a block scalar keeps its line breaks, which a table row cannot.
+// Each break and the indentation after it read as one space; spaces inside text stay.
+std::string condition_line(const std::string& source) {
+  std::string line;
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (source[i] != '\n' && source[i] != '\r') {
+      line += source[i];
+      continue;
+    }
+    while (i + 1 < source.size() && (source[i + 1] == ' ' || source[i + 1] == '\t')) ++i;
+    if (!line.empty() && line.back() != ' ') line += ' ';
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
 }  // namespace
 
 int plan_command(const std::string& file, const std::string& state_path, bool fresh,
@@ -79,7 +95,11 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
     const std::string& name = w->manifest.tasks[t].name;
     auto it = stored.find(name);
     Step step = plan_task(it == stored.end() ? nullptr : &it->second);
-    out["tasks"].push_back({{"task", name}, {"action", step.action}, {"reason", step.reason}});
+    nlohmann::json item = {{"task", name}, {"action", step.action}, {"reason", step.reason}};
+    if (const auto& condition = w->manifest.tasks[t].condition) {
+      item["if"] = condition_line(condition->source);
+    }
+    out["tasks"].push_back(std::move(item));
   }
   if (json) {
     std::cout << out.dump(2) << "\n";
@@ -91,6 +111,10 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
   for (const auto& step : out["tasks"]) {
     std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
                 step["task"].get<std::string>().c_str(), step["reason"].get<std::string>().c_str());
+    if (step.contains("if")) {
+      std::printf("  %-10s %-24s if: %s\n", "", "",
+                  printable(step["if"].get<std::string>()).c_str());
+    }
   }
   std::fflush(stdout);
   return kExitOk;
