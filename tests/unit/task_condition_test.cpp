@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "exec/record_condition_inputs.h"
 #include "expr/parser.h"
 
 namespace flowweaver {
@@ -73,6 +74,32 @@ TEST_F(TaskConditionTest, ATaskWithoutConditionRuns) {
   EXPECT_EQ(check_condition(task, inputs_).kind, Kind::kSkip);
   task.condition->expression.reset();
   EXPECT_EQ(check_condition(task, inputs_).kind, Kind::kFail);
+}
+
+TEST(RecordConditionInputsTest, ReadStatusesAndParsedOutputsFromTheRecords) {
+  std::vector<TaskSpec> tasks(3);
+  tasks[0].name = "check";
+  tasks[1].name = "broken";
+  tasks[2].name = "deploy";
+  TaskIndex index(tasks);
+  std::vector<TaskRecord> records(3);
+  records[0].status = TaskStatus::kCompleted;
+  records[0].result = R"({"changed": true, "files": ["a"]})";
+  records[1].status = TaskStatus::kFailed;
+  records[1].result = "not json";
+  Json params = {{"target", "prod"}};
+  ConditionInputs inputs = record_condition_inputs(index, records, &params, "run-1");
+  auto verdict = [&](const std::string& source) {
+    return check_condition(condition(source), inputs).kind;
+  };
+  EXPECT_EQ(verdict("tasks.check.output.changed && len(tasks.check.output.files) == 1"),
+            Kind::kRun);
+  EXPECT_EQ(verdict("tasks.check.status == 'COMPLETED' && tasks.broken.status == 'FAILED'"),
+            Kind::kRun);
+  EXPECT_EQ(verdict("tasks.broken.output == null && run.id == 'run-1'"), Kind::kRun);
+  EXPECT_EQ(verdict("params.target == 'staging'"), Kind::kSkip);
+  records[0].result = R"({"changed": false})";  // parsed once: a completed output never changes
+  EXPECT_EQ(verdict("tasks.check.output.changed"), Kind::kRun);
 }
 
 }  // namespace
