@@ -75,7 +75,8 @@ struct TaskSpec {
   // A final failure does not fail the run; dependents see it per their trigger rule.
   bool allow_failure = false;
   TaskRole role = TaskRole::kTask;
-  std::optional<TaskCondition> condition;  // `if:`; none: the task always runs when ready
+  // `if:`; none: the task always runs when ready. Behind a pointer: most tasks have none.
+  std::shared_ptr<const TaskCondition> condition;
 };
 
 // A name under `secrets:`; its value is looked up when the manifest is loaded

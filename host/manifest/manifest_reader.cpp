@@ -278,7 +278,7 @@ class Reader : private YamlFieldReader {
     } catch (const expr::ExprError& e) {
       report_condition_error(task->name, condition, e, diagnostics_);
     }
-    task->condition = std::move(condition);
+    task->condition = std::make_shared<const TaskCondition>(std::move(condition));
   }
 
   void read_depends_on(const YamlNode& node, TaskSpec* task) {

@@ -70,9 +70,11 @@ TEST_F(TaskConditionTest, RunTimeErrorsFailNamingTheExpression) {
 TEST_F(TaskConditionTest, ATaskWithoutConditionRuns) {
   TaskSpec task;
   EXPECT_EQ(check_condition(task, inputs_).kind, Kind::kRun);
-  task.condition = condition("false");
+  task.condition = std::make_shared<const TaskCondition>(condition("false"));
   EXPECT_EQ(check_condition(task, inputs_).kind, Kind::kSkip);
-  task.condition->expression.reset();
+  TaskCondition unparsed;
+  unparsed.source = "false";
+  task.condition = std::make_shared<const TaskCondition>(unparsed);
   EXPECT_EQ(check_condition(task, inputs_).kind, Kind::kFail);
 }
 
