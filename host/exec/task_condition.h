@@ -1,5 +1,6 @@
-// Evaluates a task's `if:` when the task is ready (its trigger rule says run): the one call
-// the scheduler makes for conditions. Pure: everything it reads is in ConditionInputs.
+// Evaluates a task's `if:` when the task is ready (its trigger rule says run), giving the
+// verdict the scheduler's hook expects (exec/condition_check.h). Pure: everything it reads is
+// in ConditionInputs.
 #pragma once
 
 #include <functional>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "exec/condition_check.h"
 #include "manifest/manifest.h"
 
 namespace flowweaver {
@@ -20,20 +22,12 @@ struct ConditionInputs {
   std::function<std::optional<std::string>(const std::string& task)> task_status;
 };
 
-struct ConditionVerdict {
-  enum class Kind {
-    kRun,   // true, or no condition
-    kSkip,  // false: record the task SKIPPED with `reason`
-    kFail,  // the expression failed at run time: fail the task permanently with `reason`
-  };
-  Kind kind = Kind::kRun;
-  std::string reason;  // kSkip: "condition false"; kFail: names the expression and the error
-};
-
 // What `reason` says for a task skipped by its condition.
 inline constexpr const char* kConditionFalse = "condition false";
 
-// The verdict of `condition` (a validated one; an unparsed one is refused as kFail).
+// The verdict of `condition`: kRun when true; kSkip with kConditionFalse when false (or null);
+// kFail, naming the expression and the character, when a value has a type the expression
+// cannot take (known only at run time: an output). An unparsed condition is refused as kFail.
 ConditionVerdict check_condition(const TaskCondition& condition, const ConditionInputs& inputs);
 
 // The same for a task, which may have no condition (then kRun).

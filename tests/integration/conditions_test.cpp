@@ -1,5 +1,5 @@
 // `if:` conditions with the real binary: validate's errors inside the expression, plan showing
-// conditions, and the example manifest.
+// conditions, and runs where a false condition skips a task and a true one runs it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -67,6 +67,57 @@ TEST(ConditionsTest, PlanShowsEachTasksCondition) {
   nlohmann::json plan = nlohmann::json::parse(json.out);
   EXPECT_FALSE(plan["tasks"][0].contains("if"));  // check has no condition
   EXPECT_EQ(plan["tasks"][2]["if"], "params.target == 'staging'");
+}
+
+TEST(ConditionsTest, AFalseConditionSkipsTheTaskAndATrueOneRunsIt) {
+  TempDir dir;
+  ProcessResult r = run_flowweaver({"run", kExample, "--state", "c.db"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string db = (dir.path() / "c.db").string();
+  auto status_of = [&](const std::string& task) {
+    std::vector<std::string> rows = query_column(
+        db,
+        "SELECT status || ' ' || coalesce(error, '') FROM tasks WHERE task_name='" + task + "'");
+    return rows.empty() ? std::string("<none>") : rows.front();
+  };
+  EXPECT_EQ(status_of("check"), "COMPLETED ");
+  EXPECT_EQ(status_of("deploy"), "COMPLETED ");
+  EXPECT_EQ(status_of("notify_staging"), "SKIPPED condition false");
+  EXPECT_EQ(status_of("reload_orders"), "COMPLETED ");
+  EXPECT_EQ(status_of("report"), "COMPLETED ");
+  EXPECT_EQ(query_column(db, "SELECT count(*) FROM attempts WHERE task_name='notify_staging'"),
+            (std::vector<std::string>{"0"}));
+  ProcessResult status = run_flowweaver({"status", kExample, "--state", "c.db"}, dir.path());
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, ::testing::ContainsRegex("notify_staging +SKIPPED .*condition false"));
+  EXPECT_THAT(status.out, ::testing::ContainsRegex("deploy +COMPLETED"));
+}
+
+TEST(ConditionsTest, ARunTimeTypeErrorFailsTheTaskNamingTheCondition) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: check
+    uses: builtin.echo
+    with: {name: report.csv}
+  - name: compare
+    uses: builtin.noop
+    depends_on: [check]
+    retries: 3
+    if: tasks.check.output.name < 3
+  - name: after
+    uses: builtin.noop
+    depends_on: [compare]
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml", "--state", "c.db"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::string db = (dir.path() / "c.db").string();
+  EXPECT_EQ(query_column(db, "SELECT status || ': ' || error FROM tasks WHERE task_name='compare'"),
+            (std::vector<std::string>{
+                "FAILED: condition `tasks.check.output.name < 3` failed at character 25: '<' "
+                "cannot order text (\"report.csv\") against a number (3)"}));
+  EXPECT_EQ(query_column(db, "SELECT status FROM tasks WHERE task_name='after'"),
+            (std::vector<std::string>{"SKIPPED"}));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "manifest/condition_check.h"
+#include "manifest/condition_validation.h"
 
 #include "expr/type_checker.h"
 #include "manifest/condition_position.h"
