@@ -118,6 +118,46 @@ tasks:
                 "cannot order text (\"report.csv\") against a number (3)"}));
   EXPECT_EQ(query_column(db, "SELECT status FROM tasks WHERE task_name='after'"),
             (std::vector<std::string>{"SKIPPED"}));
+  // Failed before any attempt, and not retried: the inputs will not change.
+  EXPECT_EQ(query_column(db, "SELECT count(*) FROM attempts WHERE task_name='compare'"),
+            (std::vector<std::string>{"0"}));
+}
+
+TEST(ConditionsTest, ConditionsReadHowUpstreamTasksAndTheDagEnded) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: flaky
+    uses: builtin.fail
+    with: {permanent: true}
+    allow_failure: true
+  - name: on_flaky_failed
+    uses: builtin.noop
+    depends_on: [flaky]
+    trigger_rule: all_done
+    if: tasks.flaky.status == 'FAILED'
+  - name: on_flaky_ok
+    uses: builtin.noop
+    depends_on: [flaky]
+    trigger_rule: all_done
+    if: tasks.flaky.status == 'COMPLETED'
+on_exit:
+  - name: cleanup
+    uses: builtin.noop
+    if: tasks.flaky.status == 'FAILED' && tasks.on_flaky_ok.status == 'SKIPPED'
+  - name: never
+    uses: builtin.noop
+    if: tasks.flaky.status == 'COMPLETED'
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml", "--state", "c.db"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // the only failure was allowed
+  std::string db = (dir.path() / "c.db").string();
+  EXPECT_EQ(
+      query_column(db,
+                   "SELECT task_name || ' ' || status || ' ' || coalesce(error, '') "
+                   "FROM tasks WHERE task_name != 'flaky' ORDER BY position"),
+      (std::vector<std::string>{"on_flaky_failed COMPLETED ", "on_flaky_ok SKIPPED condition false",
+                                "cleanup COMPLETED ", "never SKIPPED condition false"}));
 }
 
 }  // namespace
