@@ -263,6 +263,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.drain_period = options.drain_period;
   scheduler_options.crash_marker = options.crash_marker;
   scheduler_options.condition = manifest_conditions(w.manifest, w.params, run.run_id);
+  scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
   Scheduler scheduler(w.manifest, w.dag, masked, store, clock, observers, scheduler_options);
   stop_switch.install([&scheduler](StopReason reason) { scheduler.request_stop(reason); },
                       run.run_id);
