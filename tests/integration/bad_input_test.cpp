@@ -27,11 +27,6 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string one(const std::string& db, const std::string& sql) {
-  auto rows = query_column(db, sql);
-  return rows.empty() ? "<none>" : rows.front();
-}
-
 // --- Huge manifests ----------------------------------------------------------------------------
 
 constexpr int kHugeNumTasks = 100000;
@@ -142,20 +137,20 @@ std::map<std::string, std::string> completed_tasks(const std::string& db) {
 void expect_committed_state_kept_and_resumable(const TempDir& dir,
                                                const std::vector<std::string>& run_args,
                                                const std::string& db) {
-  EXPECT_EQ(one(db, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(query_one(db, "PRAGMA integrity_check"), "ok");
   std::map<std::string, std::string> before = completed_tasks(db);
   EXPECT_GT(before.size(), 0u) << "the limit should hit mid-run, not before the first commit";
   EXPECT_LT(before.size(), static_cast<size_t>(kFillNumTasks));
 
   ProcessResult resumed = run_flowweaver(run_args, dir.path());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
   std::map<std::string, std::string> after = completed_tasks(db);
   EXPECT_EQ(after.size(), static_cast<size_t>(kFillNumTasks));
   for (const auto& [task, finished_at] : before) {
     EXPECT_EQ(after[task], finished_at) << task << " was run again";
   }
-  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"),
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"),
             std::to_string(kFillNumTasks));
 }
 
@@ -246,10 +241,11 @@ tasks:
 )");
   ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(one((dir.path() / "var" / "wf.db").string(),
+  EXPECT_EQ(
+      query_one((dir.path() / "var" / "wf.db").string(),
                 "SELECT status || ' ' || attempt || ': ' || error FROM tasks WHERE task_name = "
                 "'down'"),
-            "FAILED 1: ${tasks.up.output.nope}: task 'up' output has no 'nope'")
+      "FAILED 1: ${tasks.up.output.nope}: task 'up' output has no 'nope'")
       << "a permanent failure: no retry could make the path appear";
 }
 
@@ -316,7 +312,7 @@ TEST(BadInputTest, AReadOnlyStateDirectoryIsAClearErrorAndNothingInItChanges) {
   ProcessResult resumed =
       run_flowweaver({"run", "wf.yaml", "--state", "readonly/wf.db"}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(one((state_dir / "wf.db").string(), "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one((state_dir / "wf.db").string(), "SELECT count(*) FROM runs"), "1");
 }
 
 TEST(BadInputTest, AStateWithDamagedPagesIsRefusedByRunAndItsPagesAreLeftAlone) {

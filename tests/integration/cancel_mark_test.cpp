@@ -18,11 +18,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string one(const std::string& db, const std::string& sql) {
-  auto rows = query_column(db, sql);
-  return rows.empty() ? "<none>" : rows.front();
-}
-
 // `slow` sleeps for `duration` (cancelled, it stops at once); `c` comes after it and, with
 // `reads_output`, reads its output's `v` (which only a `mark --output` gives it).
 std::string chain(const std::string& duration, bool reads_output = false) {
@@ -38,7 +33,7 @@ std::string chain(const std::string& duration, bool reads_output = false) {
 
 bool slow_is_running(const std::string& db) {
   try {
-    return one(db, "SELECT status FROM tasks WHERE task_name = 'slow'") == "RUNNING";
+    return query_one(db, "SELECT status FROM tasks WHERE task_name = 'slow'") == "RUNNING";
   } catch (const std::exception&) {
     return false;  // no file or table yet
   }
@@ -58,12 +53,12 @@ TEST(CancelMarkTest, CancelOfARunInAnotherProcessEndsItCancelledAndTheNextRunSta
   ProcessResult ended = run.wait();
   EXPECT_EQ(ended.exit_code, 4) << ended.err;  // the sleep was cancelled, not waited for
   EXPECT_THAT(ended.err, HasSubstr("CANCELLED (exit code 4)"));
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "CANCELLED");
-  EXPECT_NE(one(db, "SELECT finished_at FROM runs"), "");
-  EXPECT_EQ(one(db, "SELECT status FROM tasks WHERE task_name = 'a'"), "COMPLETED");
-  EXPECT_EQ(one(db, "SELECT status FROM tasks WHERE task_name = 'slow'"), "PENDING");
-  EXPECT_EQ(one(db, "SELECT status FROM tasks WHERE task_name = 'c'"), "PENDING");
-  EXPECT_THAT(one(db, "SELECT error FROM attempts WHERE task_name = 'slow'"),
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "CANCELLED");
+  EXPECT_NE(query_one(db, "SELECT finished_at FROM runs"), "");
+  EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name = 'a'"), "COMPLETED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name = 'slow'"), "PENDING");
+  EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name = 'c'"), "PENDING");
+  EXPECT_THAT(query_one(db, "SELECT error FROM attempts WHERE task_name = 'slow'"),
               StartsWith("cancelled: "));
   EXPECT_FALSE(fs::exists(db + ".cancel"));  // the request was taken
 
@@ -72,8 +67,8 @@ TEST(CancelMarkTest, CancelOfARunInAnotherProcessEndsItCancelledAndTheNextRunSta
   ProcessResult next = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(next.exit_code, 0) << next.err;
   EXPECT_THAT(next.err, HasSubstr("starting run"));
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "2");
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs WHERE status = 'CANCELLED'"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "2");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs WHERE status = 'CANCELLED'"), "1");
 }
 
 TEST(CancelMarkTest, CancelOfARunWhoseProcessDiedRecordsItAndResetReopensIt) {
@@ -88,22 +83,22 @@ TEST(CancelMarkTest, CancelOfARunWhoseProcessDiedRecordsItAndResetReopensIt) {
   ProcessResult cancel = run_flowweaver({"cancel", "wf"}, dir.path());  // by workflow name
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_THAT(cancel.out, HasSubstr("was RUNNING with no process running it; it is now CANCELLED"));
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "CANCELLED");
-  EXPECT_EQ(one(db, "SELECT status FROM tasks WHERE task_name = 'slow'"), "PENDING");
-  EXPECT_EQ(one(db, "SELECT status || ': ' || error FROM attempts WHERE task_name = 'slow'"),
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "CANCELLED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name = 'slow'"), "PENDING");
+  EXPECT_EQ(query_one(db, "SELECT status || ': ' || error FROM attempts WHERE task_name = 'slow'"),
             "FAILED: cancelled: the host process had stopped during this attempt");
 
   // reset reopens it, as it does a COMPLETED run: the next run resumes it.
-  std::string run_id = one(db, "SELECT run_id FROM runs");
+  std::string run_id = query_one(db, "SELECT run_id FROM runs");
   dir.write("wf.yaml", chain("1ms"));
   ProcessResult reset = run_flowweaver({"reset", "wf.yaml", "slow"}, dir.path());
   EXPECT_EQ(reset.exit_code, 0) << reset.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "PENDING");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "PENDING");
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_THAT(resumed.err, HasSubstr("resuming run " + run_id));
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE task_name = 'a'"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM attempts WHERE task_name = 'a'"), "1");
 }
 
 // The service resumes a run a killed `run` left; `flowweaver cancel` from a shell reaches it by
@@ -122,7 +117,7 @@ TEST(CancelMarkTest, CancelOfARunTheServiceRunsCancelsThatRunAndTheServiceGoesOn
     run.signal(SIGKILL);
     run.wait();
   }
-  std::string run_id = one(db, "SELECT run_id FROM runs");
+  std::string run_id = query_one(db, "SELECT run_id FROM runs");
   FlowWeaverProcess serve({"serve", "--config", "config.yaml"}, dir.path());
   ASSERT_TRUE(wait_until([&] {
     return serve.stderr_so_far().find("resuming run " + run_id) != std::string::npos &&
@@ -132,8 +127,9 @@ TEST(CancelMarkTest, CancelOfARunTheServiceRunsCancelsThatRunAndTheServiceGoesOn
   ProcessResult cancel = run_flowweaver({"cancel", "wf", "--state", "var/wf.db"}, dir.path());
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_THAT(cancel.out, HasSubstr("Cancel requested: process " + std::to_string(serve.pid())));
-  ASSERT_TRUE(wait_until([&] { return one(db, "SELECT status FROM runs") == "CANCELLED"; }));
-  EXPECT_THAT(one(db, "SELECT error FROM tasks WHERE task_name = 'slow'"), StartsWith("cancelled"));
+  ASSERT_TRUE(wait_until([&] { return query_one(db, "SELECT status FROM runs") == "CANCELLED"; }));
+  EXPECT_THAT(query_one(db, "SELECT error FROM tasks WHERE task_name = 'slow'"),
+              StartsWith("cancelled"));
   EXPECT_TRUE(wait_until([&] {
     return serve.stderr_so_far().find("cancel requested by `flowweaver cancel`") !=
            std::string::npos;
@@ -201,7 +197,7 @@ TEST(CancelMarkTest, ARequestTheHolderDoesNotTakeIsWithdrawnWithAClearError) {
             "name: wf\ntasks:\n  - {name: a, uses: builtin.fail, with: {permanent: true}}\n");
   std::string db = (dir.path() / "var/wf.db").string();
   ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
-  std::string failed = one(db, "SELECT run_id FROM runs");
+  std::string failed = query_one(db, "SELECT run_id FROM runs");
   dir.write("wf.yaml", chain("60s"));
   FlowWeaverProcess run({"run", "wf.yaml", "--fresh"}, dir.path());
   ASSERT_TRUE(wait_until([&] { return slow_is_running(db); }));
@@ -216,7 +212,7 @@ TEST(CancelMarkTest, ARequestTheHolderDoesNotTakeIsWithdrawnWithAClearError) {
                                     " within 300ms: it is not running "
                                     "that run"));
   EXPECT_FALSE(fs::exists(db + ".cancel"));
-  EXPECT_EQ(one(db, "SELECT status FROM runs WHERE run_id = '" + failed + "'"), "FAILED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs WHERE run_id = '" + failed + "'"), "FAILED");
   EXPECT_EQ(::kill(run.pid(), 0), 0);  // the running run goes on
   run.signal(SIGTERM);
   EXPECT_EQ(run.wait().exit_code, 143);
@@ -232,16 +228,16 @@ TEST(CancelMarkTest, MarkCompletedWithoutAStateLetsTheNextRunSkipItAndHandOnItsO
   EXPECT_THAT(mark.out, HasSubstr("Marked slow COMPLETED in run "));
   // Its upstream has not run: allowed, with a warning.
   EXPECT_THAT(mark.err, HasSubstr("warning: 'slow' depends on 'a', which is PENDING"));
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "PENDING");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "PENDING");
 
   ProcessResult run = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.err, HasSubstr("resuming run"));
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(one(db, "SELECT result FROM tasks WHERE task_name = 'c'"), R"({"got":42})");
-  EXPECT_EQ(one(db,
-                "SELECT attempt || ' ' || status || ' ' || error FROM attempts "
-                "WHERE task_name = 'slow'"),
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT result FROM tasks WHERE task_name = 'c'"), R"({"got":42})");
+  EXPECT_EQ(query_one(db,
+                      "SELECT attempt || ' ' || status || ' ' || error FROM attempts "
+                      "WHERE task_name = 'slow'"),
             "1 COMPLETED set by hand with flowweaver mark");
 }
 
@@ -252,14 +248,14 @@ TEST(CancelMarkTest, MarkFailedRecordsTheErrorAndTheNextRunTriesTheTaskAgain) {
   ProcessResult mark = run_flowweaver(
       {"mark", "wf.yaml", "a", "--failed", "--error", "the export was empty"}, dir.path());
   EXPECT_EQ(mark.exit_code, 0) << mark.err;
-  EXPECT_EQ(one(db, "SELECT status || ': ' || error FROM tasks WHERE task_name = 'a'"),
+  EXPECT_EQ(query_one(db, "SELECT status || ': ' || error FROM tasks WHERE task_name = 'a'"),
             "FAILED: the export was empty");
-  EXPECT_EQ(one(db, "SELECT error FROM attempts WHERE task_name = 'a'"),
+  EXPECT_EQ(query_one(db, "SELECT error FROM attempts WHERE task_name = 'a'"),
             "set by hand with flowweaver mark: the export was empty");
   ProcessResult run = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(one(db, "SELECT attempt FROM tasks WHERE task_name = 'a'"), "2");
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT attempt FROM tasks WHERE task_name = 'a'"), "2");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
 }
 
 TEST(CancelMarkTest, MarkRefusesBadJsonAnUnknownTaskAndAStateInUse) {
@@ -288,7 +284,7 @@ TEST(CancelMarkTest, MarkRefusesBadJsonAnUnknownTaskAndAStateInUse) {
   EXPECT_EQ(in_use.exit_code, 3);
   EXPECT_THAT(in_use.err, HasSubstr("is in use by another flowweaver process (PID " +
                                     std::to_string(run.pid()) + ")"));
-  EXPECT_EQ(one(db, "SELECT status FROM tasks WHERE task_name = 'slow'"), "RUNNING");
+  EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name = 'slow'"), "RUNNING");
   run.signal(SIGTERM);
   EXPECT_EQ(run.wait().exit_code, 143);
 }

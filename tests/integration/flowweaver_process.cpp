@@ -165,6 +165,11 @@ std::vector<std::string> query_column(const std::string& db, const std::string& 
   return out;
 }
 
+std::string query_one(const std::string& db, const std::string& sql) {
+  std::vector<std::string> rows = query_column(db, sql);
+  return rows.empty() ? "<none>" : rows.front();
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

@@ -63,6 +63,8 @@ bool wait_until(const std::function<bool()>& predicate, int timeout_ms = 10000);
 
 // Runs a query against a SQLite file and returns the first column of each row as text.
 std::vector<std::string> query_column(const std::string& db, const std::string& sql);
+// The first row's first column, or "<none>".
+std::string query_one(const std::string& db, const std::string& sql);
 
 std::string read_file(const std::filesystem::path& path);
 

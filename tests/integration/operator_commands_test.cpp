@@ -19,11 +19,6 @@ namespace fs = std::filesystem;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
-std::string one(const std::string& db, const std::string& sql) {
-  auto rows = query_column(db, sql);
-  return rows.empty() ? "<none>" : rows.front();
-}
-
 // Every file in `dir` (recursively) with its size and modification time: what a read-only
 // command must leave exactly as it was.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
@@ -66,7 +61,7 @@ std::string fan_out(int num_tasks, const std::string& duration) {
 
 bool count_at_least(const std::string& db, const std::string& sql, int n) {
   try {
-    return std::stoi(one(db, sql)) >= n;
+    return std::stoi(query_one(db, sql)) >= n;
   } catch (const std::exception&) {
     return false;  // no file or table yet
   }
@@ -99,14 +94,14 @@ TEST(OperatorCommandsTest, BackupWhileARunWritesIsConsistentAndRestoresToAResuma
   EXPECT_EQ(report["running_runs"].size(), 1u);
   EXPECT_EQ(report["running_runs"][0]["workflow"], "wf");
   std::string copy = (dir.path() / "backups/wf.db.1").string();
-  EXPECT_EQ(one(copy, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(one(copy, "SELECT count(*) FROM tasks"), "240");
-  EXPECT_EQ(one(copy, "SELECT status FROM runs"), "RUNNING");
+  EXPECT_EQ(query_one(copy, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(query_one(copy, "SELECT count(*) FROM tasks"), "240");
+  EXPECT_EQ(query_one(copy, "SELECT status FROM runs"), "RUNNING");
   int completed_in_copy =
-      std::stoi(one(copy, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"));
+      std::stoi(query_one(copy, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"));
   EXPECT_GE(completed_in_copy, 20);
   EXPECT_LT(completed_in_copy, 240);
-  EXPECT_EQ(one(copy, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"),
+  EXPECT_EQ(query_one(copy, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"),
             std::to_string(completed_in_copy));
 
   // The backup did not disturb the run.
@@ -120,11 +115,11 @@ TEST(OperatorCommandsTest, BackupWhileARunWritesIsConsistentAndRestoresToAResuma
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml", "--max-workers", "8"}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_THAT(resumed.err, HasSubstr("resuming run"));
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(one(db, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"), "240");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"), "240");
   // Each task completed exactly once in the restored history: none done before the backup ran
   // again.
-  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"), "240");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"), "240");
 }
 
 TEST(OperatorCommandsTest, BackupReplacesDestAtomicallyAndCopiesJsonStates) {
@@ -135,7 +130,7 @@ TEST(OperatorCommandsTest, BackupReplacesDestAtomicallyAndCopiesJsonStates) {
   ProcessResult again =
       run_flowweaver({"backup", "--state", "var/wf.db", "old-backup.db"}, dir.path());
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(one((dir.path() / "old-backup.db").string(), "SELECT count(*) FROM tasks"), "2");
+  EXPECT_EQ(query_one((dir.path() / "old-backup.db").string(), "SELECT count(*) FROM tasks"), "2");
 
   ASSERT_EQ(run_flowweaver({"run", "wf.yaml", "--state", "state.json"}, dir.path()).exit_code, 0);
   ProcessResult json = run_flowweaver({"backup", "--state", "state.json", "copy.json"}, dir.path());
@@ -239,8 +234,8 @@ TEST(OperatorCommandsTest, CheckListsARunLeftRunningByKillNine) {
   }));
   p.signal(SIGKILL);
   ASSERT_EQ(p.wait().exit_code, 128 + SIGKILL);
-  std::string run_id = one(db, "SELECT run_id FROM runs");
-  std::string started = one(db, "SELECT started_at FROM runs");
+  std::string run_id = query_one(db, "SELECT run_id FROM runs");
+  std::string started = query_one(db, "SELECT started_at FROM runs");
   auto before = snapshot(dir.path() / "var");
 
   ProcessResult r = run_flowweaver({"check", "--state", "var/wf.db"}, dir.path());
@@ -405,9 +400,9 @@ TEST(OperatorCommandsTest, ReadOnlyCommandsLeaveAStateAtRestAsItWas) {
   EXPECT_EQ(snapshot(dir.path() / "var"), before);
   // reset still writes.
   EXPECT_EQ(run_flowweaver({"reset", "wf.yaml", "b"}, dir.path()).exit_code, 0);
-  EXPECT_EQ(
-      one((dir.path() / "var/wf.db").string(), "SELECT status FROM tasks WHERE task_name='b'"),
-      "PENDING");
+  EXPECT_EQ(query_one((dir.path() / "var/wf.db").string(),
+                      "SELECT status FROM tasks WHERE task_name='b'"),
+            "PENDING");
 }
 
 }  // namespace

@@ -19,11 +19,6 @@ std::string db_of(const TempDir& dir, const std::string& workflow) {
   return (dir.path() / "var" / (workflow + ".db")).string();
 }
 
-std::string one(const std::string& db, const std::string& sql) {
-  auto rows = query_column(db, sql);
-  return rows.empty() ? "<none>" : rows.front();
-}
-
 TEST(ResumeTest, PermanentFailureSkipsDependentsThenResumeRunsOnlyWhatIsLeft) {
   TempDir dir;
   dir.write("wf.yaml", R"(name: wf
@@ -36,16 +31,17 @@ tasks:
   ProcessResult r1 = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r1.exit_code, 1) << r1.err;
   std::string db = db_of(dir, "wf");
-  EXPECT_EQ(one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name='flaky'"),
+  EXPECT_EQ(query_one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name='flaky'"),
             "FAILED 1");
-  EXPECT_EQ(one(db, "SELECT status || ': ' || error FROM tasks WHERE task_name='after'"),
+  EXPECT_EQ(query_one(db, "SELECT status || ': ' || error FROM tasks WHERE task_name='after'"),
             "SKIPPED: upstream 'flaky' failed");
-  EXPECT_EQ(one(db, "SELECT status FROM tasks WHERE task_name='independent'"), "COMPLETED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name='independent'"), "COMPLETED");
   EXPECT_THAT(r1.out, HasSubstr("FAILED"));
   // The guide's query, verbatim.
   EXPECT_EQ(query_column(db, "SELECT task_name, timestamp FROM tasks WHERE status = 'FAILED';"),
             (std::vector<std::string>{"flaky"}));
-  std::string first_finished = one(db, "SELECT finished_at FROM tasks WHERE task_name='first'");
+  std::string first_finished =
+      query_one(db, "SELECT finished_at FROM tasks WHERE task_name='first'");
 
   ProcessResult plan = run_flowweaver({"plan", "wf.yaml"}, dir.path());
   EXPECT_EQ(plan.exit_code, 0) << plan.err;
@@ -58,17 +54,17 @@ tasks:
   EXPECT_THAT(r2.err, HasSubstr("resuming run"));
   EXPECT_EQ(query_column(db, "SELECT count(DISTINCT run_id) FROM tasks"),
             (std::vector<std::string>{"1"}));
-  EXPECT_EQ(one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name='flaky'"),
+  EXPECT_EQ(query_one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name='flaky'"),
             "COMPLETED 2");
-  EXPECT_EQ(one(db, "SELECT finished_at FROM tasks WHERE task_name='first'"), first_finished);
-  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE task_name='first'"), "1");
-  EXPECT_EQ(one(db, "SELECT result FROM tasks WHERE task_name='after'"), R"({"x":1})");
+  EXPECT_EQ(query_one(db, "SELECT finished_at FROM tasks WHERE task_name='first'"), first_finished);
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM attempts WHERE task_name='first'"), "1");
+  EXPECT_EQ(query_one(db, "SELECT result FROM tasks WHERE task_name='after'"), R"({"x":1})");
 
   // A finished run is never resumed: the next run is a new one, where `flaky` starts over at
   // attempt 1 and fails again.
   ProcessResult r3 = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r3.exit_code, 1);
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "2");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "2");
   ProcessResult history = run_flowweaver({"history", "wf.yaml"}, dir.path());
   EXPECT_EQ(history.exit_code, 0);
   EXPECT_EQ(std::count(history.out.begin(), history.out.end(), '\n'), 3);  // header + 2 runs
@@ -102,7 +98,7 @@ tasks:
   std::string db = db_of(dir, "wf");
   bool running = wait_until([&] {
     try {
-      return one(db, "SELECT status FROM tasks WHERE task_name='b'") == "RUNNING";
+      return query_one(db, "SELECT status FROM tasks WHERE task_name='b'") == "RUNNING";
     } catch (const std::exception&) {
       return false;  // the file or table does not exist yet
     }
@@ -117,16 +113,16 @@ TEST(ResumeTest, SigtermStopsGracefullyAndTheNextRunResumes) {
   ProcessResult r = interrupt_mid_run(dir, SIGTERM);
   EXPECT_EQ(r.exit_code, 143) << r.err;
   std::string db = db_of(dir, "wf");
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "INTERRUPTED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "INTERRUPTED");
   EXPECT_EQ(query_column(db, "SELECT status FROM tasks ORDER BY position"),
             (std::vector<std::string>{"COMPLETED", "PENDING", "PENDING"}));
-  EXPECT_THAT(one(db, "SELECT error FROM tasks WHERE task_name='b'"),
+  EXPECT_THAT(query_one(db, "SELECT error FROM tasks WHERE task_name='b'"),
               HasSubstr("interrupted by shutdown"));
 
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path(), {{"SLEEP_FOR", "10ms"}});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE task_name='a'"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM attempts WHERE task_name='a'"), "1");
   EXPECT_EQ(query_column(db, "SELECT status FROM tasks ORDER BY position"),
             (std::vector<std::string>{"COMPLETED", "COMPLETED", "COMPLETED"}));
 }
@@ -142,7 +138,7 @@ tasks:
   std::string db = db_of(dir, "wf");
   ASSERT_TRUE(wait_until([&] {
     try {
-      return one(db, "SELECT status FROM tasks WHERE task_name='b'") == "RUNNING";
+      return query_one(db, "SELECT status FROM tasks WHERE task_name='b'") == "RUNNING";
     } catch (const std::exception&) {
       return false;
     }
@@ -161,7 +157,7 @@ tasks:
   first.wait();
   ProcessResult third = run_flowweaver({"run", "wf.yaml"}, dir.path(), {{"SLEEP_FOR", "10ms"}});
   EXPECT_EQ(third.exit_code, 0) << third.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");  // the killed run, resumed
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");  // the killed run, resumed
 }
 
 TEST(ResumeTest, SigintExitsWith130) {
@@ -182,7 +178,7 @@ TEST(ResumeTest, KillNineLosesNoCompletedTask) {
   FlowWeaverProcess p({"run", "wf.yaml"}, dir.path());
   ASSERT_TRUE(wait_until([&] {
     try {
-      return std::stoi(one(db, "SELECT count(*) FROM tasks WHERE status='COMPLETED'")) >= 5;
+      return std::stoi(query_one(db, "SELECT count(*) FROM tasks WHERE status='COMPLETED'")) >= 5;
     } catch (const std::exception&) {
       return false;
     }
@@ -198,17 +194,18 @@ TEST(ResumeTest, KillNineLosesNoCompletedTask) {
 
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM tasks WHERE status='COMPLETED'"), "40");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM tasks WHERE status='COMPLETED'"), "40");
   for (const auto& [name, row] : completed_before) {
     // Same finish time and a single completed attempt: it was not run again.
+    EXPECT_EQ(query_one(db, "SELECT task_name || '|' || finished_at FROM tasks WHERE task_name='" +
+                                name + "'"),
+              row);
     EXPECT_EQ(
-        one(db, "SELECT task_name || '|' || finished_at FROM tasks WHERE task_name='" + name + "'"),
-        row);
-    EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE status='COMPLETED' AND task_name='" +
+        query_one(db, "SELECT count(*) FROM attempts WHERE status='COMPLETED' AND task_name='" +
                           name + "'"),
-              "1");
+        "1");
   }
-  EXPECT_EQ(one(db, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(query_one(db, "PRAGMA integrity_check"), "ok");
 }
 
 TEST(ResumeTest, StatusAndResetFollowTheFailedTaskRunbook) {
@@ -231,9 +228,9 @@ tasks:
             (std::vector<std::string>{"PENDING", "PENDING", "COMPLETED"}));
   ProcessResult again = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");  // the reset run was resumed
-  EXPECT_EQ(one(db, "SELECT attempt FROM tasks WHERE task_name='a'"), "2");
-  EXPECT_EQ(one(db, "SELECT attempt FROM tasks WHERE task_name='c'"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");  // the reset run was resumed
+  EXPECT_EQ(query_one(db, "SELECT attempt FROM tasks WHERE task_name='a'"), "2");
+  EXPECT_EQ(query_one(db, "SELECT attempt FROM tasks WHERE task_name='c'"), "1");
   ProcessResult bad = run_flowweaver({"reset", "wf.yaml", "zz"}, dir.path());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("no task 'zz'"));
@@ -256,14 +253,14 @@ tasks:
   }
   ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name = 'load'"),
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT status || ' ' || attempt FROM tasks WHERE task_name = 'load'"),
             "COMPLETED 2");
   // Attempt numbers went on from the recorded ones: the failed attempt's history is kept.
   EXPECT_EQ(
       query_column(db, "SELECT status FROM attempts WHERE task_name = 'load' ORDER BY attempt"),
       (std::vector<std::string>{"FAILED", "COMPLETED"}));
-  EXPECT_EQ(one(db, "SELECT count(*) FROM attempts WHERE task_name = 'extract'"), "1");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM attempts WHERE task_name = 'extract'"), "1");
 }
 
 TEST(ResumeTest, JsonStateFileRunsAndResumes) {

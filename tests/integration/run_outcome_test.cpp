@@ -17,14 +17,9 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string one(const std::string& db, const std::string& sql) {
-  auto rows = query_column(db, sql);
-  return rows.empty() ? "<none>" : rows.front();
-}
-
 std::string task(const std::string& db, const std::string& name,
                  const std::string& column = "status") {
-  return one(db, "SELECT " + column + " FROM tasks WHERE task_name = '" + name + "'");
+  return query_one(db, "SELECT " + column + " FROM tasks WHERE task_name = '" + name + "'");
 }
 
 bool running(const std::string& db, const std::string& name) {
@@ -44,7 +39,7 @@ TEST(RunOutcomeTest, AllowFailureExampleCompletesWithItsAdvisoryTaskFailed) {
   ProcessResult r = run_flowweaver({"run", example("allow_failure")}, dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string db = (dir.path() / "var/allow_failure.db").string();
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "COMPLETED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "COMPLETED");
   EXPECT_EQ(task(db, "lint") + ":" + task(db, "lint", "attempt"), "FAILED:2");
   EXPECT_EQ(task(db, "package"), "COMPLETED");  // none_failed
   EXPECT_EQ(task(db, "lint_report"), "SKIPPED");
@@ -100,16 +95,16 @@ TEST(RunOutcomeTest, OnFailureAndOnExitRunAfterAFailureAndAgainAtTheEndOfTheResu
   dir.write("wf.yaml", failing_run(false));
   ProcessResult failed = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(failed.exit_code, 1) << failed.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "FAILED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "FAILED");
   EXPECT_EQ(task(db, "step", "error"), "disk full (attempt 1)");  // the handlers hide nothing
   EXPECT_EQ(task(db, "after", "error"), "upstream 'step' failed");
   EXPECT_EQ(task(db, "alert"), "COMPLETED");
   EXPECT_EQ(task(db, "note"), "COMPLETED");
   EXPECT_EQ(task(db, "cleanup"), "COMPLETED");
   // on_exit comes last: after every on_failure handler has ended.
-  EXPECT_EQ(one(db,
-                "SELECT (SELECT finished_at FROM tasks WHERE task_name = 'alert') <= "
-                "(SELECT started_at FROM tasks WHERE task_name = 'note')"),
+  EXPECT_EQ(query_one(db,
+                      "SELECT (SELECT finished_at FROM tasks WHERE task_name = 'alert') <= "
+                      "(SELECT started_at FROM tasks WHERE task_name = 'note')"),
             "1");
 
   // Fixed, the run resumes from `step`; at its end the run did not fail: no alert this time,
@@ -117,8 +112,8 @@ TEST(RunOutcomeTest, OnFailureAndOnExitRunAfterAFailureAndAgainAtTheEndOfTheResu
   dir.write("wf.yaml", failing_run(true));
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(one(db, "SELECT count(*) FROM runs"), "1");
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "COMPLETED");
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM runs"), "1");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "COMPLETED");
   EXPECT_EQ(task(db, "after"), "COMPLETED");
   EXPECT_EQ(task(db, "alert"), "SKIPPED");
   EXPECT_EQ(task(db, "cleanup") + ":" + task(db, "cleanup", "attempt"), "COMPLETED:2");
@@ -130,7 +125,7 @@ TEST(RunOutcomeTest, AFailingHandlerFailsASuccessfulRunAndAResumeRunsOnlyIt) {
   dir.write("wf.yaml", failing_run(true, /*cleanup_fails=*/true));
   ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "FAILED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "FAILED");
   EXPECT_EQ(task(db, "after"), "COMPLETED");
   EXPECT_EQ(task(db, "alert"), "SKIPPED");  // the DAG did not fail
   EXPECT_EQ(task(db, "cleanup"), "FAILED");
@@ -162,7 +157,7 @@ TEST(RunOutcomeTest, AKillDuringTheHandlersOfARunThatWentWellRunsOnlyTheUnfinish
   dir.write("wf.yaml", manifest("1ms"));
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "COMPLETED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "COMPLETED");
   EXPECT_EQ(task(db, "a", "attempt"), "1");
   EXPECT_EQ(task(db, "note", "attempt"), "1");
   EXPECT_EQ(task(db, "slow_cleanup") + ":" + task(db, "slow_cleanup", "attempt"), "COMPLETED:2");
@@ -189,7 +184,7 @@ TEST(RunOutcomeTest, SigtermRunsOnlyOnExitAndLeavesTheRunToResume) {
   run.signal(SIGTERM);
   ProcessResult ended = run.wait();
   EXPECT_EQ(ended.exit_code, 143) << ended.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "INTERRUPTED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "INTERRUPTED");
   EXPECT_EQ(task(db, "slow"), "PENDING");
   EXPECT_EQ(task(db, "cleanup"), "COMPLETED");
   EXPECT_EQ(task(db, "alert"), "SKIPPED");
@@ -205,7 +200,7 @@ TEST(RunOutcomeTest, CancelRunsOnlyOnExit) {
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   ProcessResult ended = run.wait();
   EXPECT_EQ(ended.exit_code, 4) << ended.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "CANCELLED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "CANCELLED");
   EXPECT_EQ(task(db, "cleanup"), "COMPLETED");
   EXPECT_EQ(task(db, "alert"), "SKIPPED");
 }
@@ -216,7 +211,7 @@ TEST(RunOutcomeTest, TheRunDeadlineFailsWhatIsUnfinishedRunsTheHandlersAndHoldsA
   dir.write("wf.yaml", std::string("timeout: 1s\n") + kSlowWithHandlers);
   ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(one(db, "SELECT status FROM runs"), "FAILED");
+  EXPECT_EQ(query_one(db, "SELECT status FROM runs"), "FAILED");
   EXPECT_EQ(task(db, "a"), "COMPLETED");
   EXPECT_EQ(task(db, "slow") + ": " + task(db, "slow", "error"),
             "FAILED: workflow timeout after 1s");
