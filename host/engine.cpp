@@ -123,9 +123,21 @@ void continue_attempt_numbers(StateStore& store, const std::string& run_id,
 
 // Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
 // (new in the manifest, or deleted by an operator).
+// A run keeps the parameters it was created with; a run stored before runs kept them gets them
+// resolved now, once.
+void freeze_resumed_params(RunRecord* run, const Workflow& w, const ExecuteOptions& options) {
+  if (run->params) {
+    check_resume_params(*run->params, options.given_params, run->run_id, options.params_source);
+  } else {
+    run->params =
+        resolve_run_params(w.manifest, options.given_params, process_env, options.params_source);
+  }
+}
+
 OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePoint now,
-                     spdlog::logger& log) {
+                     spdlog::logger& log, const ExecuteOptions& options) {
   const Manifest& m = w.manifest;
+  freeze_resumed_params(&run, w, options);
   std::unordered_map<std::string, TaskRecord> stored;
   for (TaskRecord& r : store.load_tasks(run.run_id)) stored.emplace(r.task_name, std::move(r));
   std::vector<TaskRecord> records;
@@ -159,15 +171,19 @@ OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePo
   return {run, std::move(records)};
 }
 
-OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log) {
+OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log,
+                     const ExecuteOptions& options) {
   const Manifest& m = w.manifest;
+  nlohmann::json params =
+      resolve_run_params(m, options.given_params, process_env, options.params_source);
   // The caller holds the state's writer lock (open_state_store), which makes the id unique.
   RunRecord run{new_run_id(store, now, std::random_device{}()),
                 m.name,
                 RunStatus::kRunning,
                 now,
                 std::nullopt,
-                w.manifest_hash};
+                w.manifest_hash,
+                std::move(params)};
   std::vector<TaskRecord> records;
   records.reserve(m.tasks.size());
   for (size_t i = 0; i < m.tasks.size(); ++i) {
@@ -178,12 +194,12 @@ OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog
   return {run, std::move(records)};
 }
 
-OpenedRun open_run(StateStore& store, const Workflow& w, bool fresh, TimePoint now,
-                   spdlog::logger& log) {
-  if (std::optional<RunRecord> run = resumable_run(store, w.manifest.name, fresh)) {
-    return resume_run(store, *run, w, now, log);
+OpenedRun open_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log,
+                   const ExecuteOptions& options) {
+  if (std::optional<RunRecord> run = resumable_run(store, w.manifest.name, options.fresh)) {
+    return resume_run(store, *run, w, now, log, options);
   }
-  return create_run(store, w, now, log);
+  return create_run(store, w, now, log, options);
 }
 
 int exit_code_for(RunStatus status, int signal) {
@@ -229,7 +245,7 @@ size_t num_completed(const std::vector<TaskRecord>& tasks) {
 
 RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spdlog::logger> log,
                        Clock& clock, StopSwitch& stop_switch, const ExecuteOptions& options) {
-  auto [run, records] = open_run(store, w, options.fresh, clock.now(), *log);
+  auto [run, records] = open_run(store, w, clock.now(), *log, options);
   if (options.on_opened) options.on_opened(run);
   RunLogger run_logger(log, w.manifest, run.run_id, w.secret_mask);
   ObserverList observers;
@@ -246,7 +262,12 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
       task_files->write(task, attempt, level, mask.mask(message));
     });
   }
-  InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env, task_log, w.secrets);
+  // Shared with the scheduler, which sets the run's outcome before the handlers start.
+  auto run_context = std::make_shared<RunContext>(run.run_id, run.started_at, w.manifest.name);
+  InProcessRunner in_process(w.manifest, w.task_types,
+                             run.params.value_or(nlohmann::json::object()), process_env, task_log,
+                             w.secrets);
+  in_process.set_run_context(run_context);
   if (!options.crash_marker.empty()) {
     install_crash_handlers();
     in_process.mark_crashes_in(options.crash_marker, run.run_id);
@@ -297,6 +318,14 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
               << " problem(s) found; nothing was run.\n";
     return {kExitInvalid, false};
   }
+  nlohmann::json given_params;
+  try {
+    given_params =
+        params_from_command_line(w->manifest, options.param_assignments, options.param_file);
+  } catch (const Error& e) {
+    std::cerr << "error: " << printable(e.what()) << "\nnothing was run.\n";
+    return {kExitInvalid, false};
+  }
   for (const PluginLoadFailure& f : w->plugins->failures()) log->warn("{}", f.message);
   for (const auto& plugin : w->plugins->plugins()) {
     log->info("plugin '{}' {} from {} sha256={}", plugin->name(), plugin->version(),
@@ -310,6 +339,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     stop_switch.watch_cancel_requests(state_path);
     ExecuteOptions execute;
     execute.fresh = options.fresh;
+    execute.given_params = std::move(given_params);
     execute.max_workers = options.max_workers.value_or(
         w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
     execute.grace_period = options.grace_period;
@@ -331,6 +361,10 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
               to_string(outcome.result.status), code);
     return {code, outcome.result.abandoned_calls};
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kInvalidArgument) {  // the parameters: nothing ran
+      std::cerr << "error: " << printable(e.what()) << "\nnothing was run.\n";
+      return {kExitInvalid, false};
+    }
     log->error("{}", e.what());
     return {kExitRuntime, false};
   }

@@ -97,9 +97,7 @@ class Validator {
   const std::vector<std::string>& param_names() {
     if (!param_names_) {
       param_names_.emplace();
-      for (auto it = m_.params.begin(); it != m_.params.end(); ++it) {
-        param_names_->push_back(it.key());
-      }
+      for (const WorkflowParam& p : m_.param_decls) param_names_->push_back(p.name);
     }
     return *param_names_;
   }
@@ -141,7 +139,20 @@ class Validator {
                              : "; declared secrets: " + join(names) + " (add it to `secrets:`)"));
   }
 
+  bool declares_param(const std::string& name) {
+    const std::vector<std::string>& names = param_names();
+    return std::find(names.begin(), names.end(), name) != names.end();
+  }
+
   void check_params() {
+    if (m_.schedule) {
+      for (const WorkflowParam& p : m_.param_decls) {
+        if (p.default_value) continue;
+        error(p.location, "param '" + p.name +
+                              "' has no default, but a scheduled run gives no params: give it "
+                              "a `default`, or remove `schedule`");
+      }
+    }
     for_each_reference(
         m_.params, "",
         [&](const std::string& pointer, const Reference& ref) {
@@ -340,7 +351,7 @@ class Validator {
           SourceLocation where = with_location(task, pointer);
           switch (ref.kind) {
             case Reference::Kind::kParams:
-              if (!m_.params.contains(ref.name)) {
+              if (!declares_param(ref.name)) {
                 error(where, ref.source + ": no param '" + ref.name + "'" +
                                  did_you_mean(ref.name, param_names()) +
                                  (param_names().empty() ? "; the manifest declares no `params`"
@@ -363,6 +374,8 @@ class Validator {
               check_secret_reference(where, ref);
               break;
             case Reference::Kind::kManifestDir:
+            case Reference::Kind::kRun:
+            case Reference::Kind::kWorkflowName:
               break;
           }
         },

@@ -1,0 +1,40 @@
+// The values of a run's parameters (workflows/FORMAT.md, "Parameters"): given on the command
+// line (--param, --param-file) or in an API request, checked against the manifest's
+// declarations, and resolved once, when the run is created; the run keeps them (a resume uses
+// the stored values, whatever the environment says by then).
+//
+// Every function here throws Error::InvalidArgument listing all the problems, each naming the
+// parameter and the fix, before anything runs.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "manifest/validator.h"
+
+namespace flowweaver {
+
+// Where given values come from, for the fixes the messages suggest.
+enum class ParamSource { kCommandLine, kApi };
+
+// The values of `--param NAME=VALUE` (each parsed by the declared type) over those of
+// `param_file` (a JSON object; "" for none): a --param wins.
+nlohmann::json params_from_command_line(const Manifest& manifest,
+                                        const std::vector<std::string>& assignments,
+                                        const std::string& param_file);
+
+// Checks values given as JSON: every name declared, every value of its type and in its enum.
+void check_given_params(const Manifest& manifest, const nlohmann::json& given, ParamSource source);
+
+// Every declared parameter's value for a new run: the given one, else its default with its
+// references (${env.…}, ${manifest.dir}) resolved. A parameter with neither is refused.
+nlohmann::json resolve_run_params(const Manifest& manifest, const nlohmann::json& given,
+                                  const EnvLookup& env, ParamSource source);
+
+// Refuses to resume run `run_id` (stored with `stored`) with given values that differ.
+void check_resume_params(const nlohmann::json& stored, const nlohmann::json& given,
+                         const std::string& run_id, ParamSource source);
+
+}  // namespace flowweaver
