@@ -235,6 +235,19 @@ void show_problems_above(spdlog::logger& log, std::shared_ptr<TerminalStatus> te
   log.sinks().front() = sink;  // make_logger's first sink is stderr
 }
 
+// One `error:` line per problem: a message may list several, one per line.
+void print_refusal(const std::string& message) {
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::cerr << "error: " << printable(std::string_view(message).substr(start, end - start))
+              << "\n";
+    start = end + 1;
+  }
+  std::cerr << "nothing was run.\n";
+}
+
 size_t num_completed(const std::vector<TaskRecord>& tasks) {
   return static_cast<size_t>(std::count_if(tasks.begin(), tasks.end(), [](const TaskRecord& t) {
     return t.status == TaskStatus::kCompleted;
@@ -323,7 +336,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     given_params =
         params_from_command_line(w->manifest, options.param_assignments, options.param_file);
   } catch (const Error& e) {
-    std::cerr << "error: " << printable(e.what()) << "\nnothing was run.\n";
+    print_refusal(e.what());
     return {kExitInvalid, false};
   }
   for (const PluginLoadFailure& f : w->plugins->failures()) log->warn("{}", f.message);
@@ -362,7 +375,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     return {code, outcome.result.abandoned_calls};
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kInvalidArgument) {  // the parameters: nothing ran
-      std::cerr << "error: " << printable(e.what()) << "\nnothing was run.\n";
+      print_refusal(e.what());
       return {kExitInvalid, false};
     }
     log->error("{}", e.what());
