@@ -155,5 +155,36 @@ TEST(ParamsTest, AResumeWithOtherValuesIsRefusedAndWithTheSameGoesOn) {
   EXPECT_EQ(one(db, "SELECT params FROM runs ORDER BY rowid DESC"), R"({"target":"qa"})");
 }
 
+// The run's own references reach a task in a child process (isolation: process) as they reach
+// one in the host, and stay the same across a resume.
+TEST(ParamsTest, RunReferencesResolveInBothIsolationsAndAcrossAResume) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: deploy
+tasks:
+  - name: host
+    uses: builtin.echo
+    with: {id: "${run.id}", at: "${run.started_at}", wf: "${workflow.name}", s: "${run.status}",
+           failed: "${run.failed_tasks}"}
+  - {name: flaky, uses: builtin.fail, with: {times: 1, permanent: true}, depends_on: [host]}
+  - name: child
+    uses: builtin.echo
+    isolation: process
+    depends_on: [flaky]
+    with: {id: "${run.id}", at: "${run.started_at}", wf: "${workflow.name}"}
+)");
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
+  ProcessResult resumed = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  std::string db = db_of(dir);
+  std::string run_id = one(db, "SELECT run_id FROM runs");
+  std::string started_at = one(db, "SELECT started_at FROM runs");
+  EXPECT_EQ(
+      nlohmann::json::parse(one(db, "SELECT result FROM tasks WHERE task_name='host'")),
+      (nlohmann::json{
+          {"id", run_id}, {"at", started_at}, {"wf", "deploy"}, {"s", "running"}, {"failed", ""}}));
+  EXPECT_EQ(nlohmann::json::parse(one(db, "SELECT result FROM tasks WHERE task_name='child'")),
+            (nlohmann::json{{"id", run_id}, {"at", started_at}, {"wf", "deploy"}}));
+}
+
 }  // namespace
 }  // namespace flowweaver::testing

@@ -761,6 +761,35 @@ tasks:
             (std::vector<std::string>{"1"}));
 }
 
+// A failed run is resumed by the next POST: with its own params, and not with others.
+TEST(ServeTest, AResumeOverHttpKeepsItsParamsAndRefusesOthers) {
+  TempDir dir;
+  write_config(dir);
+  dir.write("workflows/deploy.yaml", R"(name: deploy
+params:
+  target: {type: string, default: staging}
+tasks:
+  - {name: flaky, uses: builtin.fail, with: {times: 1, permanent: true}}
+  - {name: show, uses: builtin.echo, with: {target: "${params.target}"}, depends_on: [flaky]}
+)");
+  Served s(dir);
+  Reply first = s.post("/api/workflows/deploy/runs", {}, R"({"params": {"target": "prod"}})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  std::string run_id = first.json()["run_id"];
+  wait_for_run(s, run_id, "FAILED");
+
+  Reply other = s.post("/api/workflows/deploy/runs", {}, R"({"params": {"target": "qa"}})");
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_THAT(other.json().value("error", ""),
+              HasSubstr("run " + run_id + " was started with target=prod, not qa"));
+
+  Reply same = s.post("/api/workflows/deploy/runs");
+  ASSERT_EQ(same.status, 201) << same.body;
+  EXPECT_EQ(same.json()["run_id"], run_id);
+  Json run = wait_for_run(s, run_id);
+  EXPECT_EQ(task_of(run, "show")["output"], Json::parse(R"({"target": "prod"})"));
+}
+
 TEST(ServeTest, SigtermInterruptsARunThatTheNextStartResumes) {
   TempDir dir;
   write_config(dir, "grace_period: 300ms\n");
