@@ -139,6 +139,28 @@ class Validator {
                              : "; declared secrets: " + join(names) + " (add it to `secrets:`)"));
   }
 
+  const WorkflowParam* find_param(const std::string& name) const {
+    for (const WorkflowParam& p : m_.param_decls) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+
+  // What `${params.NAME}` will be, for type checks: its default when that is a constant, else
+  // a value of its declared type (a run's value always has it). Nothing for a string without a
+  // constant default: it may hold anything text can, a duration included.
+  const Json* typical_value(const WorkflowParam& param) {
+    const Json* given = param.default_value ? &*param.default_value : nullptr;
+    if (given && !(given->is_string() && has_references(given->get_ref<const std::string&>()))) {
+      return given;
+    }
+    // In ValueType's order.
+    static const Json kTypical[] = {Json(nullptr), Json(0),        Json(0.5),
+                                    Json(false),   Json::object(), Json::array()};
+    if (param.type == ValueType::kString) return nullptr;
+    return &kTypical[static_cast<int>(param.type)];
+  }
+
   bool declares_param(const std::string& name) {
     const std::vector<std::string>& names = param_names();
     return std::find(names.begin(), names.end(), name) != names.end();
@@ -303,9 +325,11 @@ class Validator {
       if (parts.size() != 1 || !parts[0].reference) {
         effective = &kSplicedText;
         if (decl.type == "duration") return;
-      } else if (parts[0].reference->kind == Reference::Kind::kParams &&
-                 m_.params.contains(parts[0].reference->name)) {
-        effective = &m_.params[parts[0].reference->name];
+      } else if (parts[0].reference->kind == Reference::Kind::kParams) {
+        const WorkflowParam* param = find_param(parts[0].reference->name);
+        if (!param) return;  // reported by check_references
+        effective = typical_value(*param);
+        if (!effective) return;
       } else if (parts[0].reference->kind == Reference::Kind::kSecret) {
         effective = &kSplicedText;  // a secret is always text
         if (decl.type == "duration") return;

@@ -68,6 +68,26 @@ tasks:
                                 "'stauts' (did you mean 'status'?)"));
 }
 
+TEST(ValidatorTest, AWholeParamReferenceIsTypeCheckedByTheParamsDeclaredType) {
+  std::string errors = validate(R"(name: x
+params:
+  count: {type: integer, default: "${env.COUNT:-3}"}
+  ratio: {type: number}
+  word: {type: string}
+  flag: {type: boolean}
+tasks:
+  - name: t
+    uses: test.typed
+    with: {s: "${params.word}", i: "${params.count}", n: "${params.ratio}", b: "${params.flag}",
+           o: "${params.ratio}", a: [], d: "${params.word}"}
+)");
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'i'")));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'n'")));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'b'")));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'd'")));
+  EXPECT_THAT(errors, HasSubstr("task 't': parameter 'o' must be object, not number"));
+}
+
 TEST(ValidatorTest, DuplicateNamesAndUnknownDependencies) {
   std::string errors = validate(R"(name: x
 tasks:
