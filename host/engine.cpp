@@ -123,11 +123,12 @@ void continue_attempt_numbers(StateStore& store, const std::string& run_id,
 
 // Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
 // (new in the manifest, or deleted by an operator).
-// A run keeps the parameters it was created with; a run stored before runs kept them gets them
-// resolved now, once.
+// A run keeps the parameters it was created with (and gets those declared since); a run stored
+// before runs kept them gets them resolved now, once.
 void freeze_resumed_params(RunRecord* run, const Workflow& w, const ExecuteOptions& options) {
   if (run->params) {
-    check_resume_params(*run->params, options.given_params, run->run_id, options.params_source);
+    run->params = resume_run_params(w.manifest, *run->params, options.given_params, run->run_id,
+                                    process_env, options.params_source);
   } else {
     run->params =
         resolve_run_params(w.manifest, options.given_params, process_env, options.params_source);

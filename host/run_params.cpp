@@ -169,13 +169,19 @@ Json resolve_run_params(const Manifest& manifest, const Json& given, const EnvLo
   return values;
 }
 
-void check_resume_params(const Json& stored, const Json& given, const std::string& run_id,
-                         ParamSource source) {
+Json resume_run_params(const Manifest& manifest, const Json& stored, const Json& given,
+                       const std::string& run_id, const EnvLookup& env, ParamSource source) {
+  check_given_params(manifest, given, source);
   std::vector<std::string> problems;
+  Json added = Json::object();  // given for parameters the run has no value of
   for (auto it = given.begin(); it != given.end(); ++it) {
     auto old = stored.find(it.key());
-    if (old != stored.end() && *old == it.value()) continue;
-    std::string was = old == stored.end() ? "no value" : shown(*old);
+    if (old == stored.end()) {
+      added[it.key()] = it.value();
+      continue;
+    }
+    if (*old == it.value()) continue;
+    std::string was = shown(*old);
     problems.push_back("parameter '" + it.key() + "': run " + run_id + " was started with " +
                        it.key() + "=" + was + ", not " + shown(it.value()) +
                        (source == ParamSource::kCommandLine
@@ -185,6 +191,15 @@ void check_resume_params(const Json& stored, const Json& given, const std::strin
                               "cancel it to start a new run"));
   }
   refuse_if_any(problems);
+  Manifest declared_since;  // the parameters the run was created without
+  declared_since.name = manifest.name;
+  declared_since.file = manifest.file;
+  for (const WorkflowParam& p : manifest.param_decls) {
+    if (!stored.contains(p.name)) declared_since.param_decls.push_back(p);
+  }
+  Json values = stored;
+  values.update(resolve_run_params(declared_since, added, env, source));
+  return values;
 }
 
 }  // namespace flowweaver

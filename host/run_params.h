@@ -33,8 +33,11 @@ void check_given_params(const Manifest& manifest, const nlohmann::json& given, P
 nlohmann::json resolve_run_params(const Manifest& manifest, const nlohmann::json& given,
                                   const EnvLookup& env, ParamSource source);
 
-// Refuses to resume run `run_id` (stored with `stored`) with given values that differ.
-void check_resume_params(const nlohmann::json& stored, const nlohmann::json& given,
-                         const std::string& run_id, ParamSource source);
+// The parameters a resumed run goes on with: `stored`, those it was created with, never
+// resolved again. Given values must equal the stored ones (else refused, naming both and the
+// way out); a parameter declared since the run was created is resolved now, as for a new run.
+nlohmann::json resume_run_params(const Manifest& manifest, const nlohmann::json& stored,
+                                 const nlohmann::json& given, const std::string& run_id,
+                                 const EnvLookup& env, ParamSource source);
 
 }  // namespace flowweaver

@@ -231,15 +231,52 @@ tasks:
                 "an integer"));
 }
 
-TEST(RunParamsTest, AResumeRefusesOtherValuesNamingBothAndFresh) {
-  Json stored = {{"target", "staging"}, {"batch", 50}};
-  check_resume_params(stored, Json::object(), "r1", ParamSource::kCommandLine);
-  check_resume_params(stored, Json{{"target", "staging"}}, "r1", ParamSource::kCommandLine);
-  std::string message = refusal([&] {
-    check_resume_params(stored, Json{{"target", "prod"}}, "r1", ParamSource::kCommandLine);
-  });
-  EXPECT_THAT(message, HasSubstr("run r1 was started with target=staging, not prod"));
-  EXPECT_THAT(message, HasSubstr("--fresh"));
+TEST(RunParamsTest, AResumeKeepsTheStoredValuesAndRefusesOthersNamingBothAndFresh) {
+  Manifest m = parse_ok(kDeploy);
+  Json stored = {{"target", "prod"},
+                 {"batch", 7},
+                 {"ratio", 1},
+                 {"dry_run", false},
+                 {"labels", Json::object()},
+                 {"hosts", Json::array()}};
+  auto resume = [&](const Json& given, ParamSource source = ParamSource::kCommandLine) {
+    return resume_run_params(m, stored, given, "r1", no_env, source);
+  };
+  EXPECT_EQ(resume(Json::object()), stored);
+  EXPECT_EQ(resume(Json{{"target", "prod"}}), stored);
+  std::string message = refusal([&] { resume(Json{{"target", "staging"}, {"batch", 7}}); });
+  EXPECT_THAT(message, HasSubstr("parameter 'target': run r1 was started with target=prod, not "
+                                 "staging: resume it without --param (or with the same values), "
+                                 "or start a new run with --fresh"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("'batch'")));
+  EXPECT_THAT(refusal([&] {
+                resume(Json{{"batch", 8}}, ParamSource::kApi);
+              }),
+              HasSubstr("resume it without \"params\""));
+  EXPECT_THAT(refusal([&] {
+                resume(Json{{"batch", "8"}});
+              }),
+              HasSubstr("parameter 'batch' must be integer"));
+}
+
+TEST(RunParamsTest, AResumeResolvesOnlyTheParametersDeclaredSinceItsRunWasCreated) {
+  Manifest m = parse_ok(kDeploy);
+  Json stored = {{"target", "prod"}, {"batch", 7}, {"ratio", 1}, {"gone", "kept"}};
+  Json values =
+      resume_run_params(m, stored, Json{{"hosts", {"x"}}}, "r1", no_env, ParamSource::kCommandLine);
+  EXPECT_EQ(values, (Json{{"target", "prod"},
+                          {"batch", 7},
+                          {"ratio", 1},
+                          {"gone", "kept"},
+                          {"dry_run", false},
+                          {"labels", {{"team", "data"}}},
+                          {"hosts", {"x"}}}));
+  Json without_ratio = {{"target", "prod"}};
+  EXPECT_THAT(refusal([&] {
+                resume_run_params(m, without_ratio, Json::object(), "r1", no_env,
+                                  ParamSource::kCommandLine);
+              }),
+              HasSubstr("parameter 'ratio' is required"));
 }
 
 }  // namespace
