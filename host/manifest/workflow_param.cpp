@@ -140,4 +140,17 @@ std::string enum_problem(const WorkflowParam& param, const nlohmann::json& value
          (value.is_string() ? did_you_mean(shown, allowed) : "");
 }
 
+nlohmann::json declarations_json(const std::vector<WorkflowParam>& params) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const WorkflowParam& p : params) {
+    out.push_back({{"name", p.name},
+                   {"type", to_string(p.type)},
+                   {"required", !p.default_value},
+                   {"default", p.default_value.value_or(nullptr)},
+                   {"enum", p.enum_values},
+                   {"description", p.description}});
+  }
+  return out;
+}
+
 }  // namespace flowweaver

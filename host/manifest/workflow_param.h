@@ -46,4 +46,8 @@ std::optional<nlohmann::json> parse_param_text(std::string_view text, ValueType 
 // "" when `value` is allowed by the declaration's enum, else what is wrong and what is allowed.
 std::string enum_problem(const WorkflowParam& param, const nlohmann::json& value);
 
+// The declarations as the API lists them: [{name, type, required, default, enum,
+// description}], `default` as written (null when required), `enum` empty when any value goes.
+nlohmann::json declarations_json(const std::vector<WorkflowParam>& params);
+
 }  // namespace flowweaver

@@ -726,6 +726,13 @@ tasks:
   - {name: show, uses: builtin.echo, with: {target: "${params.target}", batch: "${params.batch}"}}
 )");
   Served s(dir);
+  Json listed = s.get("/api/workflows").json();
+  ASSERT_TRUE(listed.is_array() && listed.size() == 1) << listed.dump();
+  EXPECT_EQ(listed[0]["params"], Json::parse(R"([
+    {"name": "target", "type": "string", "required": false, "default": "staging",
+     "enum": ["staging", "prod"], "description": ""},
+    {"name": "batch", "type": "integer", "required": true, "default": null, "enum": [],
+     "description": ""}])"));
   Reply r =
       s.post("/api/workflows/deploy/runs", {}, R"({"params": {"target": "prod", "batch": 7}})");
   ASSERT_EQ(r.status, 201) << r.body << s.err();
