@@ -75,6 +75,8 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
                         {"state", path},
                         {"resumes", resumed ? nlohmann::json(resumed->run_id) : nullptr},
                         {"tasks", nlohmann::json::array()}};
+  // What the resumed run goes on with (run_params.h); a new run's are known once it is created.
+  out["params"] = resumed && resumed->params ? *resumed->params : nlohmann::json(nullptr);
   for (uint32_t t : w->dag.topological_order()) {
     const std::string& name = w->manifest.tasks[t].name;
     auto it = stored.find(name);
@@ -88,6 +90,8 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
   std::cout << (resumed ? "Resumes run " + resumed->run_id + " (" + to_string(resumed->status) + ")"
                         : std::string("Starts a new run"))
             << " of " << w->manifest.name << " with state " << path << ":\n";
+  if (!out["params"].is_null())
+    std::cout << "  params: " << printable(out["params"].dump()) << "\n";
   for (const auto& step : out["tasks"]) {
     std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
                 step["task"].get<std::string>().c_str(), step["reason"].get<std::string>().c_str());

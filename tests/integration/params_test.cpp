@@ -138,6 +138,11 @@ TEST(ParamsTest, AResumeWithOtherValuesIsRefusedAndWithTheSameGoesOn) {
   std::string db = db_of(dir);
   std::string run_id = one(db, "SELECT run_id FROM runs");
 
+  ProcessResult plan = run_flowweaver({"plan", "wf.yaml"}, dir.path());
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("Resumes run " + run_id));
+  EXPECT_THAT(plan.out, HasSubstr(R"(  params: {"target":"prod"})"));
+
   ProcessResult other = run_flowweaver({"run", "wf.yaml", "--param", "target=qa"}, dir.path());
   EXPECT_EQ(other.exit_code, 2) << other.err;
   EXPECT_THAT(other.err, HasSubstr("parameter 'target': run " + run_id +
