@@ -121,8 +121,6 @@ void continue_attempt_numbers(StateStore& store, const std::string& run_id,
   }
 }
 
-// Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
-// (new in the manifest, or deleted by an operator).
 // A run keeps the parameters it was created with (and gets those declared since); a run stored
 // before runs kept them gets them resolved now, once.
 void freeze_resumed_params(RunRecord* run, const Workflow& w, const ExecuteOptions& options) {
@@ -135,6 +133,8 @@ void freeze_resumed_params(RunRecord* run, const Workflow& w, const ExecuteOptio
   }
 }
 
+// Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
+// (new in the manifest, or deleted by an operator).
 OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePoint now,
                      spdlog::logger& log, const ExecuteOptions& options) {
   const Manifest& m = w.manifest;
@@ -336,7 +336,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
   try {
     given_params =
         params_from_command_line(w->manifest, options.param_assignments, options.param_file);
-  } catch (const Error& e) {
+  } catch (const ParamsRefused& e) {
     print_refusal(e.what());
     return {kExitInvalid, false};
   }
@@ -374,11 +374,10 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     log->info("run {} of {} {} (exit code {})", outcome.run.run_id, w->manifest.name,
               to_string(outcome.result.status), code);
     return {code, outcome.result.abandoned_calls};
+  } catch (const ParamsRefused& e) {  // nothing ran
+    print_refusal(e.what());
+    return {kExitInvalid, false};
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kInvalidArgument) {  // the parameters: nothing ran
-      print_refusal(e.what());
-      return {kExitInvalid, false};
-    }
     log->error("{}", e.what());
     return {kExitRuntime, false};
   }

@@ -124,8 +124,9 @@ struct RunOutcome {
 
 // Resumes the workflow's unfinished run in `store`, or creates one, and runs it until it ends or
 // `stop_switch` is triggered; the run's final status is stored. Throws Error::State when the store
-// fails; everything committed before stays. Throws Error::InvalidArgument, before any task runs,
-// when the parameters cannot be resolved or differ from those the resumed run was started with.
+// fails; everything committed before stays. Throws ParamsRefused (run_params.h), before any task
+// runs, when the parameters cannot be resolved or differ from those the resumed run was started
+// with.
 RunOutcome execute_run(const Workflow& workflow, StateStore& store,
                        std::shared_ptr<spdlog::logger> log, Clock& clock, StopSwitch& stop_switch,
                        const ExecuteOptions& options);

@@ -36,7 +36,7 @@ void refuse_if_any(const std::vector<std::string>& problems) {
   if (problems.empty()) return;
   std::string message;
   for (const std::string& p : problems) message += (message.empty() ? "" : "\n") + p;
-  throw Error::InvalidArgument(message);
+  throw ParamsRefused(message);
 }
 
 std::string give_hint(const WorkflowParam& p, ParamSource source) {
@@ -56,14 +56,14 @@ std::string value_problem(const WorkflowParam& p, const Json& value) {
 
 Json read_param_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error::InvalidArgument("--param-file " + path + ": cannot be read");
+  if (!in) throw ParamsRefused("--param-file " + path + ": cannot be read");
   std::ostringstream text;
   text << in.rdbuf();
   Json j = Json::parse(text.str(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    throw Error::InvalidArgument("--param-file " + path +
-                                 ": must hold a JSON object of parameter names to values, e.g. "
-                                 "{\"target\": \"prod\", \"batch\": 10}");
+    throw ParamsRefused("--param-file " + path +
+                        ": must hold a JSON object of parameter names to values, e.g. "
+                        "{\"target\": \"prod\", \"batch\": 10}");
   }
   return j;
 }
@@ -135,8 +135,7 @@ Json params_from_command_line(const Manifest& manifest, const std::vector<std::s
 void check_given_params(const Manifest& manifest, const Json& given, ParamSource source) {
   std::string where = source == ParamSource::kCommandLine ? "--param-file: " : "";
   if (!given.is_object()) {
-    throw Error::InvalidArgument(where +
-                                 "\"params\" must be a JSON object of parameter names to values");
+    throw ParamsRefused(where + "\"params\" must be a JSON object of parameter names to values");
   }
   std::vector<std::string> problems;
   for (auto it = given.begin(); it != given.end(); ++it) {

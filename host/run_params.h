@@ -3,8 +3,8 @@
 // declarations, and resolved once, when the run is created; the run keeps them (a resume uses
 // the stored values, whatever the environment says by then).
 //
-// Every function here throws Error::InvalidArgument listing all the problems, each naming the
-// parameter and the fix, before anything runs.
+// Every function here throws ParamsRefused listing all the problems, each naming the parameter
+// and the fix, before anything runs.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,8 +13,17 @@
 
 #include "manifest/manifest.h"
 #include "manifest/validator.h"
+#include "util/error.h"
 
 namespace flowweaver {
+
+// Parameters a run cannot start with: an Error of kind kInvalidArgument (exit code 2, HTTP 400),
+// its own type so that callers tell it from other errors on the way.
+class ParamsRefused : public Error {
+ public:
+  explicit ParamsRefused(const std::string& message)
+      : Error(ErrorKind::kInvalidArgument, message) {}
+};
 
 // Where given values come from, for the fixes the messages suggest.
 enum class ParamSource { kCommandLine, kApi };

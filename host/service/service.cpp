@@ -244,7 +244,7 @@ StartRunResult Service::start_run(const std::string& workflow, const std::string
   if (!served) return {Code::kUnknownWorkflow, "", "no workflow named '" + workflow + "'"};
   try {
     check_given_params(served->workflow->manifest, params, ParamSource::kApi);
-  } catch (const Error& e) {
+  } catch (const ParamsRefused& e) {
     return {Code::kBadParams, "", e.what()};
   }
   auto opened = std::make_shared<std::promise<std::string>>();
@@ -264,10 +264,9 @@ StartRunResult Service::start_run(const std::string& workflow, const std::string
   discard_unopened_run(workflow);
   try {
     std::rethrow_exception(failure);
-  } catch (const Error& e) {
+  } catch (const ParamsRefused& e) {
     // Nothing ran: the parameters could not be resolved, or differ from the resumed run's.
-    if (e.kind() == ErrorKind::kInvalidArgument) return {Code::kBadParams, "", e.what()};
-    return {Code::kFailed, "", e.what()};
+    return {Code::kBadParams, "", e.what()};
   } catch (const std::exception& e) {
     return {Code::kFailed, "", e.what()};
   }
@@ -393,9 +392,9 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
       std::lock_guard<std::mutex> lock(mutex_);
       never_unload_.push_back(served.workflow);  // a call still runs the plugin's code
     }
-  } catch (const Error& e) {  // its kind tells the caller whose fault it was
-    log_->error("run of '{}' stopped: {}", name, e.what());
-    if (!was_opened) opened->set_exception(std::make_exception_ptr(e));
+  } catch (const ParamsRefused& e) {  // the caller tells the client what to fix
+    log_->error("run of '{}' not started: {}", name, e.what());
+    if (!was_opened) opened->set_exception(std::current_exception());
   } catch (const std::exception& e) {
     log_->error("run of '{}' stopped: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::make_exception_ptr(Error::State(e.what())));

@@ -54,7 +54,7 @@ template <class F>
 std::string refusal(F&& body) {
   try {
     body();
-  } catch (const Error& e) {
+  } catch (const ParamsRefused& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
     return e.what();
   }
