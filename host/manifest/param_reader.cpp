@@ -1,5 +1,7 @@
 #include "manifest/param_reader.h"
 
+#include <unordered_map>
+
 #include "manifest/manifest_reader.h"
 #include "manifest/template.h"
 #include "manifest/yaml_field_reader.h"
@@ -41,8 +43,10 @@ class ParamReader : private YamlFieldReader {
         continue;
       }
       std::string name(key.scalar());
-      if (seen(name)) {
-        error(key, "param '" + name + "' is declared twice");
+      auto [first, is_new] = lines_.emplace(name, key.location().line);
+      if (!is_new) {
+        error(key, "duplicate key '" + name + "' (first given at line " +
+                       std::to_string(first->second) + ")");
         continue;
       }
       if (!is_valid_name(name)) {
@@ -60,13 +64,6 @@ class ParamReader : private YamlFieldReader {
   }
 
  private:
-  bool seen(const std::string& name) const {
-    for (const WorkflowParam& p : manifest_->param_decls) {
-      if (p.name == name) return true;
-    }
-    return false;
-  }
-
   bool read_constant(const YamlNode& node, WorkflowParam* param) {
     Json value = to_json(node, param->name);
     std::optional<ValueType> type = type_of_value(value);
@@ -87,7 +84,7 @@ class ParamReader : private YamlFieldReader {
     std::optional<Json> default_value;
     if (YamlNode d = node.find("default")) default_value = to_json(d, param->name);
     if (YamlNode t = node.find("type")) {
-      ok = read_type(t, param);
+      if (!read_type(t, param)) return false;  // nothing else can be checked against it
     } else if (default_value && type_of_value(*default_value) && !is_template(*default_value)) {
       param->type = *type_of_value(*default_value);
     } else {
@@ -176,6 +173,7 @@ class ParamReader : private YamlFieldReader {
 
   Manifest* manifest_;
   DiagnosticList* diagnostics_;
+  std::unordered_map<std::string, int> lines_;  // each name read so far -> its line
 };
 
 }  // namespace

@@ -96,6 +96,8 @@ params:
   f: {description: no type}
   g:
   h: {type: boolean, enum: true}
+  a: 1
+  i: {type: strng, enum: [1, 2], default: 3}
 tasks:
   - {name: t, uses: builtin.noop}
 )");
@@ -110,6 +112,11 @@ tasks:
   EXPECT_THAT(errors, HasSubstr("test.yaml:8:6: param 'f' needs a `type`"));
   EXPECT_THAT(errors, HasSubstr("param 'g' has no value"));
   EXPECT_THAT(errors, HasSubstr("test.yaml:10:28: param 'h': `enum` must be a list"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:11:3: duplicate key 'a' (first given at line 3)"));
+  // An unknown type is the one problem reported: nothing else can be checked against it.
+  EXPECT_THAT(errors, HasSubstr("test.yaml:12:13: param 'i': unknown type 'strng'"));
+  EXPECT_THAT(errors, ::testing::Not(HasSubstr("param 'i': enum")));
+  EXPECT_THAT(errors, ::testing::Not(HasSubstr("param 'i': default")));
 }
 
 TEST(ParamTextTest, ParsesEachTypeAndRefusesWhatIsNot) {
