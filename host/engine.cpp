@@ -277,9 +277,9 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
     });
   }
   // Shared with the scheduler, which sets the run's outcome before the handlers start.
-  auto run_context = std::make_shared<RunContext>(run.run_id, run.started_at, w.manifest.name);
-  InProcessRunner in_process(w.manifest, w.task_types,
-                             run.params.value_or(nlohmann::json::object()), process_env, task_log,
+  auto run_context = std::make_shared<RunContext>(run.run_id, run.started_at, w.manifest.name,
+                                                  run.params.value_or(nlohmann::json::object()));
+  InProcessRunner in_process(w.manifest, w.task_types, run_context->params(), process_env, task_log,
                              w.secrets);
   in_process.set_run_context(run_context);
   if (!options.crash_marker.empty()) {

@@ -4,10 +4,12 @@
 
 namespace flowweaver {
 
-RunContext::RunContext(std::string run_id, TimePoint started_at, std::string workflow)
+RunContext::RunContext(std::string run_id, TimePoint started_at, std::string workflow,
+                       nlohmann::json params)
     : run_id_(std::move(run_id)),
       workflow_(std::move(workflow)),
-      started_at_(format_timestamp(started_at)) {}
+      started_at_(format_timestamp(started_at)),
+      params_(std::move(params)) {}
 
 void RunContext::set_outcome(std::string status, std::vector<std::string> failed_tasks) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -1,9 +1,10 @@
-// What a run's tasks may know of the run itself: ${run.id}, ${run.started_at},
+// What a run's tasks may know of the run itself: its parameters, ${run.id}, ${run.started_at},
 // ${workflow.name}, and ${run.status} / ${run.failed_tasks}, which the scheduler sets once the
 // DAG's tasks have ended, before the handlers (on_failure, on_exit) start.
 #pragma once
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,13 @@ namespace flowweaver {
 // Thread-safe: workers read it while the scheduler sets the outcome.
 class RunContext {
  public:
-  RunContext(std::string run_id, TimePoint started_at, std::string workflow);
+  // `params`: the run's parameters, as stored with it (run_params.h).
+  RunContext(std::string run_id, TimePoint started_at, std::string workflow,
+             nlohmann::json params = nlohmann::json::object());
 
   const std::string& run_id() const { return run_id_; }
+  // Fixed for the run's life: what ${params.NAME} and a condition's params.NAME read.
+  const nlohmann::json& params() const { return params_; }
   const std::string& workflow() const { return workflow_; }
   // ISO 8601 UTC, as the host prints times everywhere (util/time_format.h).
   const std::string& started_at() const { return started_at_; }
@@ -28,6 +33,7 @@ class RunContext {
 
  private:
   const std::string run_id_, workflow_, started_at_;
+  const nlohmann::json params_;
   mutable std::mutex mutex_;
   std::string status_ = "running";
   std::vector<std::string> failed_tasks_;

@@ -92,7 +92,8 @@ namespace {
 
 TEST(TemplateTest, RunReferencesReadTheRunContext) {
   TimePoint started{std::chrono::milliseconds(1764900000123)};
-  RunContext run("20251205-0100-ab12", started, "deploy");
+  RunContext run("20251205-0100-ab12", started, "deploy", Json{{"target", "prod"}});
+  EXPECT_EQ(run.params(), (Json{{"target", "prod"}}));
   TemplateScope scope;
   scope.run = &run;
   EXPECT_EQ(resolve_templates(Json("${run.id}"), scope), Json("20251205-0100-ab12"));
