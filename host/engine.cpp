@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <iostream>
 #include <mutex>
@@ -236,6 +237,13 @@ void show_problems_above(spdlog::logger& log, std::shared_ptr<TerminalStatus> te
   log.sinks().front() = sink;  // make_logger's first sink is stderr
 }
 
+// What ${run.status} says of the DAG's outcome: the run status, in the lower case of `running`.
+std::string outcome_word(RunStatus status) {
+  std::string word = to_string(status);
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word;
+}
+
 // One `error:` line per problem: a message may list several, one per line.
 void print_refusal(const std::string& message) {
   size_t start = 0;
@@ -296,6 +304,10 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
   scheduler_options.crash_marker = options.crash_marker;
+  scheduler_options.on_handlers_start = [run_context](RunStatus status,
+                                                      const std::vector<std::string>& failed) {
+    run_context->set_outcome(outcome_word(status), failed);
+  };
   Scheduler scheduler(w.manifest, w.dag, masked, store, clock, observers, scheduler_options);
   stop_switch.install([&scheduler](StopReason reason) { scheduler.request_stop(reason); },
                       run.run_id);

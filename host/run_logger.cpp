@@ -60,8 +60,8 @@ void RunLogger::on_task_failed(uint32_t task, const std::string& error) {
   log_->error("run={} task={} FAILED: {}", run_id_, name(task), mask_.mask(error));
 }
 
-void RunLogger::on_task_skipped(uint32_t task, const std::string& failed_upstream) {
-  log_->warn("run={} task={} skipped: upstream '{}' failed", run_id_, name(task), failed_upstream);
+void RunLogger::on_task_skipped(uint32_t task, const std::string& reason) {
+  log_->warn("run={} task={} skipped: {}", run_id_, name(task), mask_.mask(reason));
 }
 
 void RunLogger::on_task_abandoned(uint32_t task, int attempt) {

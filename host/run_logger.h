@@ -31,7 +31,7 @@ class RunLogger : public RunObserver {
                         Millis duration) override;
   void on_retry_scheduled(uint32_t task, int next_attempt, Millis delay) override;
   void on_task_failed(uint32_t task, const std::string& error) override;
-  void on_task_skipped(uint32_t task, const std::string& failed_upstream) override;
+  void on_task_skipped(uint32_t task, const std::string& reason) override;
   void on_task_abandoned(uint32_t task, int attempt) override;
   void on_idle() override;
 

@@ -9,10 +9,12 @@
 #include "cli/commands.h"
 #include "cli/shared_options.h"
 #include "engine.h"
+#include "manifest/flow_names.h"
 #include "plugin/plugin_registry.h"
 #include "state/state_store.h"
 #include "util/error.h"
 #include "util/printable.h"
+#include "util/suggest.h"
 #include "util/time_format.h"
 #include "workflow.h"
 
@@ -46,6 +48,79 @@ Step plan_task(const TaskRecord* r) {
   return {"run", ""};
 }
 
+// When a handler runs, once every task has ended.
+std::string handler_condition(TaskRole role) {
+  return role == TaskRole::kOnFailure ? "if the run has failed" : "always, last";
+}
+
+// One task's or handler's line of the plan, with what it shares with `run` beyond its action.
+nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
+  Step step = plan_task(record);
+  nlohmann::json entry = {{"task", spec.name},
+                          {"action", step.action},
+                          {"reason", step.reason},
+                          {"trigger_rule", trigger_rule_name(spec.trigger_rule)},
+                          {"allow_failure", spec.allow_failure}};
+  if (spec.role != TaskRole::kTask) {
+    entry["handler"] = task_role_list(spec.role);
+    entry["when"] = handler_condition(spec.role);
+  }
+  return entry;
+}
+
+// " (trigger_rule: all_done; allow_failure)": what the text plan adds to a task's reason
+// when the task does not follow the defaults.
+std::string failure_handling_note(const nlohmann::json& entry) {
+  std::vector<std::string> notes;
+  if (entry.contains("handler")) {
+    notes.push_back(entry["handler"].get<std::string>() + ": " + entry["when"].get<std::string>());
+  }
+  std::string rule = entry["trigger_rule"];
+  if (rule != trigger_rule_name(TriggerRule::kAllSuccess)) notes.push_back("trigger_rule: " + rule);
+  if (entry["allow_failure"].get<bool>()) notes.push_back("allow_failure");
+  return notes.empty() ? "" : " (" + join(notes, "; ") + ")";
+}
+
+void print_steps(const nlohmann::json& steps) {
+  for (const auto& step : steps) {
+    std::string reason = step["reason"].get<std::string>() + failure_handling_note(step);
+    std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
+                step["task"].get<std::string>().c_str(), reason.c_str());
+  }
+}
+
+// The run's deadline: from its start, which a resumed run already has.
+nlohmann::json run_timeout(const Manifest& m, const std::optional<RunRecord>& resumed) {
+  if (!m.timeout) return nullptr;
+  nlohmann::json timeout = {{"duration", format_duration_spec(*m.timeout)}};
+  if (resumed) timeout["deadline"] = format_timestamp(resumed->started_at + *m.timeout);
+  return timeout;
+}
+
+void print_plan(const nlohmann::json& out, const std::optional<RunRecord>& resumed) {
+  std::cout << (resumed ? "Resumes run " + resumed->run_id + " (" + to_string(resumed->status) + ")"
+                        : std::string("Starts a new run"))
+            << " of " << out["workflow"].get<std::string>() << " with state "
+            << out["state"].get<std::string>() << ":\n";
+  if (!out["params"].is_null()) {
+    std::cout << "  params: " << printable(out["params"].dump()) << "\n";
+  }
+  std::cout << std::flush;
+  print_steps(out["tasks"]);
+  if (!out["handlers"].empty()) {
+    std::printf("Handlers, once every task has ended:\n");
+    print_steps(out["handlers"]);
+  }
+  const nlohmann::json& timeout = out["timeout"];
+  if (!timeout.is_null()) {
+    std::string line =
+        "Run timeout: " + timeout["duration"].get<std::string>() + " from the run's start";
+    if (timeout.contains("deadline")) line += ", at " + timeout["deadline"].get<std::string>();
+    std::printf("%s\n", line.c_str());
+  }
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int plan_command(const std::string& file, const std::string& state_path, bool fresh,
@@ -74,29 +149,23 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
   nlohmann::json out = {{"workflow", w->manifest.name},
                         {"state", path},
                         {"resumes", resumed ? nlohmann::json(resumed->run_id) : nullptr},
-                        {"tasks", nlohmann::json::array()}};
+                        {"timeout", run_timeout(w->manifest, resumed)},
+                        {"tasks", nlohmann::json::array()},
+                        {"handlers", nlohmann::json::array()}};
   // What the resumed run goes on with (run_params.h); a new run's are known once it is created.
   out["params"] = resumed && resumed->params ? *resumed->params : nlohmann::json(nullptr);
+  // Handlers are listed apart, as they run apart: after every task has ended.
   for (uint32_t t : w->dag.topological_order()) {
-    const std::string& name = w->manifest.tasks[t].name;
-    auto it = stored.find(name);
-    Step step = plan_task(it == stored.end() ? nullptr : &it->second);
-    out["tasks"].push_back({{"task", name}, {"action", step.action}, {"reason", step.reason}});
+    const TaskSpec& spec = w->manifest.tasks[t];
+    auto it = stored.find(spec.name);
+    nlohmann::json entry = plan_entry(spec, it == stored.end() ? nullptr : &it->second);
+    out[spec.role == TaskRole::kTask ? "tasks" : "handlers"].push_back(std::move(entry));
   }
   if (json) {
     std::cout << out.dump(2) << "\n";
-    return kExitOk;
+  } else {
+    print_plan(out, resumed);
   }
-  std::cout << (resumed ? "Resumes run " + resumed->run_id + " (" + to_string(resumed->status) + ")"
-                        : std::string("Starts a new run"))
-            << " of " << w->manifest.name << " with state " << path << ":\n";
-  if (!out["params"].is_null())
-    std::cout << "  params: " << printable(out["params"].dump()) << "\n";
-  for (const auto& step : out["tasks"]) {
-    std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
-                step["task"].get<std::string>().c_str(), step["reason"].get<std::string>().c_str());
-  }
-  std::fflush(stdout);
   return kExitOk;
 }
 

@@ -14,7 +14,7 @@ namespace flowweaver {
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  // Every upstream is COMPLETED (or a retry fell due): the task waits only for a worker.
+  // Its trigger rule and condition let it run (or a retry fell due): it waits only for a worker.
   virtual void on_task_ready(uint32_t /*task*/) {}
   virtual void on_task_started(uint32_t /*task*/, int /*attempt*/) {}
   // `error` is the final wording recorded for a failed attempt (e.g. "timeout after 30s").
@@ -22,7 +22,8 @@ class RunObserver {
                                 const std::string& /*error*/, Millis /*duration*/) {}
   virtual void on_retry_scheduled(uint32_t /*task*/, int /*next_attempt*/, Millis /*delay*/) {}
   virtual void on_task_failed(uint32_t /*task*/, const std::string& /*error*/) {}
-  virtual void on_task_skipped(uint32_t /*task*/, const std::string& /*failed_upstream*/) {}
+  // `reason` says why: "upstream 'x' failed", "condition false", ...
+  virtual void on_task_skipped(uint32_t /*task*/, const std::string& /*reason*/) {}
   virtual void on_task_abandoned(uint32_t /*task*/, int /*attempt*/) {}
   // The scheduler has handled everything at hand and is about to wait: the time to write out
   // what was buffered (log lines), so that nothing waits in a buffer while the run waits.
@@ -50,8 +51,8 @@ class ObserverList : public RunObserver {
   void on_task_failed(uint32_t task, const std::string& error) override {
     for (RunObserver* o : observers_) o->on_task_failed(task, error);
   }
-  void on_task_skipped(uint32_t task, const std::string& failed_upstream) override {
-    for (RunObserver* o : observers_) o->on_task_skipped(task, failed_upstream);
+  void on_task_skipped(uint32_t task, const std::string& reason) override {
+    for (RunObserver* o : observers_) o->on_task_skipped(task, reason);
   }
   void on_task_abandoned(uint32_t task, int attempt) override {
     for (RunObserver* o : observers_) o->on_task_abandoned(task, attempt);

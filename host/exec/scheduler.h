@@ -1,15 +1,22 @@
-// Runs a run's tasks as a DAG on a pool of worker threads: a task starts once every upstream
-// task is COMPLETED; failures are retried per policy with persisted due times; a final failure
-// skips the task's dependents; timeouts and shutdown cancel running calls and write off any
-// that ignore it after a grace period.
+// Runs a run's tasks as a DAG on a pool of worker threads. A task starts once its trigger rule
+// says so (exec/trigger_rule.h; by default: every upstream task COMPLETED) and its condition
+// holds; failures are retried per policy with persisted due times; a final failure settles the
+// task, and its dependents' rules decide whether they run or are skipped. Timeouts and stops
+// cancel running calls and write off any that ignore it after a grace period. Once the DAG's
+// tasks have ended (or been stopped), the handlers whose role fits the outcome run, the same
+// way; the run's deadline, when it passes, fails what is unfinished and leaves only them.
+//
+// The files: scheduler.cpp (the loop, dispatch, events), scheduler_transitions.cpp (what happens
+// to a task as attempts end and upstream tasks settle), scheduler_stops.cpp (timeouts, stops,
+// the run's deadline), scheduler_handlers.cpp (the handler phase); the rules they apply are pure
+// functions elsewhere (trigger_rule.h, run_outcome.h, retry_policy.h, host_deaths.h).
 //
 // Durability rule: no task is called before its RUNNING row (with its attempt number) and the
 // COMPLETED of each of its upstream tasks are committed, so that a host that dies during a call
 // knows on restart which task was running (exec/host_deaths.h). Tasks starting in the same turn
 // share one commit, which also carries the completions staged before them: a chain makes one
 // commit per step. Other changes (completions nothing waits for yet, failures, retries) are
-// staged and committed in groups, in the background (exec/state_writer.h), when kFlushBatch
-// changes are staged or the oldest staged change is kFlushDelay old, and at the end.
+// staged and committed in groups, in the background (exec/commit_gate.h).
 #pragma once
 
 #include <functional>
@@ -18,17 +25,19 @@
 #include <queue>
 #include <unordered_map>
 
+#include "exec/commit_gate.h"
+#include "exec/condition_check.h"
 #include "exec/crash_marker.h"
 #include "exec/run_observer.h"
+#include "exec/run_outcome.h"
 #include "exec/task_runner.h"
+#include "exec/upstream_tracker.h"
 #include "exec/worker_pool.h"
 #include "graph/dag.h"
 #include "manifest/manifest.h"
 #include "state/state_store.h"
 
 namespace flowweaver {
-
-class StateWriter;
 
 // Why a run is asked to stop. A shutdown (SIGINT, SIGTERM, the service stopping) lets running
 // tasks drain and leaves the run INTERRUPTED, to be resumed; a cancel cancels them at once and
@@ -45,6 +54,15 @@ struct SchedulerOptions {
   std::string crash_marker;
   // Uniform in [0, 1): the jitter of retry delays. Tests make it constant.
   std::function<double()> random_unit;
+  // Asked when a task's trigger rule lets it run; empty: every task runs.
+  ConditionCheck condition;
+  // When the run started (stored with it): the manifest's `timeout` counts from here, across
+  // resumes. Empty: from the start of this call to run().
+  std::optional<TimePoint> run_started;
+  // Called once the DAG's tasks have ended, before any handler starts: what ${run.status} and
+  // ${run.failed_tasks} tell the handlers.
+  std::function<void(RunStatus dag_status, const std::vector<std::string>& failed_tasks)>
+      on_handlers_start;
 };
 
 struct SchedulerResult {
@@ -60,8 +78,8 @@ class Scheduler {
   ~Scheduler();
 
   // Runs `run_id` from `initial` (one record per manifest task, in manifest order) until every
-  // task is COMPLETED, FAILED or SKIPPED, or until a stop request has been honoured. Throws
-  // Error::State if the store fails; what was committed before stays.
+  // task is COMPLETED, FAILED or SKIPPED, or until a stop request has been honoured, then the
+  // handlers that fit. Throws Error::State if the store fails; what was committed before stays.
   SchedulerResult run(const std::string& run_id, std::vector<TaskRecord> initial);
 
   // Start nothing new, let what runs go on for the drain period (none for a cancel, which also
@@ -77,7 +95,8 @@ class Scheduler {
     std::optional<TimePoint> deadline;    // timeout
     std::optional<TimePoint> abandon_at;  // once cancelled
     bool timed_out = false;
-    bool stopped = false;  // cancelled by a stop request
+    bool stopped = false;        // cancelled by a stop request
+    bool run_timed_out = false;  // cancelled because the run's deadline passed
   };
   struct Event {
     uint32_t task;
@@ -87,6 +106,7 @@ class Scheduler {
   };
   struct Shared;  // what worker threads share with the scheduler
 
+  // --- scheduler.cpp: the loop
   bool stop_requested() const;
   bool cancel_requested() const;
   // A stop request this thread has yet to act on: a new one, or a cancel during a drain.
@@ -96,13 +116,10 @@ class Scheduler {
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);
-  // Commits the staged changes, after any the writer still has queued; false once the store
-  // has failed. `awaited`: a task starting now waits for a completion in them.
+  // Commits the staged changes (exec/commit_gate.h); false once the store has failed.
+  // `awaited`: a task starting now waits for a completion in them.
   bool flush(bool awaited = true);
-  // Hands the staged changes to the writer's thread, for changes no task waits for.
-  void flush_in_background();
   void store_failed(const std::string& error);
-  bool flush_due(TimePoint now) const;
   void submit(const std::vector<uint32_t>& started);
   // How many tasks may be handed to workers at once: max_workers, plus a queue per worker while
   // calls are quick, so a worker goes from one quick task to the next without a round trip
@@ -114,23 +131,50 @@ class Scheduler {
   void wait_and_handle_events();
   TimePoint next_deadline() const;
   void on_completion(Event& event, TimePoint now);
+  AttemptRecord attempt_record(uint32_t task, const Running& running, TimePoint now) const;
+  void stage(uint32_t task, std::optional<AttemptRecord> attempt = std::nullopt);
+
+  // --- scheduler_transitions.cpp: a task's life
   void complete(uint32_t task, std::string output, AttemptRecord attempt, TimePoint now);
   void fail_attempt(uint32_t task, const std::string& error, bool permanent, AttemptRecord attempt,
                     TimePoint now);
+  // FAILED for good; returns how its dependents see it (the caller settles it).
+  UpstreamOutcome fail(uint32_t task, const std::string& error,
+                       std::optional<AttemptRecord> attempt, TimePoint now);
   void interrupt(uint32_t task, const std::string& error, AttemptRecord attempt, TimePoint now);
-  void skip_dependents(uint32_t task, TimePoint now);
-  void check_deadlines(TimePoint now);
-  void abandon(uint32_t task, bool interrupted, TimePoint now);
-  void begin_stop(TimePoint now);
-  void cancel_running(TimePoint now);
-  // `gated`: made ready by a completion not yet committed (see flush).
+  void skip(uint32_t task, const std::string& reason, TimePoint now);
+  // `task` has ended as `outcome`: its dependents whose rule now decides run or are skipped, and
+  // so on down (a queue, not recursion: a skipped chain may be long).
+  void settle(uint32_t task, UpstreamOutcome outcome, TimePoint now);
+  // `decision` (not kWait) for `task`; appends what it settles to `settled`.
+  void apply_decision(uint32_t task, TriggerDecision decision, bool gated, TimePoint now,
+                      std::vector<std::pair<uint32_t, UpstreamOutcome>>* settled);
+  // The rule says run: the condition has its say, then the task waits for a worker. Returns the
+  // outcome if the condition settled the task instead.
+  std::optional<UpstreamOutcome> start_if_condition_holds(uint32_t task, bool gated, TimePoint now);
+  // `gated`: made ready by a completion not yet committed (exec/commit_gate.h).
   void make_ready(uint32_t task, bool gated = false);
   // A task the previous process left RUNNING (host_deaths.h): staged PENDING to run again, or
-  // FAILED (true; its dependents are still to skip).
+  // FAILED (true; it is still to settle).
   bool recover_left_running(uint32_t task, TimePoint now);
-  AttemptRecord attempt_record(uint32_t task, const Running& running, TimePoint now) const;
-  void stage(uint32_t task, std::optional<AttemptRecord> attempt = std::nullopt);
+  std::string skip_reason(uint32_t task, TriggerDecision decision) const;
+
+  // --- scheduler_stops.cpp: timeouts, stops and the run's deadline
+  void check_deadlines(TimePoint now);
+  void abandon(uint32_t task, TimePoint now);
+  void begin_stop(TimePoint now);
+  void cancel_running(TimePoint now);
+  // The run's deadline passed: running DAG tasks are cancelled, unfinished ones FAILED.
+  void expire_run(TimePoint now);
   std::string timeout_message(uint32_t task) const;
+  std::string run_timeout_message() const;
+
+  // --- scheduler_handlers.cpp: the handler phase
+  // Settles the handlers that do not fit the DAG's outcome, readies the rest; false if there
+  // is none to run.
+  bool begin_handlers(TimePoint now);
+  bool is_handler(uint32_t task) const { return manifest_.tasks[task].role != TaskRole::kTask; }
+  DagStop stop_kind() const;
 
   const Manifest& manifest_;
   const Dag& dag_;
@@ -140,12 +184,12 @@ class Scheduler {
   RunObserver& observer_;
   SchedulerOptions options_;
   std::shared_ptr<Shared> shared_;
-  std::unique_ptr<StateWriter> writer_;
+  std::unique_ptr<CommitGate> gate_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<UpstreamTracker> tracker_;
 
   std::string run_id_;
   std::vector<TaskRecord> records_;
-  std::vector<uint32_t> remaining_upstream_;
   std::vector<int> attempts_this_run_;
   std::unordered_map<uint32_t, Running> running_;
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
@@ -157,18 +201,17 @@ class Scheduler {
   double mean_call_us_ = 0;  // moving average of recent call durations
   uint64_t calls_seen_ = 0;
   bool quick_tasks_ = false;
-  static constexpr size_t kFlushBatch = 4096;
-  static constexpr Millis kFlushDelay{10};
-  std::vector<TaskUpdate> pending_writes_;
-  std::optional<TimePoint> oldest_pending_;  // when the oldest staged change was staged
-  std::vector<char> gated_;                  // per task: see make_ready
-  std::vector<uint32_t> gated_list_;
-  bool gated_start_ = false;  // a task dispatched since the last flush was gated
   // Per task name, the run's attempts its host crashed in; read when first needed.
   std::optional<std::unordered_map<std::string, int>> host_crashes_;
   std::vector<CrashRecord> crash_records_;  // the crash marker's, read with host_crashes_
   uint64_t next_token_ = 1;
+  uint64_t stops_acted_on_ = 0;  // stop requests this thread has acted on (Shared::stop_requests)
   bool stopping_ = false;
+  std::optional<TimePoint> run_deadline_;
+  bool run_expired_ = false;
+  // Set when the handler phase begins: the DAG's status, and whether its stop was a cancel.
+  std::optional<RunStatus> dag_status_;
+  DagStop dag_stop_ = DagStop::kNone;
   std::optional<TimePoint> stop_deadline_;
   std::optional<TimePoint> drain_deadline_;
   bool abandoned_ = false;

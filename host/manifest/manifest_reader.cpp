@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cron/cron.h"
+#include "manifest/flow_names.h"
 #include "manifest/manifest_document.h"
 #include "manifest/param_reader.h"
 #include "manifest/yaml_document.h"
@@ -14,14 +15,17 @@
 namespace flowweaver {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",   "description", "max_workers",
-                                           "params", "secrets",     "defaults",
-                                           "tasks",  "schedule",    "catchup"};
+const std::vector<std::string> kTopKeys = {"name",    "description", "max_workers", "params",
+                                           "secrets", "defaults",    "tasks",       "schedule",
+                                           "catchup", "on_failure",  "on_exit",     "timeout"};
 const std::vector<std::string> kDefaultsKeys = {
     "retries", "retry_delay", "backoff", "max_retry_delay", "timeout", "isolation", "memory_limit"};
 const std::vector<std::string> kTaskKeys = {
-    "name",    "uses",    "with",      "depends_on",   "retries",        "retry_delay",
-    "backoff", "timeout", "isolation", "memory_limit", "max_retry_delay"};
+    "name",         "uses",    "with",      "depends_on",   "retries",         "retry_delay",
+    "backoff",      "timeout", "isolation", "memory_limit", "max_retry_delay", "trigger_rule",
+    "allow_failure"};
+// Task keys that `defaults:` refuses with a reason rather than as unknown.
+const std::vector<std::string> kTaskOnlyKeys = {"trigger_rule", "allow_failure"};
 
 // Reads one manifest; each method handles one section and reports into diagnostics_.
 class Reader : private YamlFieldReader {
@@ -47,10 +51,7 @@ class Reader : private YamlFieldReader {
     if (YamlNode node = root.find("secrets")) read_secrets(node, &manifest);
     TaskSpec defaults;  // only its policy fields: retries, timeout, isolation, memory_limit
     if (YamlNode node = root.find("defaults")) {
-      if (expect_map(node, "defaults")) {
-        check_keys(node, kDefaultsKeys, "in defaults");
-        read_policy(node, &defaults);
-      }
+      if (expect_map(node, "defaults")) read_defaults(node, &defaults);
     }
     YamlNode tasks = root.find("tasks");
     if (!tasks) {
@@ -60,9 +61,12 @@ class Reader : private YamlFieldReader {
     } else {
       manifest.tasks.reserve(tasks.size());
       for (size_t i = 0; i < tasks.size(); ++i) {
-        manifest.tasks.push_back(read_task(tasks.item(i), defaults));
+        manifest.tasks.push_back(read_task(tasks.item(i), defaults, TaskRole::kTask));
       }
     }
+    read_handlers(root, TaskRole::kOnFailure, defaults, &manifest);
+    read_handlers(root, TaskRole::kOnExit, defaults, &manifest);
+    read_run_timeout(root, &manifest);
     return manifest;
   }
 
@@ -143,6 +147,69 @@ class Reader : private YamlFieldReader {
     }
   }
 
+  void read_defaults(const YamlNode& node, TaskSpec* defaults) {
+    std::vector<std::string> accepted = kDefaultsKeys;
+    accepted.insert(accepted.end(), kTaskOnlyKeys.begin(), kTaskOnlyKeys.end());
+    check_keys(node, accepted, "in defaults");
+    for (const std::string& key : kTaskOnlyKeys) {
+      if (YamlNode n = node.find(key)) {
+        error(n, "`" + key + "` cannot be a default: it says how one task relates to its " +
+                     "upstream tasks; set it on each task that needs it");
+      }
+    }
+    read_policy(node, defaults);
+  }
+
+  // `on_failure:` or `on_exit:`: handlers, read as tasks and appended after them.
+  void read_handlers(const YamlNode& root, TaskRole role, const TaskSpec& defaults,
+                     Manifest* manifest) {
+    std::string key = task_role_list(role);
+    YamlNode list = root.find(key);
+    if (!list || list.is_null()) return;
+    if (!list.is_sequence()) {
+      error(list, "`" + key + "` must be a list of handler tasks, each with `name` and `uses`");
+      return;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      manifest->tasks.push_back(read_task(list.item(i), defaults, role));
+    }
+  }
+
+  void read_run_timeout(const YamlNode& root, Manifest* manifest) {
+    YamlNode n = root.find("timeout");
+    if (!n) return;
+    manifest->timeout_location = n.location();
+    std::optional<Millis> d = read_duration(n, "timeout");
+    if (!d) return;
+    if (d->count() == 0) {
+      error(n, "the run's `timeout` must be longer than 0 (leave it out for no deadline)");
+      return;
+    }
+    manifest->timeout = *d;
+  }
+
+  // `trigger_rule` and `allow_failure`: how a task relates to its upstream tasks' outcomes.
+  void read_failure_handling(const YamlNode& item, TaskSpec* task) {
+    if (YamlNode n = item.find("trigger_rule")) {
+      task->trigger_rule_location = n.location();
+      std::string value = n.is_scalar() ? std::string(n.scalar()) : "";
+      std::optional<TriggerRule> rule = parse_trigger_rule(value);
+      if (!rule) {
+        error(n, "`trigger_rule` must be one of " + join(trigger_rule_names()) +
+                     did_you_mean(value, trigger_rule_names()));
+      } else if (*rule != TriggerRule::kAllSuccess && task->depends_on.empty()) {
+        error(n, describe_task(*task) + ": `trigger_rule: " + value +
+                     "` needs `depends_on`: without upstream tasks there is nothing to wait "
+                     "for (list the tasks it follows, or remove the rule)");
+      } else {
+        task->trigger_rule = *rule;
+      }
+    }
+    if (YamlNode n = item.find("allow_failure")) {
+      if (auto b = read_bool(n, "allow_failure")) task->allow_failure = *b;
+    }
+  }
+
   // The keys `defaults` and a task share.
   void read_policy(const YamlNode& map, TaskSpec* task) {
     RetryPolicy* retry = &task->retry;
@@ -207,8 +274,13 @@ class Reader : private YamlFieldReader {
     }
   }
 
-  TaskSpec read_task(const YamlNode& item, const TaskSpec& defaults) {
+  static std::string kind_of(TaskRole role) {
+    return role == TaskRole::kTask ? "task" : task_role_list(role) + " handler";
+  }
+
+  TaskSpec read_task(const YamlNode& item, const TaskSpec& defaults, TaskRole role) {
     TaskSpec task;
+    task.role = role;
     task.location = item.location();
     task.retry = defaults.retry;
     task.timeout = defaults.timeout;
@@ -216,10 +288,11 @@ class Reader : private YamlFieldReader {
     task.isolation_given = defaults.isolation_given;
     task.memory_limit = defaults.memory_limit;
     if (!item.is_map()) {
-      error(item, "each task must be a map with at least `name` and `uses`");
+      error(item, "each " + kind_of(role) + " must be a map with at least `name` and `uses`");
       return task;
     }
-    check_keys(item, kTaskKeys, "in a task");
+    check_keys(item, kTaskKeys,
+               role == TaskRole::kTask ? std::string("in a task") : "in an " + kind_of(role));
     if (YamlNode n = item.find("name")) {
       if (auto s = read_string(n, "name")) {
         task.name = *s;
@@ -229,13 +302,13 @@ class Reader : private YamlFieldReader {
         }
       }
     } else {
-      error(item, "task is missing `name`");
+      error(item, kind_of(role) + " is missing `name`");
     }
     if (YamlNode n = item.find("uses")) {
       task.uses_location = n.location();
       if (auto s = read_string(n, "uses")) task.uses = *s;
     } else {
-      error(item, "task '" + task.name + "' is missing `uses` (e.g. uses: builtin.noop)");
+      error(item, describe_task(task) + " is missing `uses` (e.g. uses: builtin.noop)");
     }
     if (YamlNode n = item.find("with")) {
       if (n.is_map()) {
@@ -245,6 +318,7 @@ class Reader : private YamlFieldReader {
       }
     }
     if (YamlNode n = item.find("depends_on")) read_depends_on(n, &task);
+    read_failure_handling(item, &task);
     read_policy(item, &task);
     if (task.memory_limit && task.isolation != Isolation::kProcess) {
       if (YamlNode n = item.find("memory_limit")) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "manifest/flow_names.h"
 #include "manifest/secret_source.h"
 #include "manifest/task_index.h"
 #include "manifest/template.h"
@@ -209,10 +210,7 @@ class Validator {
       next += task.depends_on.size();
       if (task.name.empty()) continue;
       uint32_t first = index_.find(task.name);
-      if (first != t) {
-        error(task.location, "duplicate task name '" + task.name + "' (first defined at line " +
-                                 std::to_string(m_.tasks[first].location.line) + ")");
-      }
+      if (first != t) report_duplicate(task, m_.tasks[first]);
       for (size_t i = 0; i < task.depends_on.size(); ++i) {
         const std::string& dep = task.depends_on[i];
         uint32_t u = upstream[first_dep + i];
@@ -226,8 +224,41 @@ class Validator {
           error(where, "task '" + task.name + "' lists '" + dep + "' twice in depends_on");
         } else {
           listed_by[u] = t;
+          check_dependency_roles(task, m_.tasks[u], where);
         }
       }
+    }
+  }
+
+  void report_duplicate(const TaskSpec& task, const TaskSpec& first) {
+    std::string at_line = std::to_string(first.location.line);
+    if (task.role == TaskRole::kTask && first.role == TaskRole::kTask) {
+      error(task.location,
+            "duplicate task name '" + task.name + "' (first defined at line " + at_line + ")");
+      return;
+    }
+    error(task.location, "the name '" + task.name + "' of this " + kind_of(task) +
+                             " is taken by the " + kind_of(first) + " at line " + at_line +
+                             ": names are unique across tasks and handlers; rename one");
+  }
+
+  static std::string kind_of(const TaskSpec& task) {
+    return task.role == TaskRole::kTask ? "task" : task_role_list(task.role) + " handler";
+  }
+
+  // Handlers run after every task has ended, one list at a time: a task cannot wait for a
+  // handler, and a handler waits only for handlers of its own list.
+  void check_dependency_roles(const TaskSpec& task, const TaskSpec& upstream,
+                              SourceLocation where) {
+    if (task.role == upstream.role) return;
+    if (task.role == TaskRole::kTask) {
+      error(where, "task '" + task.name + "' cannot depend on " + describe_task(upstream) +
+                       " (line " + std::to_string(upstream.location.line) +
+                       "): handlers run after every task has ended; remove it from depends_on");
+    } else {
+      error(where, describe_task(task) + " cannot depend on " + describe_task(upstream) +
+                       ": a handler may depend only on handlers of its own list (" +
+                       task_role_list(task.role) + "); remove it from depends_on");
     }
   }
 
@@ -389,6 +420,11 @@ class Validator {
               if (!deps) deps.emplace(task.depends_on.begin(), task.depends_on.end());
               if (!index_.contains(ref.name)) {
                 error(where, ref.source + ": no task '" + ref.name + "'" + suggest_task(ref.name));
+              } else if (task.role != m_.tasks[index_.find(ref.name)].role) {
+                error(where, ref.source + ": " + describe_task(task) +
+                                 " can read the outputs of handlers of its own list only; a "
+                                 "handler sees the run's outcome as ${run.status} and "
+                                 "${run.failed_tasks}");
               } else if (!deps->count(ref.name)) {
                 error(where, ref.source + ": task '" + task.name + "' must list '" + ref.name +
                                  "' in depends_on to use its output");

@@ -30,7 +30,7 @@ class ProgressLine : public RunObserver {
   void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
                         Millis duration) override;
   void on_task_failed(uint32_t task, const std::string& error) override;
-  void on_task_skipped(uint32_t task, const std::string& failed_upstream) override;
+  void on_task_skipped(uint32_t task, const std::string& reason) override;
 
  private:
   static constexpr auto kRedrawInterval = std::chrono::milliseconds(100);

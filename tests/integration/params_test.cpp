@@ -191,5 +191,28 @@ tasks:
             (nlohmann::json{{"id", run_id}, {"at", started_at}, {"wf", "deploy"}}));
 }
 
+// The handlers see the outcome of the tasks; the tasks themselves see the run still running.
+TEST(ParamsTest, HandlersSeeTheRunsStatusAndFailedTasks) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: deploy
+tasks:
+  - {name: ok, uses: builtin.echo, with: {s: "${run.status}"}}
+  - {name: extract, uses: builtin.fail, with: {permanent: true}}
+  - {name: load, uses: builtin.fail, with: {permanent: true}}
+on_failure:
+  - {name: alert, uses: builtin.echo, with: {msg: "${run.id} ${run.status}: ${run.failed_tasks}"}}
+on_exit:
+  - {name: tidy, uses: builtin.echo, with: {s: "${run.status}"}}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::string db = db_of(dir);
+  std::string run_id = one(db, "SELECT run_id FROM runs");
+  EXPECT_EQ(one(db, "SELECT result FROM tasks WHERE task_name='ok'"), R"({"s":"running"})");
+  EXPECT_EQ(one(db, "SELECT result FROM tasks WHERE task_name='alert'"),
+            R"({"msg":")" + run_id + R"( failed: extract,load"})");
+  EXPECT_EQ(one(db, "SELECT result FROM tasks WHERE task_name='tidy'"), R"({"s":"failed"})");
+}
+
 }  // namespace
 }  // namespace flowweaver::testing
