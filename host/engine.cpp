@@ -304,6 +304,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
   scheduler_options.crash_marker = options.crash_marker;
+  scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
   scheduler_options.on_handlers_start = [run_context](RunStatus status,
                                                       const std::vector<std::string>& failed) {
     run_context->set_outcome(outcome_word(status), failed);

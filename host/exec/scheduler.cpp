@@ -91,8 +91,8 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     if (gate_->due(now)) gate_->commit_in_background();
     bool idle = ready_.empty() && delayed_.empty();
     if (running_.empty() && (stopping_ || idle)) {
-      // The DAG has ended or stopped: the handlers' turn, once.
-      if (!dag_status_ && store_error_.empty() && begin_handlers(now)) continue;
+      // The DAG (or a list of handlers) has ended or stopped: the next handlers' turn.
+      if (store_error_.empty() && begin_handlers(now)) continue;
       break;
     }
     wait_and_handle_events();

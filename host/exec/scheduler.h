@@ -170,9 +170,12 @@ class Scheduler {
   std::string run_timeout_message() const;
 
   // --- scheduler_handlers.cpp: the handler phase
-  // Settles the handlers that do not fit the DAG's outcome, readies the rest; false if there
-  // is none to run.
+  // The DAG has ended, or the handlers released so far have: releases the next list of
+  // handlers that has one to run (on_failure, then on_exit); false when none is left.
   bool begin_handlers(TimePoint now);
+  // Settles the handlers of `role` that do not fit the DAG's outcome, readies the rest; false
+  // if none is to run.
+  bool release_handlers(TaskRole role, TimePoint now);
   bool is_handler(uint32_t task) const { return manifest_.tasks[task].role != TaskRole::kTask; }
   DagStop stop_kind() const;
 
@@ -211,7 +214,7 @@ class Scheduler {
   bool run_expired_ = false;
   // Set when the handler phase begins: the DAG's status, and whether its stop was a cancel.
   std::optional<RunStatus> dag_status_;
-  DagStop dag_stop_ = DagStop::kNone;
+  TaskRole next_handlers_ = TaskRole::kOnFailure;  // kTask: none left
   std::optional<TimePoint> stop_deadline_;
   std::optional<TimePoint> drain_deadline_;
   bool abandoned_ = false;

@@ -1,5 +1,7 @@
 // The handler phase of the scheduler (exec/scheduler.h): once the DAG's tasks have ended or
 // been stopped, the handlers whose role fits the outcome run, as tasks among themselves.
+#include <algorithm>
+
 #include "exec/scheduler.h"
 #include "exec/scheduler_shared.h"
 
@@ -11,35 +13,44 @@ DagStop Scheduler::stop_kind() const {
 }
 
 bool Scheduler::begin_handlers(TimePoint now) {
-  RunStatus dag = run_expired_ ? RunStatus::kFailed : dag_status(manifest_, records_, stop_kind());
-  dag_status_ = dag;
-  // DAG tasks a stop left ready or waiting for a retry stay PENDING, for a resume.
-  ready_ = {};
-  delayed_ = {};
-  // The handlers run despite the stop that ended the DAG; a stop asked for from now on stops
-  // them.
-  stopping_ = false;
-  drain_deadline_.reset();
-  stop_deadline_.reset();
-  stops_acted_on_ = shared_->stop_requests.load(std::memory_order_acquire);
-  std::vector<uint32_t> handlers;
-  for (uint32_t t = 0; t < manifest_.tasks.size(); ++t) {
-    if (is_handler(t)) handlers.push_back(t);
+  if (!dag_status_) {
+    dag_status_ = run_expired_ ? RunStatus::kFailed : dag_status(manifest_, records_, stop_kind());
+    // DAG tasks a stop left ready or waiting for a retry stay PENDING, for a resume.
+    ready_ = {};
+    delayed_ = {};
+    // The handlers run despite the stop that ended the DAG; a stop asked for from now on stops
+    // them.
+    stopping_ = false;
+    drain_deadline_.reset();
+    stop_deadline_.reset();
+    stops_acted_on_ = shared_->stop_requests.load(std::memory_order_acquire);
+    if (options_.on_handlers_start &&
+        std::any_of(manifest_.tasks.begin(), manifest_.tasks.end(),
+                    [](const TaskSpec& t) { return t.role != TaskRole::kTask; })) {
+      options_.on_handlers_start(*dag_status_, failed_task_names(manifest_, records_));
+    }
   }
-  if (handlers.empty()) return false;
-  if (options_.on_handlers_start) {
-    options_.on_handlers_start(dag, failed_task_names(manifest_, records_));
+  // on_failure, then on_exit ("always, last"); a stop during the handlers ends them.
+  while (!stopping_ && next_handlers_ != TaskRole::kTask) {
+    TaskRole role = next_handlers_;
+    next_handlers_ = role == TaskRole::kOnFailure ? TaskRole::kOnExit : TaskRole::kTask;
+    if (release_handlers(role, now)) return true;
   }
+  return false;
+}
+
+bool Scheduler::release_handlers(TaskRole role, TimePoint now) {
   std::vector<std::pair<uint32_t, UpstreamOutcome>> settled;
   std::vector<UpstreamTracker::Decided> decided;
-  for (uint32_t h : handlers) {
+  for (uint32_t h = 0; h < manifest_.tasks.size(); ++h) {
+    if (manifest_.tasks[h].role != role) continue;
     TaskRecord& r = records_[h];
     if (r.status == TaskStatus::kCompleted) {  // in an earlier process of this run
       settled.push_back({h, UpstreamOutcome::kSucceeded});
     } else if (r.status == TaskStatus::kFailed) {  // crashed the host once too often
       settled.push_back({h, manifest_.tasks[h].allow_failure ? UpstreamOutcome::kAllowedFailure
                                                              : UpstreamOutcome::kFailed});
-    } else if (!handler_runs(manifest_.tasks[h].role, dag)) {
+    } else if (!handler_runs(role, *dag_status_)) {
       skip(h, "the run did not fail", now);
       settled.push_back({h, UpstreamOutcome::kSkipped});
     } else if (dag_.upstream(h).empty()) {
