@@ -13,6 +13,7 @@
 
 #include "exec/crash_marker.h"
 #include "exec/in_process_runner.h"
+#include "exec/manifest_conditions.h"
 #include "exec/masking_runner.h"
 #include "exec/scheduler.h"
 #include "isolation/process_runner.h"
@@ -304,6 +305,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
   scheduler_options.crash_marker = options.crash_marker;
+  scheduler_options.condition = manifest_conditions(w.manifest, run_context->params(), run.run_id);
   scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
   scheduler_options.on_handlers_start = [run_context](RunStatus status,
                                                       const std::vector<std::string>& failed) {

@@ -48,6 +48,22 @@ Step plan_task(const TaskRecord* r) {
   return {"run", ""};
 }
 
+// A condition as one line: a block scalar keeps its line breaks, which a table row cannot.
+// Each break and the indentation after it read as one space; spaces inside text stay.
+std::string condition_line(const std::string& source) {
+  std::string line;
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (source[i] != '\n' && source[i] != '\r') {
+      line += source[i];
+      continue;
+    }
+    while (i + 1 < source.size() && (source[i + 1] == ' ' || source[i + 1] == '\t')) ++i;
+    if (!line.empty() && line.back() != ' ') line += ' ';
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
 // When a handler runs, once every task has ended.
 std::string handler_condition(TaskRole role) {
   return role == TaskRole::kOnFailure ? "if the run has failed" : "always, last";
@@ -61,6 +77,7 @@ nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
                           {"reason", step.reason},
                           {"trigger_rule", trigger_rule_name(spec.trigger_rule)},
                           {"allow_failure", spec.allow_failure}};
+  if (spec.condition) entry["if"] = condition_line(spec.condition->source);
   if (spec.role != TaskRole::kTask) {
     entry["handler"] = task_role_list(spec.role);
     entry["when"] = handler_condition(spec.role);
@@ -86,6 +103,10 @@ void print_steps(const nlohmann::json& steps) {
     std::string reason = step["reason"].get<std::string>() + failure_handling_note(step);
     std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
                 step["task"].get<std::string>().c_str(), reason.c_str());
+    if (step.contains("if")) {
+      std::printf("  %-10s %-24s if: %s\n", "", "",
+                  printable(step["if"].get<std::string>()).c_str());
+    }
   }
 }
 

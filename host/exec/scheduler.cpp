@@ -119,59 +119,68 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
   // A DAG that ended well in an earlier process (which then died or stopped during the
   // handlers) stays as it is: only the handlers that did not complete run. Otherwise the DAG
   // goes on, and every handler runs again once it ends.
-  bool dag_done =
-      std::none_of(records_.begin(), records_.end(),
-                   [&](const TaskRecord& r) {
-                     return !is_handler(static_cast<uint32_t>(&r - records_.data())) &&
-                            (r.status == TaskStatus::kPending || r.status == TaskStatus::kRunning);
-                   }) &&
-      dag_status(manifest_, records_, DagStop::kNone) == RunStatus::kCompleted;
+  bool dag_done = dag_ended_well();
   std::vector<uint32_t> crashed_the_host;
   for (uint32_t t = 0; t < n; ++t) {
-    TaskRecord& r = records_[t];
-    bool keep = r.status == TaskStatus::kCompleted && (dag_done || !is_handler(t));
-    if (keep || (dag_done && !is_handler(t))) {
-      shared_->outputs[t] = r.result;
-      continue;
-    }
-    bool retry_pending = r.status == TaskStatus::kPending && r.next_attempt_at;
-    if (retry_pending && !is_handler(t)) continue;
-    if (r.status == TaskStatus::kRunning) {
-      if (recover_left_running(t, now)) crashed_the_host.push_back(t);
-      continue;
-    }
-    if (r.status != TaskStatus::kPending || r.next_attempt_at) {
-      r.status = TaskStatus::kPending;
-      r.timestamp = now;
-      r.next_attempt_at.reset();
-      stage(t);
+    bool keep = is_handler(t) ? dag_done && records_[t].status == TaskStatus::kCompleted
+                              : dag_done || records_[t].status == TaskStatus::kCompleted;
+    if (keep) {
+      shared_->outputs[t] = records_[t].result;
+    } else if (reopen(t, now)) {
+      crashed_the_host.push_back(t);
     }
   }
-  if (!dag_done) {
-    std::vector<UpstreamTracker::Decided> decided;
-    for (uint32_t t = 0; t < n; ++t) {
-      if (!is_handler(t) && records_[t].status == TaskStatus::kCompleted) {
-        tracker_->settle(t, UpstreamOutcome::kSucceeded, &decided);
-      }
-    }
-    for (uint32_t t = 0; t < n; ++t) {
-      if (!is_handler(t) && dag_.upstream(t).empty()) {
-        TriggerDecision d = tracker_->decide(t);
-        if (d != TriggerDecision::kWait) decided.push_back({t, d});
-      }
-    }
-    std::vector<std::pair<uint32_t, UpstreamOutcome>> settled;
-    for (auto [t, decision] : decided) apply_decision(t, decision, false, now, &settled);
-    for (uint32_t t : crashed_the_host) {
-      if (is_handler(t)) continue;
-      settled.push_back({t, manifest_.tasks[t].allow_failure ? UpstreamOutcome::kAllowedFailure
-                                                             : UpstreamOutcome::kFailed});
-    }
-    for (auto [t, outcome] : settled) settle(t, outcome, now);
-  }
+  if (!dag_done) start_dag(crashed_the_host, now);
   // Once what it told is committed, the marker goes. (Its lines name attempts by number: one
   // left behind by a failure in between never matches a later attempt.)
   if (!crash_records_.empty() && flush()) std::remove(options_.crash_marker.c_str());
+}
+
+bool Scheduler::dag_ended_well() const {
+  for (uint32_t t = 0; t < manifest_.tasks.size(); ++t) {
+    TaskStatus status = records_[t].status;
+    if (!is_handler(t) && (status == TaskStatus::kPending || status == TaskStatus::kRunning)) {
+      return false;
+    }
+  }
+  return dag_status(manifest_, records_, DagStop::kNone) == RunStatus::kCompleted;
+}
+
+bool Scheduler::reopen(uint32_t task, TimePoint now) {
+  TaskRecord& r = records_[task];
+  // A DAG task's retry keeps the due time the previous process gave it.
+  if (r.status == TaskStatus::kPending && r.next_attempt_at && !is_handler(task)) return false;
+  if (r.status == TaskStatus::kRunning) return recover_left_running(task, now);
+  if (r.status != TaskStatus::kPending || r.next_attempt_at) {
+    r.status = TaskStatus::kPending;
+    r.timestamp = now;
+    r.next_attempt_at.reset();
+    stage(task);
+  }
+  return false;
+}
+
+void Scheduler::start_dag(const std::vector<uint32_t>& crashed_the_host, TimePoint now) {
+  std::vector<UpstreamTracker::Decided> decided;
+  for (uint32_t t = 0; t < manifest_.tasks.size(); ++t) {
+    if (!is_handler(t) && records_[t].status == TaskStatus::kCompleted) {
+      tracker_->settle(t, UpstreamOutcome::kSucceeded, &decided);
+    }
+  }
+  for (uint32_t t = 0; t < manifest_.tasks.size(); ++t) {
+    if (!is_handler(t) && dag_.upstream(t).empty()) {
+      TriggerDecision d = tracker_->decide(t);
+      if (d != TriggerDecision::kWait) decided.push_back({t, d});
+    }
+  }
+  std::vector<std::pair<uint32_t, UpstreamOutcome>> settled;
+  for (auto [t, decision] : decided) apply_decision(t, decision, false, now, &settled);
+  for (uint32_t t : crashed_the_host) {
+    if (is_handler(t)) continue;  // settled when the handlers' turn comes
+    settled.push_back({t, manifest_.tasks[t].allow_failure ? UpstreamOutcome::kAllowedFailure
+                                                           : UpstreamOutcome::kFailed});
+  }
+  for (auto [t, outcome] : settled) settle(t, outcome, now);
 }
 
 void Scheduler::promote_due(TimePoint now) {

@@ -114,6 +114,13 @@ class Scheduler {
   // How an attempt a stop cut short is described: "cancelled" or "interrupted by shutdown".
   const char* stop_description() const;
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
+  // Every DAG task ended, and the DAG's status was COMPLETED.
+  bool dag_ended_well() const;
+  // Makes `task` ready to run again in this process; true if it is FAILED instead (it crashed
+  // the host too often: recover_left_running), and still to settle.
+  bool reopen(uint32_t task, TimePoint now);
+  // Settles what is COMPLETED and readies what may start.
+  void start_dag(const std::vector<uint32_t>& crashed_the_host, TimePoint now);
   void promote_due(TimePoint now);
   void dispatch(TimePoint now, std::vector<uint32_t>* started);
   // Commits the staged changes (exec/commit_gate.h); false once the store has failed.

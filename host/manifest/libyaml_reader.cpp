@@ -50,6 +50,20 @@ YamlNodeStart node_start(const yaml_event_t& e, const yaml_char_t* anchor, const
   return {location_of(e.start_mark), view(anchor), view(tag)};
 }
 
+YamlScalarStyle scalar_style(yaml_scalar_style_t style) {
+  switch (style) {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+      return YamlScalarStyle::kSingleQuoted;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+      return YamlScalarStyle::kDoubleQuoted;
+    case YAML_LITERAL_SCALAR_STYLE:
+    case YAML_FOLDED_SCALAR_STYLE:
+      return YamlScalarStyle::kBlock;
+    default:
+      return YamlScalarStyle::kPlain;
+  }
+}
+
 void refuse_second_document(const yaml_event_t& e, std::string_view noun) {
   throw YamlSyntaxError(location_of(e.start_mark),
                         "a " + std::string(noun) +
@@ -77,7 +91,7 @@ YamlTree read_yaml_tree(std::string_view text, std::string_view noun) {
         const auto& s = e.data.scalar;
         builder.scalar(node_start(e, s.anchor, s.tag),
                        std::string_view(reinterpret_cast<const char*>(s.value), s.length),
-                       s.style == YAML_PLAIN_SCALAR_STYLE);
+                       scalar_style(s.style), e.start_mark.line == e.end_mark.line);
         break;
       }
       case YAML_ALIAS_EVENT:

@@ -2,6 +2,7 @@
 // The format is documented in workflows/FORMAT.md.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@
 namespace flowweaver {
 
 using Json = nlohmann::json;
+
+namespace expr {
+struct Expr;
+}
 
 enum class Backoff { kFixed, kExponential };
 
@@ -41,6 +46,17 @@ struct RetryPolicy {
 // ("/files/0"), so an error about a value can point at its line.
 using LocationMap = std::unordered_map<std::string, SourceLocation>;
 
+// A task's `if:` (workflows/FORMAT.md, "Conditions"): parsed when the manifest is read,
+// type-checked by the validator, evaluated when the task is ready (exec/task_condition.h).
+struct TaskCondition {
+  std::string source;       // the expression, as YAML read it
+  SourceLocation location;  // of the `if:` value: its first character, or its opening quote
+  char quote = 0;           // '\'' or '"' when the value is quoted
+  bool single_line =
+      true;  // false: columns inside it are not known (manifest/condition_position.h)
+  std::shared_ptr<const expr::Expr> expression;  // null when it did not parse
+};
+
 struct TaskSpec {
   std::string name;
   SourceLocation location;  // of the task's list item
@@ -60,6 +76,8 @@ struct TaskSpec {
   // A final failure does not fail the run; dependents see it per their trigger rule.
   bool allow_failure = false;
   TaskRole role = TaskRole::kTask;
+  // `if:`; none: the task always runs when ready. Behind a pointer: most tasks have none.
+  std::shared_ptr<const TaskCondition> condition;
 };
 
 // A name under `secrets:`; its value is looked up when the manifest is loaded

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "cron/cron.h"
+#include "expr/expr_error.h"
+#include "expr/parser.h"
+#include "manifest/condition_position.h"
 #include "manifest/flow_names.h"
 #include "manifest/manifest_document.h"
 #include "manifest/param_reader.h"
@@ -21,9 +24,9 @@ const std::vector<std::string> kTopKeys = {"name",    "description", "max_worker
 const std::vector<std::string> kDefaultsKeys = {
     "retries", "retry_delay", "backoff", "max_retry_delay", "timeout", "isolation", "memory_limit"};
 const std::vector<std::string> kTaskKeys = {
-    "name",         "uses",    "with",      "depends_on",   "retries",         "retry_delay",
-    "backoff",      "timeout", "isolation", "memory_limit", "max_retry_delay", "trigger_rule",
-    "allow_failure"};
+    "name",          "uses",    "with",      "depends_on",   "retries",         "retry_delay",
+    "backoff",       "timeout", "isolation", "memory_limit", "max_retry_delay", "trigger_rule",
+    "allow_failure", "if"};
 // Task keys that `defaults:` refuses with a reason rather than as unknown.
 const std::vector<std::string> kTaskOnlyKeys = {"trigger_rule", "allow_failure"};
 
@@ -318,6 +321,7 @@ class Reader : private YamlFieldReader {
       }
     }
     if (YamlNode n = item.find("depends_on")) read_depends_on(n, &task);
+    if (YamlNode n = item.find("if")) read_condition(n, &task);
     read_failure_handling(item, &task);
     read_policy(item, &task);
     if (task.memory_limit && task.isolation != Isolation::kProcess) {
@@ -326,6 +330,30 @@ class Reader : private YamlFieldReader {
       }
     }
     return task;
+  }
+
+  // Parses the expression here, so its syntax errors come with the reader's; its types need
+  // the whole manifest and are checked by the validator.
+  void read_condition(const YamlNode& node, TaskSpec* task) {
+    if (!node.is_scalar()) {
+      error(node, "`if` must be an expression, e.g. if: params.target == 'prod'" +
+                      std::string(node.is_null() ? " (it is empty)" : ""));
+      return;
+    }
+    TaskCondition condition;
+    condition.source = std::string(node.scalar());
+    condition.location = node.location();
+    YamlScalarStyle style = node.scalar_style();
+    condition.quote = style == YamlScalarStyle::kSingleQuoted   ? '\''
+                      : style == YamlScalarStyle::kDoubleQuoted ? '"'
+                                                                : 0;
+    condition.single_line = node.scalar_single_line() && style != YamlScalarStyle::kBlock;
+    try {
+      condition.expression = expr::parse_expression(condition.source);
+    } catch (const expr::ExprError& e) {
+      report_condition_error(task->name, condition, e, diagnostics_);
+    }
+    task->condition = std::make_shared<const TaskCondition>(std::move(condition));
   }
 
   void read_depends_on(const YamlNode& node, TaskSpec* task) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "manifest/condition_validation.h"
 #include "manifest/flow_names.h"
 #include "manifest/secret_source.h"
 #include "manifest/task_index.h"
@@ -67,6 +68,7 @@ class Validator {
     check_names_and_dependencies(upstream);
     result.dag = build_dag(m_, upstream);
     check_cycles(result.dag);
+    check_conditions(m_, index_, result.dag, diagnostics_);
     result.task_types.reserve(m_.tasks.size());
     for (const TaskSpec& task : m_.tasks) {
       TaskTypeRef type = check_uses(task);

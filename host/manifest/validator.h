@@ -1,6 +1,7 @@
 // Checks a read manifest against itself and the loaded plugins: duplicate task names, unknown
 // or repeated dependencies, cycles, unknown plugins and task types, `with:` keys and types
-// against each task type's declared parameters, every ${...} reference, and that every declared
+// against each task type's declared parameters, every ${...} reference, every `if:` condition's
+// types and names (manifest/condition_validation.h), and that every declared
 // secret has a value (looked up through `env`: manifest/secret_source.h). Reports all
 // problems at once; a manifest with none can be run.
 #pragma once

@@ -28,6 +28,10 @@ SourceLocation YamlNode::location() const {
   return {node.line, node.column};
 }
 
+YamlScalarStyle YamlNode::scalar_style() const { return tree_->nodes_[index_].style; }
+
+bool YamlNode::scalar_single_line() const { return tree_->nodes_[index_].single_line; }
+
 size_t YamlNode::size() const {
   const YamlTree::Node& node = tree_->nodes_[index_];
   if (node.type == YamlType::kSequence) return node.size;

@@ -20,6 +20,8 @@ class YamlTree;
 enum class YamlType : uint8_t { kNull, kScalar, kSequence, kMap };
 // The tags a tree can hold; YamlNode::tag() spells them out.
 enum class YamlTag : uint8_t { kNull, kPlain, kNonSpecific, kStr, kSeq, kMap };
+// How a scalar was written: what turns a position inside its text into a column of the file.
+enum class YamlScalarStyle : uint8_t { kPlain, kSingleQuoted, kDoubleQuoted, kBlock };
 
 // A handle on one node of a YamlTree, valid while the tree lives. A default-constructed
 // handle stands for a missing node and is false.
@@ -43,6 +45,9 @@ class YamlNode {
   std::string_view tag() const;
   // Where the node starts; {} for the root of an empty document.
   SourceLocation location() const;
+  // For scalars: how it was written, and whether it began and ended on one line.
+  YamlScalarStyle scalar_style() const;
+  bool scalar_single_line() const;
 
   // Items of a sequence or pairs of a map; 0 for anything else.
   size_t size() const;
@@ -73,6 +78,8 @@ class YamlTree {
     int32_t column = 0;
     YamlTag tag = YamlTag::kNull;
     YamlType type = YamlType::kNull;
+    YamlScalarStyle style = YamlScalarStyle::kPlain;  // scalars only
+    bool single_line = true;                          // scalars only
   };
 
   std::vector<Node> nodes_;

@@ -37,7 +37,9 @@ YamlTreeBuilder::YamlTreeBuilder(size_t text_size) {
   tree_.text_.reserve(text_size / 2 + 1);
 }
 
-void YamlTreeBuilder::scalar(const YamlNodeStart& start, std::string_view value, bool plain) {
+void YamlTreeBuilder::scalar(const YamlNodeStart& start, std::string_view value,
+                             YamlScalarStyle style, bool single_line) {
+  bool plain = style == YamlScalarStyle::kPlain;
   if (plain && start.tag.empty() && value == "<<" && at_map_key()) {
     throw YamlSyntaxError(start.location,
                           "merge keys ('<<') are not supported: write the keys out (or quote "
@@ -54,6 +56,8 @@ void YamlTreeBuilder::scalar(const YamlNodeStart& start, std::string_view value,
   }
   tree_.nodes_[index].begin = static_cast<uint32_t>(text.size());
   tree_.nodes_[index].size = static_cast<uint32_t>(value.size());
+  tree_.nodes_[index].style = style;
+  tree_.nodes_[index].single_line = single_line;
   text.append(value);
   attach(index);
 }

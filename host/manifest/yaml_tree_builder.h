@@ -34,8 +34,9 @@ class YamlTreeBuilder {
   // `text_size` sizes the arrays up front.
   explicit YamlTreeBuilder(size_t text_size);
 
-  // `plain`: written without quotes or block indicators (only then can it be null or `<<`).
-  void scalar(const YamlNodeStart& start, std::string_view value, bool plain);
+  // Only a plain scalar (no quotes, no block indicator) can be null or `<<`.
+  void scalar(const YamlNodeStart& start, std::string_view value, YamlScalarStyle style,
+              bool single_line);
   void alias(SourceLocation location, std::string_view anchor);
   void start_sequence(const YamlNodeStart& start);
   void start_map(const YamlNodeStart& start);

@@ -290,6 +290,11 @@ class SchedulerTest : public ::testing::Test {
     options.random_unit = [] { return 0.0; };
     options.drain_period = drain_period_;
     options.crash_marker = crash_marker_;
+    options.condition = condition_;
+    options.on_handlers_start = [this](RunStatus status, const std::vector<std::string>& failed) {
+      handlers_saw_ = std::string(to_string(status)) + ":";
+      for (const std::string& f : failed) handlers_saw_ += f + ",";
+    };
     Scheduler scheduler(manifest_, *dag_, *counting_, *store_, *clock_, calls_, options);
     if (stop_first) scheduler.request_stop();
     std::thread helper;
@@ -317,6 +322,8 @@ class SchedulerTest : public ::testing::Test {
   Millis drain_period_{0};
   CountingRunner::Hook before_call_;
   std::string crash_marker_;
+  ConditionCheck condition_;
+  std::string handlers_saw_;  // what on_handlers_start was told: "STATUS:failed,tasks,"
 };
 
 constexpr const char* kDiamond = R"(name: wf
@@ -492,8 +499,10 @@ TEST_F(SchedulerTest, ACancelCancelsRunningTasksAtOnceAndEndsTheRunCancelled) {
         while (scripted_->started().empty()) {
           std::this_thread::sleep_for(Millis(1));
         }
-        cancelled_at = clock_->now();
+        // Read after the request: read before, the fake clock could jump a day ahead (the
+        // scheduler, idle, has no nearer deadline) between the two.
         s.request_stop(StopReason::kCancel);
+        cancelled_at = clock_->now();
       });
   EXPECT_EQ(r.status, RunStatus::kCancelled);
   EXPECT_EQ(task(r, "long").status, TaskStatus::kPending);
@@ -648,6 +657,89 @@ tasks:
   EXPECT_EQ(stored[0].attempt, 0);
   std::vector<std::string> started = scripted_->started();
   EXPECT_EQ(std::count(started.begin(), started.end(), "b"), 0);
+}
+
+}  // namespace
+}  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST_F(SchedulerTest, TheRunDeadlineFailsWaitingRetriesAndRunningCallsThenRunsTheHandlers) {
+  load(R"(name: wf
+timeout: 10s
+tasks:
+  - {name: flaky, uses: x.y, retries: 5, retry_delay: 8s}
+  - {name: slow, uses: x.y}
+  - {name: after, uses: x.y, depends_on: [slow]}
+on_failure:
+  - {name: alert, uses: x.y}
+on_exit:
+  - {name: cleanup, uses: x.y, depends_on: []}
+)");
+  TimePoint start = clock_->now();
+  SchedulerResult r = run({{"flaky", {Step::kRetryable}}, {"slow", {Step::kBlockUntilCancelled}}},
+                          /*max_workers=*/2);
+  EXPECT_EQ(r.status, RunStatus::kFailed);
+  EXPECT_EQ(clock_->now() - start, Millis(10000));  // not the 16 s of flaky's second retry
+  EXPECT_EQ(task(r, "flaky").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "flaky").attempt, 2);
+  EXPECT_EQ(task(r, "flaky").error, "workflow timeout after 10s");
+  EXPECT_EQ(task(r, "slow").error, "workflow timeout after 10s");
+  EXPECT_EQ(task(r, "after").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "after").attempt, 0);
+  EXPECT_EQ(task(r, "alert").status, TaskStatus::kCompleted);
+  EXPECT_EQ(task(r, "cleanup").status, TaskStatus::kCompleted);
+  EXPECT_EQ(handlers_saw_, "FAILED:flaky,slow,after,");
+}
+
+TEST_F(SchedulerTest, AFalseConditionSkipsTheTaskAndAFailingOneFailsItWithoutRetry) {
+  load(R"(name: wf
+tasks:
+  - {name: a, uses: x.y}
+  - {name: gated, uses: x.y, depends_on: [a]}
+  - {name: join, uses: x.y, depends_on: [gated], trigger_rule: none_failed}
+  - {name: broken, uses: x.y, depends_on: [a], retries: 3}
+  - {name: after_broken, uses: x.y, depends_on: [broken]}
+)");
+  condition_ = [this](uint32_t t, const std::vector<TaskRecord>& records) {
+    const std::string& name = manifest_.tasks[t].name;
+    if (name == "gated") {
+      EXPECT_EQ(records[0].status, TaskStatus::kCompleted);  // its upstream, with its output
+      EXPECT_EQ(records[0].result, "\"a-out\"");
+      return ConditionVerdict{ConditionVerdict::Kind::kSkip, "condition false"};
+    }
+    if (name == "broken") {
+      return ConditionVerdict{ConditionVerdict::Kind::kFail, "condition: no such output"};
+    }
+    return ConditionVerdict{};
+  };
+  SchedulerResult r = run({});
+  EXPECT_EQ(r.status, RunStatus::kFailed);
+  EXPECT_EQ(task(r, "gated").status, TaskStatus::kSkipped);
+  EXPECT_EQ(task(r, "gated").error, "condition false");
+  EXPECT_EQ(task(r, "join").status, TaskStatus::kCompleted);  // a plain skip is no failure
+  EXPECT_EQ(task(r, "broken").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "broken").attempt, 0);
+  EXPECT_EQ(task(r, "after_broken").error, "upstream 'broken' failed");
+  EXPECT_EQ(scripted_->started(), (std::vector<std::string>{"a", "join"}));
+}
+
+TEST_F(SchedulerTest, AStopBeforeTheRunStillRunsOnExitButNotOnFailure) {
+  load(R"(name: wf
+tasks:
+  - {name: a, uses: x.y}
+on_failure:
+  - {name: alert, uses: x.y}
+on_exit:
+  - {name: cleanup, uses: x.y}
+)");
+  SchedulerResult r = run({}, 1, std::nullopt, nullptr, /*stop_first=*/true);
+  EXPECT_EQ(r.status, RunStatus::kInterrupted);
+  EXPECT_EQ(task(r, "a").status, TaskStatus::kPending);
+  EXPECT_EQ(task(r, "alert").status, TaskStatus::kSkipped);
+  EXPECT_EQ(task(r, "cleanup").status, TaskStatus::kCompleted);
+  EXPECT_EQ(handlers_saw_, "INTERRUPTED:");
 }
 
 }  // namespace
