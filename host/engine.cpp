@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <iostream>
 #include <mutex>
@@ -122,11 +123,24 @@ void continue_attempt_numbers(StateStore& store, const std::string& run_id,
   }
 }
 
+// A run keeps the parameters it was created with (and gets those declared since); a run stored
+// before runs kept them gets them resolved now, once.
+void freeze_resumed_params(RunRecord* run, const Workflow& w, const ExecuteOptions& options) {
+  if (run->params) {
+    run->params = resume_run_params(w.manifest, *run->params, options.given_params, run->run_id,
+                                    process_env, options.params_source);
+  } else {
+    run->params =
+        resolve_run_params(w.manifest, options.given_params, process_env, options.params_source);
+  }
+}
+
 // Continues `run`: one record per manifest task, adding rows for tasks the stored run lacks
 // (new in the manifest, or deleted by an operator).
 OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePoint now,
-                     spdlog::logger& log) {
+                     spdlog::logger& log, const ExecuteOptions& options) {
   const Manifest& m = w.manifest;
+  freeze_resumed_params(&run, w, options);
   std::unordered_map<std::string, TaskRecord> stored;
   for (TaskRecord& r : store.load_tasks(run.run_id)) stored.emplace(r.task_name, std::move(r));
   std::vector<TaskRecord> records;
@@ -160,15 +174,19 @@ OpenedRun resume_run(StateStore& store, RunRecord run, const Workflow& w, TimePo
   return {run, std::move(records)};
 }
 
-OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log) {
+OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log,
+                     const ExecuteOptions& options) {
   const Manifest& m = w.manifest;
+  nlohmann::json params =
+      resolve_run_params(m, options.given_params, process_env, options.params_source);
   // The caller holds the state's writer lock (open_state_store), which makes the id unique.
   RunRecord run{new_run_id(store, now, std::random_device{}()),
                 m.name,
                 RunStatus::kRunning,
                 now,
                 std::nullopt,
-                w.manifest_hash};
+                w.manifest_hash,
+                std::move(params)};
   std::vector<TaskRecord> records;
   records.reserve(m.tasks.size());
   for (size_t i = 0; i < m.tasks.size(); ++i) {
@@ -179,12 +197,12 @@ OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog
   return {run, std::move(records)};
 }
 
-OpenedRun open_run(StateStore& store, const Workflow& w, bool fresh, TimePoint now,
-                   spdlog::logger& log) {
-  if (std::optional<RunRecord> run = resumable_run(store, w.manifest.name, fresh)) {
-    return resume_run(store, *run, w, now, log);
+OpenedRun open_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log,
+                   const ExecuteOptions& options) {
+  if (std::optional<RunRecord> run = resumable_run(store, w.manifest.name, options.fresh)) {
+    return resume_run(store, *run, w, now, log, options);
   }
-  return create_run(store, w, now, log);
+  return create_run(store, w, now, log, options);
 }
 
 int exit_code_for(RunStatus status, int signal) {
@@ -220,6 +238,26 @@ void show_problems_above(spdlog::logger& log, std::shared_ptr<TerminalStatus> te
   log.sinks().front() = sink;  // make_logger's first sink is stderr
 }
 
+// What ${run.status} says of the DAG's outcome: the run status, in the lower case of `running`.
+std::string outcome_word(RunStatus status) {
+  std::string word = to_string(status);
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word;
+}
+
+// One `error:` line per problem: a message may list several, one per line.
+void print_refusal(const std::string& message) {
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::cerr << "error: " << printable(std::string_view(message).substr(start, end - start))
+              << "\n";
+    start = end + 1;
+  }
+  std::cerr << "nothing was run.\n";
+}
+
 size_t num_completed(const std::vector<TaskRecord>& tasks) {
   return static_cast<size_t>(std::count_if(tasks.begin(), tasks.end(), [](const TaskRecord& t) {
     return t.status == TaskStatus::kCompleted;
@@ -230,7 +268,7 @@ size_t num_completed(const std::vector<TaskRecord>& tasks) {
 
 RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spdlog::logger> log,
                        Clock& clock, StopSwitch& stop_switch, const ExecuteOptions& options) {
-  auto [run, records] = open_run(store, w, options.fresh, clock.now(), *log);
+  auto [run, records] = open_run(store, w, clock.now(), *log, options);
   if (options.on_opened) options.on_opened(run);
   RunLogger run_logger(log, w.manifest, run.run_id, w.secret_mask);
   ObserverList observers;
@@ -247,7 +285,12 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
       task_files->write(task, attempt, level, mask.mask(message));
     });
   }
-  InProcessRunner in_process(w.manifest, w.task_types, w.params, process_env, task_log, w.secrets);
+  // Shared with the scheduler, which sets the run's outcome before the handlers start.
+  auto run_context = std::make_shared<RunContext>(run.run_id, run.started_at, w.manifest.name,
+                                                  run.params.value_or(nlohmann::json::object()));
+  InProcessRunner in_process(w.manifest, w.task_types, run_context->params(), process_env, task_log,
+                             w.secrets);
+  in_process.set_run_context(run_context);
   if (!options.crash_marker.empty()) {
     install_crash_handlers();
     in_process.mark_crashes_in(options.crash_marker, run.run_id);
@@ -262,8 +305,12 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.grace_period = options.grace_period;
   scheduler_options.drain_period = options.drain_period;
   scheduler_options.crash_marker = options.crash_marker;
-  scheduler_options.condition = manifest_conditions(w.manifest, w.params, run.run_id);
+  scheduler_options.condition = manifest_conditions(w.manifest, run_context->params(), run.run_id);
   scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
+  scheduler_options.on_handlers_start = [run_context](RunStatus status,
+                                                      const std::vector<std::string>& failed) {
+    run_context->set_outcome(outcome_word(status), failed);
+  };
   Scheduler scheduler(w.manifest, w.dag, masked, store, clock, observers, scheduler_options);
   stop_switch.install([&scheduler](StopReason reason) { scheduler.request_stop(reason); },
                       run.run_id);
@@ -300,6 +347,14 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
               << " problem(s) found; nothing was run.\n";
     return {kExitInvalid, false};
   }
+  nlohmann::json given_params;
+  try {
+    given_params =
+        params_from_command_line(w->manifest, options.param_assignments, options.param_file);
+  } catch (const ParamsRefused& e) {
+    print_refusal(e.what());
+    return {kExitInvalid, false};
+  }
   for (const PluginLoadFailure& f : w->plugins->failures()) log->warn("{}", f.message);
   for (const auto& plugin : w->plugins->plugins()) {
     log->info("plugin '{}' {} from {} sha256={}", plugin->name(), plugin->version(),
@@ -313,6 +368,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     stop_switch.watch_cancel_requests(state_path);
     ExecuteOptions execute;
     execute.fresh = options.fresh;
+    execute.given_params = std::move(given_params);
     execute.max_workers = options.max_workers.value_or(
         w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
     execute.grace_period = options.grace_period;
@@ -333,6 +389,9 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     log->info("run {} of {} {} (exit code {})", outcome.run.run_id, w->manifest.name,
               to_string(outcome.result.status), code);
     return {code, outcome.result.abandoned_calls};
+  } catch (const ParamsRefused& e) {  // nothing ran
+    print_refusal(e.what());
+    return {kExitInvalid, false};
   } catch (const Error& e) {
     log->error("{}", e.what());
     return {kExitRuntime, false};

@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "exec/run_context.h"
 #include "exec/run_observer.h"
 #include "exec/scheduler.h"
+#include "run_params.h"
 #include "state/state_store.h"
 #include "util/clock.h"
 
@@ -46,6 +48,9 @@ struct RunOptions {
   bool progress = false;
   Millis grace_period{10000};
   Durability durability = Durability::kNormal;
+  // --param NAME=VALUE, as typed, and --param-file ("" for none): run_params.h.
+  std::vector<std::string> param_assignments;
+  std::string param_file;
 };
 
 // Lets a signal-handling thread stop the run: the engine installs its stop function, and a
@@ -91,6 +96,10 @@ struct Workflow;
 // How execute_run runs one workflow; `flowweaver run` and the service fill it differently.
 struct ExecuteOptions {
   bool fresh = false;
+  // Parameter values given for the run, already checked (check_given_params): a new run takes
+  // them over the defaults; a resumed run keeps its own and refuses different ones.
+  nlohmann::json given_params = nlohmann::json::object();
+  ParamSource params_source = ParamSource::kCommandLine;
   int max_workers = 1;
   Millis grace_period{10000};
   // On a stop request, how long running tasks may go on before they are cancelled (0: at once).
@@ -115,7 +124,9 @@ struct RunOutcome {
 
 // Resumes the workflow's unfinished run in `store`, or creates one, and runs it until it ends or
 // `stop_switch` is triggered; the run's final status is stored. Throws Error::State when the store
-// fails; everything committed before stays.
+// fails; everything committed before stays. Throws ParamsRefused (run_params.h), before any task
+// runs, when the parameters cannot be resolved or differ from those the resumed run was started
+// with.
 RunOutcome execute_run(const Workflow& workflow, StateStore& store,
                        std::shared_ptr<spdlog::logger> log, Clock& clock, StopSwitch& stop_switch,
                        const ExecuteOptions& options);

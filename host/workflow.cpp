@@ -53,15 +53,6 @@ std::optional<Workflow> load_workflow(const std::string& file,
   std::vector<std::string> values;
   for (const auto& [name, value] : w.secrets) values.push_back(value);
   w.secret_mask = SecretMask(values);
-  TemplateScope scope;
-  scope.env = env;
-  scope.manifest_dir = manifest_directory(file);
-  try {
-    w.params = resolve_templates(w.manifest.params, scope);
-  } catch (const std::exception& e) {
-    diagnostics->add(w.manifest.name_location, std::string("params: ") + e.what());
-    return std::nullopt;
-  }
   return w;
 }
 

@@ -22,7 +22,6 @@ struct Workflow {
   Dag dag{0};
   std::shared_ptr<const PluginRegistry> plugins;
   std::vector<TaskTypeRef> task_types;  // per task, manifest order
-  nlohmann::json params;                // the manifest's params, references resolved
   std::string manifest_hash;            // of the file's bytes
   // The declared secrets' values, read when the manifest was loaded; the mask hides them in
   // everything a run stores or logs.

@@ -61,7 +61,7 @@ RunRecord create_pending_run(StateStore& store, const Manifest& m, const std::st
                 RunStatus::kPending,
                 now,
                 std::nullopt,
-                manifest_hash(file)};
+                manifest_hash(file)};  // its params are resolved by the run that resumes it
   std::vector<TaskRecord> tasks;
   for (size_t i = 0; i < m.tasks.size(); ++i) {
     TaskRecord t;

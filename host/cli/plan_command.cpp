@@ -122,8 +122,11 @@ void print_plan(const nlohmann::json& out, const std::optional<RunRecord>& resum
   std::cout << (resumed ? "Resumes run " + resumed->run_id + " (" + to_string(resumed->status) + ")"
                         : std::string("Starts a new run"))
             << " of " << out["workflow"].get<std::string>() << " with state "
-            << out["state"].get<std::string>() << ":\n"
-            << std::flush;
+            << out["state"].get<std::string>() << ":\n";
+  if (!out["params"].is_null()) {
+    std::cout << "  params: " << printable(out["params"].dump()) << "\n";
+  }
+  std::cout << std::flush;
   print_steps(out["tasks"]);
   if (!out["handlers"].empty()) {
     std::printf("Handlers, once every task has ended:\n");
@@ -170,6 +173,8 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
                         {"timeout", run_timeout(w->manifest, resumed)},
                         {"tasks", nlohmann::json::array()},
                         {"handlers", nlohmann::json::array()}};
+  // What the resumed run goes on with (run_params.h); a new run's are known once it is created.
+  out["params"] = resumed && resumed->params ? *resumed->params : nlohmann::json(nullptr);
   // Handlers are listed apart, as they run apart: after every task has ended.
   for (uint32_t t : w->dag.topological_order()) {
     const TaskSpec& spec = w->manifest.tasks[t];

@@ -86,6 +86,12 @@ void add_run_command(CommandRegistry& commands) {
   cmd->add_option("--max-workers", run.max_workers, "Tasks run at once (default: cores)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--fresh", run.fresh, "Start a new run even if the last one is unfinished");
+  cmd->add_option("--param", run.param_assignments,
+                  "A parameter's value for a new run, NAME=VALUE (repeatable; typed as declared)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd->add_option("--param-file", run.param_file,
+                  "A JSON object of parameter values (a --param wins over it)");
   cmd->add_flag("--no-progress", args->no_progress,
                 "On a terminal, print the log lines instead of a live progress line");
   cmd->add_option("--log-file", run.log_file, "Also write the log to this file");

@@ -28,6 +28,7 @@ nlohmann::json InProcessRunner::resolve_params(uint32_t task, const OutputTable&
   TemplateScope scope;
   scope.params = &params_;
   scope.manifest_dir = manifest_dir_;
+  scope.run = run_.get();
   scope.env = env_;
   scope.secret = [&](const std::string& name) -> std::optional<std::string> {
     auto it = secrets_.find(name);

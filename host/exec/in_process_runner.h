@@ -6,9 +6,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
+#include "exec/run_context.h"
 #include "exec/task_runner.h"
 #include "manifest/manifest.h"
 #include "manifest/validator.h"
@@ -33,6 +35,9 @@ class InProcessRunner : public TaskRunner {
   // in the marker file at `path` (exec/crash_marker.h).
   void mark_crashes_in(std::string path, std::string run_id);
 
+  // What ${run.…} and ${workflow.name} read from now on (none: they fail the attempt).
+  void set_run_context(std::shared_ptr<const RunContext> run) { run_ = std::move(run); }
+
   // The `with:` object the task would receive: templates resolved, defaults filled in, types
   // checked. Throws std::runtime_error saying what is wrong. It holds secrets' values: it goes
   // to the plugin, and any text made from it is masked before it is stored or logged.
@@ -48,6 +53,7 @@ class InProcessRunner : public TaskRunner {
   std::map<std::string, std::string> secrets_;
   std::unordered_map<std::string, uint32_t> index_;
   std::string crash_marker_, run_id_;
+  std::shared_ptr<const RunContext> run_;
 };
 
 }  // namespace flowweaver

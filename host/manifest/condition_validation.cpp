@@ -42,7 +42,7 @@ class ConditionChecker {
   ConditionChecker(const Manifest& m, const TaskIndex& index, const Dag& dag,
                    DiagnosticList* diagnostics)
       : m_(m), index_(index), ancestry_(dag), diagnostics_(diagnostics) {
-    for (auto it = m.params.begin(); it != m.params.end(); ++it) param_names_.push_back(it.key());
+    for (const WorkflowParam& p : m.param_decls) param_names_.push_back(p.name);
   }
 
   void check(uint32_t t) {
@@ -88,13 +88,24 @@ class ConditionChecker {
 
 std::optional<expr::ValueType> condition_param_type(const Manifest& manifest,
                                                     const std::string& name) {
-  auto it = manifest.params.find(name);
-  if (it == manifest.params.end()) return std::nullopt;
-  // A value holding ${env...} is text; one that is a whole reference could be anything.
-  if (it->is_string() && it->get_ref<const std::string&>().find("${") != std::string::npos) {
-    return expr::ValueType::kString;
+  // A run's value always has the declared type (run_params.h), whether given or a default.
+  for (const WorkflowParam& p : manifest.param_decls) {
+    if (p.name != name) continue;
+    switch (p.type) {
+      case ValueType::kString:
+        return expr::ValueType::kString;
+      case ValueType::kInteger:
+      case ValueType::kNumber:
+        return expr::ValueType::kNumber;
+      case ValueType::kBoolean:
+        return expr::ValueType::kBoolean;
+      case ValueType::kObject:
+        return expr::ValueType::kObject;
+      case ValueType::kArray:
+        return expr::ValueType::kArray;
+    }
   }
-  return expr::type_of(*it);
+  return std::nullopt;
 }
 
 void check_conditions(const Manifest& manifest, const TaskIndex& index, const Dag& dag,

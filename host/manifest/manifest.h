@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "manifest/diagnostic.h"
+#include "manifest/workflow_param.h"
 #include "util/clock.h"
 
 namespace flowweaver {
@@ -95,6 +96,10 @@ struct Manifest {
   std::optional<std::string> schedule;  // a cron expression (cron/cron.h), checked
   SourceLocation schedule_location;
   bool catchup = false;
+  // The run-time parameters, in the order written (manifest/workflow_param.h).
+  std::vector<WorkflowParam> param_decls;
+  // Each parameter's default by name (a parameter without one is absent), as written: a run
+  // resolves their references once, when it is created (run_params.h).
   Json params = Json::object();
   LocationMap params_locations;
   std::vector<SecretDecl> secrets;

@@ -8,6 +8,7 @@
 #include "manifest/condition_position.h"
 #include "manifest/flow_names.h"
 #include "manifest/manifest_document.h"
+#include "manifest/param_reader.h"
 #include "manifest/yaml_document.h"
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
@@ -98,7 +99,7 @@ class Reader : private YamlFieldReader {
     }
     if (YamlNode p = root.find("params")) {
       if (expect_map(p, "params")) {
-        manifest->params = yaml_to_json(p, "", &manifest->params_locations, diagnostics_);
+        read_workflow_params(p, manifest, diagnostics_);
       }
     }
   }

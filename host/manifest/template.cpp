@@ -1,7 +1,11 @@
 #include "manifest/template.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+
+#include "exec/run_context.h"
+#include "util/suggest.h"
 
 namespace flowweaver {
 namespace {
@@ -43,6 +47,21 @@ Reference parse_reference(std::string_view body, std::string source) {
   for (const std::string& part : parts) {
     if (part.empty()) throw bad("empty name between dots");
   }
+  if (parts[0] == "run") {
+    if (parts.size() != 2) throw bad("expected ${run.FIELD}, one of: " + join(run_fields()));
+    if (std::find(run_fields().begin(), run_fields().end(), parts[1]) == run_fields().end()) {
+      throw bad("the run has no field '" + parts[1] + "'" + did_you_mean(parts[1], run_fields()) +
+                "; it has: " + join(run_fields()));
+    }
+    ref.kind = Reference::Kind::kRun;
+    ref.name = parts[1];
+    return ref;
+  }
+  if (parts[0] == "workflow") {
+    if (parts.size() != 2 || parts[1] != "name") throw bad("expected ${workflow.name}");
+    ref.kind = Reference::Kind::kWorkflowName;
+    return ref;
+  }
   if (parts[0] == "params") {
     if (parts.size() != 2) throw bad("expected ${params.NAME}");
     ref.kind = Reference::Kind::kParams;
@@ -64,14 +83,28 @@ Reference parse_reference(std::string_view body, std::string source) {
     ref.path.assign(parts.begin() + 3, parts.end());
     return ref;
   }
-  throw bad("it must start with params., env., tasks., secrets. or be manifest.dir");
+  throw bad(
+      "it must start with params., env., tasks., secrets., run. or be manifest.dir or "
+      "workflow.name");
 }
 
 std::string as_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+nlohmann::json run_field(const Reference& ref, const RunContext& run) {
+  if (ref.name == "id") return run.run_id();
+  if (ref.name == "started_at") return run.started_at();
+  if (ref.name == "status") return run.status();
+  return join(run.failed_tasks(), ",");
+}
+
 }  // namespace
+
+const std::vector<std::string>& run_fields() {
+  static const std::vector<std::string> fields = {"id", "started_at", "status", "failed_tasks"};
+  return fields;
+}
 
 std::vector<TemplatePart> parse_template(std::string_view text) {
   std::vector<TemplatePart> parts;
@@ -112,6 +145,12 @@ nlohmann::json resolve_reference(const Reference& ref, const TemplateScope& scop
   switch (ref.kind) {
     case Reference::Kind::kManifestDir:
       return scope.manifest_dir;
+    case Reference::Kind::kRun:
+      if (!scope.run) throw std::runtime_error(ref.source + ": there is no run here");
+      return run_field(ref, *scope.run);
+    case Reference::Kind::kWorkflowName:
+      if (!scope.run) throw std::runtime_error(ref.source + ": there is no run here");
+      return scope.run->workflow();
     case Reference::Kind::kParams: {
       if (scope.params && scope.params->contains(ref.name)) return scope.params->at(ref.name);
       throw std::runtime_error(ref.source + ": no param '" + ref.name + "'");

@@ -1,7 +1,8 @@
 // References inside `with:` values: ${params.NAME}, ${env.NAME}, ${env.NAME:-default},
 // ${tasks.NAME.output.PATH} (PATH a dotted path into the upstream output; list items by
-// index), ${secrets.NAME} (a secret the manifest declares) and ${manifest.dir}. "$${" writes a
-// literal "${".
+// index), ${secrets.NAME} (a secret the manifest declares), ${manifest.dir}, the run's own
+// ${run.id}, ${run.started_at}, ${run.status}, ${run.failed_tasks} (exec/run_context.h) and
+// ${workflow.name}. "$${" writes a literal "${".
 //
 // A string that is exactly one reference takes the referenced value with its JSON type
 // (`${params.limit}` stays a number); a reference inside longer text is spliced in as text.
@@ -16,10 +17,15 @@
 
 namespace flowweaver {
 
+class RunContext;
+
+// The fields ${run.FIELD} may name.
+const std::vector<std::string>& run_fields();
+
 struct Reference {
-  enum class Kind { kParams, kEnv, kTask, kSecret, kManifestDir };
+  enum class Kind { kParams, kEnv, kTask, kSecret, kManifestDir, kRun, kWorkflowName };
   Kind kind = Kind::kParams;
-  std::string name;                     // param, env var, task or secret name
+  std::string name;  // param, env var, task or secret name; for kRun the field (run_fields())
   std::vector<std::string> path;        // for kTask: the part after `output`
   std::optional<std::string> fallback;  // for kEnv: the text after ":-"
   std::string source;                   // the whole "${...}" as written
@@ -41,6 +47,8 @@ bool has_references(std::string_view text);
 struct TemplateScope {
   const nlohmann::json* params = nullptr;
   std::string manifest_dir;
+  // The run being run, for ${run.…} and ${workflow.name}; nullptr outside a run.
+  const RunContext* run = nullptr;
   // The parsed output of an upstream task, or nullptr when it has none available.
   std::function<const nlohmann::json*(const std::string&)> task_output;
   std::function<std::optional<std::string>(const std::string&)> env = [](const std::string&) {

@@ -100,9 +100,7 @@ class Validator {
   const std::vector<std::string>& param_names() {
     if (!param_names_) {
       param_names_.emplace();
-      for (auto it = m_.params.begin(); it != m_.params.end(); ++it) {
-        param_names_->push_back(it.key());
-      }
+      for (const WorkflowParam& p : m_.param_decls) param_names_->push_back(p.name);
     }
     return *param_names_;
   }
@@ -144,7 +142,42 @@ class Validator {
                              : "; declared secrets: " + join(names) + " (add it to `secrets:`)"));
   }
 
+  const WorkflowParam* find_param(const std::string& name) const {
+    for (const WorkflowParam& p : m_.param_decls) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+
+  // What `${params.NAME}` will be, for type checks: its default when that is a constant, else
+  // a value of its declared type (a run's value always has it). Nothing for a string without a
+  // constant default: it may hold anything text can, a duration included.
+  const Json* typical_value(const WorkflowParam& param) {
+    const Json* given = param.default_value ? &*param.default_value : nullptr;
+    if (given && !(given->is_string() && has_references(given->get_ref<const std::string&>()))) {
+      return given;
+    }
+    // In ValueType's order.
+    static const Json kTypical[] = {Json(nullptr), Json(0),        Json(0.5),
+                                    Json(false),   Json::object(), Json::array()};
+    if (param.type == ValueType::kString) return nullptr;
+    return &kTypical[static_cast<int>(param.type)];
+  }
+
+  bool declares_param(const std::string& name) {
+    const std::vector<std::string>& names = param_names();
+    return std::find(names.begin(), names.end(), name) != names.end();
+  }
+
   void check_params() {
+    if (m_.schedule) {
+      for (const WorkflowParam& p : m_.param_decls) {
+        if (p.default_value) continue;
+        error(p.location, "param '" + p.name +
+                              "' has no default, but a scheduled run gives no params: give it "
+                              "a `default`, or remove `schedule`");
+      }
+    }
     for_each_reference(
         m_.params, "",
         [&](const std::string& pointer, const Reference& ref) {
@@ -325,9 +358,11 @@ class Validator {
       if (parts.size() != 1 || !parts[0].reference) {
         effective = &kSplicedText;
         if (decl.type == "duration") return;
-      } else if (parts[0].reference->kind == Reference::Kind::kParams &&
-                 m_.params.contains(parts[0].reference->name)) {
-        effective = &m_.params[parts[0].reference->name];
+      } else if (parts[0].reference->kind == Reference::Kind::kParams) {
+        const WorkflowParam* param = find_param(parts[0].reference->name);
+        if (!param) return;  // reported by check_references
+        effective = typical_value(*param);
+        if (!effective) return;
       } else if (parts[0].reference->kind == Reference::Kind::kSecret) {
         effective = &kSplicedText;  // a secret is always text
         if (decl.type == "duration") return;
@@ -373,7 +408,7 @@ class Validator {
           SourceLocation where = with_location(task, pointer);
           switch (ref.kind) {
             case Reference::Kind::kParams:
-              if (!m_.params.contains(ref.name)) {
+              if (!declares_param(ref.name)) {
                 error(where, ref.source + ": no param '" + ref.name + "'" +
                                  did_you_mean(ref.name, param_names()) +
                                  (param_names().empty() ? "; the manifest declares no `params`"
@@ -401,6 +436,8 @@ class Validator {
               check_secret_reference(where, ref);
               break;
             case Reference::Kind::kManifestDir:
+            case Reference::Kind::kRun:
+            case Reference::Kind::kWorkflowName:
               break;
           }
         },

@@ -193,7 +193,22 @@ HttpResponse HttpApi::Impl::start_run(const HttpRequest& req) {
   const std::string& workflow = req.path_params[0];
   if (auto bad = bad_query(req, {})) return *bad;
   if (auto bad = bad_path_part(workflow, "the workflow name")) return *bad;
-  StartRunResult r = service.start_run(workflow, "HTTP request");
+  json params = json::object();
+  if (!req.body.empty()) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return HttpResponse::error(
+          400, "the request body must be a JSON object, e.g. {\"params\": {\"target\": \"prod\"}}");
+    }
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      if (it.key() != "params") {
+        return HttpResponse::error(400, "unknown key '" + shown(it.key()) +
+                                            "' in the request body; it may hold only \"params\"");
+      }
+    }
+    if (body.contains("params")) params = body["params"];
+  }
+  StartRunResult r = service.start_run(workflow, "HTTP request", params);
   using Code = StartRunResult::Code;
   switch (r.code) {
     case Code::kStarted:
@@ -209,6 +224,8 @@ HttpResponse HttpApi::Impl::start_run(const HttpRequest& req) {
     }
     case Code::kStopping:
       return HttpResponse::error(503, r.message);
+    case Code::kBadParams:
+      return HttpResponse::error(400, r.message);
     case Code::kFailed:
       break;
   }

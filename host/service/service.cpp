@@ -237,27 +237,45 @@ void Service::start_catch_up_runs(TimePoint now) {
   }
 }
 
-StartRunResult Service::start_run(const std::string& workflow, const std::string& reason) {
+StartRunResult Service::start_run(const std::string& workflow, const std::string& reason,
+                                  const nlohmann::json& params) {
   using Code = StartRunResult::Code;
   std::optional<ServedWorkflow> served = workflows_->find(workflow);
   if (!served) return {Code::kUnknownWorkflow, "", "no workflow named '" + workflow + "'"};
+  try {
+    check_given_params(served->workflow->manifest, params, ParamSource::kApi);
+  } catch (const ParamsRefused& e) {
+    return {Code::kBadParams, "", e.what()};
+  }
   auto opened = std::make_shared<std::promise<std::string>>();
   std::future<std::string> run_id = opened->get_future();
   std::shared_ptr<ActiveRun> ended;
-  std::optional<StartRunResult> refused = launch_run(*served, reason, opened, &ended);
+  std::optional<StartRunResult> refused = launch_run(*served, reason, params, opened, &ended);
   // Its thread is past everything that takes mutex_, so this join is short; it is done outside
   // mutex_ all the same, as reap_finished_runs() does.
   if (ended) ended->thread.join();
   if (refused) return *refused;
+  std::exception_ptr failure;
   try {
     return {Code::kStarted, run_id.get(), ""};
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  discard_unopened_run(workflow);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const ParamsRefused& e) {
+    // Nothing ran: the parameters could not be resolved, or differ from the resumed run's.
+    return {Code::kBadParams, "", e.what()};
   } catch (const std::exception& e) {
     return {Code::kFailed, "", e.what()};
   }
+  return {Code::kFailed, "", "the run could not be started"};
 }
 
 std::optional<StartRunResult> Service::launch_run(const ServedWorkflow& served,
                                                   const std::string& reason,
+                                                  const nlohmann::json& params,
                                                   std::shared_ptr<std::promise<std::string>> opened,
                                                   std::shared_ptr<ActiveRun>* ended) {
   using Code = StartRunResult::Code;
@@ -278,11 +296,29 @@ std::optional<StartRunResult> Service::launch_run(const ServedWorkflow& served,
   auto active = std::make_shared<ActiveRun>();
   active->workflow = workflow;
   active->reason = reason;
+  active->params = params;
   active->started = clock_.now();
   ActiveRun* raw = active.get();
   active_[workflow] = std::move(active);
   raw->thread = std::thread([this, raw, served, opened] { run_body(raw, served, opened); });
   return std::nullopt;
+}
+
+// A run that could not be opened (nothing ran) leaves nothing behind: its thread is joined
+// before the caller hears why, so that the next request is not refused as "still active".
+void Service::discard_unopened_run(const std::string& workflow) {
+  std::shared_ptr<ActiveRun> run;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    auto it = active_.find(workflow);
+    if (it == active_.end() || !it->second->run_id.empty()) return;
+    run = it->second;
+    cv_.wait(lock, [&] { return run->finished; });
+    it = active_.find(workflow);
+    if (it == active_.end() || it->second != run) return;  // the loop reaped it meanwhile
+    active_.erase(it);
+  }
+  run->thread.join();
 }
 
 // A client that has read a run's final status may start the next run at once: the loop may not
@@ -314,6 +350,8 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
     std::unique_ptr<RunObserver> metrics = metrics_.observe_run(name, w.manifest.tasks.size());
     ExecuteOptions options;
+    options.given_params = active->params;
+    options.params_source = ParamSource::kApi;
     int workers = w.manifest.max_workers.value_or(
         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     options.max_workers = std::min(workers, config_.max_workers.value_or(workers));
@@ -354,6 +392,9 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
       std::lock_guard<std::mutex> lock(mutex_);
       never_unload_.push_back(served.workflow);  // a call still runs the plugin's code
     }
+  } catch (const ParamsRefused& e) {  // the caller tells the client what to fix
+    log_->error("run of '{}' not started: {}", name, e.what());
+    if (!was_opened) opened->set_exception(std::current_exception());
   } catch (const std::exception& e) {
     log_->error("run of '{}' stopped: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::make_exception_ptr(Error::State(e.what())));

@@ -32,7 +32,17 @@
 namespace flowweaver {
 
 struct StartRunResult {
-  enum class Code { kStarted, kUnknownWorkflow, kAlreadyActive, kAtCapacity, kStopping, kFailed };
+  // kBadParams: the parameters given are not the workflow's (names, types, enum), a required
+  // one is missing, or they differ from those of the run that would be resumed.
+  enum class Code {
+    kStarted,
+    kUnknownWorkflow,
+    kAlreadyActive,
+    kAtCapacity,
+    kStopping,
+    kBadParams,
+    kFailed
+  };
   Code code = Code::kFailed;
   std::string run_id;   // kStarted, or the active run for kAlreadyActive
   std::string message;  // why not started
@@ -88,7 +98,10 @@ class Service {
   // Blocks until stop has been requested.
   void wait_for_stop_request();
 
-  StartRunResult start_run(const std::string& workflow, const std::string& reason);
+  // Starts (or resumes) a run of `workflow` with the parameter values `params` gives (a JSON
+  // object; run_params.h); the others take their defaults.
+  StartRunResult start_run(const std::string& workflow, const std::string& reason,
+                           const nlohmann::json& params = nlohmann::json::object());
   // Cancels the run `run_id` of a served workflow: an active run is stopped (its tasks
   // cancelled, then written off after the grace period) and ends CANCELLED; one nobody runs is
   // recorded CANCELLED at once. Other runs go on. Never throws. (service_cancel.cpp)
@@ -126,6 +139,7 @@ class Service {
     std::string workflow;
     std::string run_id;  // once opened
     std::string reason;
+    nlohmann::json params;  // given for the run, checked (run_params.h)
     TimePoint started;
     StopSwitch stop_switch;
     std::thread thread;
@@ -145,8 +159,10 @@ class Service {
   // The locked part of start_run: nothing when the run was launched, else why not. A run of
   // `workflow` that was ending is taken out of active_ and handed back in `ended` to be joined.
   std::optional<StartRunResult> launch_run(const ServedWorkflow& served, const std::string& reason,
+                                           const nlohmann::json& params,
                                            std::shared_ptr<std::promise<std::string>> opened,
                                            std::shared_ptr<ActiveRun>* ended);
+  void discard_unopened_run(const std::string& workflow);
   std::shared_ptr<ActiveRun> take_ending_run(std::unique_lock<std::mutex>& lock,
                                              const std::string& workflow);
   void run_body(ActiveRun* active, ServedWorkflow served,

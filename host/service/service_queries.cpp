@@ -53,6 +53,7 @@ nlohmann::json Service::workflows_json() const {
       j["next_run_at"] = time_to_json(served.schedule->next_after(now));  // null: never
     }
     if (active.count(m.name)) j["active_run"] = active[m.name];
+    j["params"] = declarations_json(m.param_decls);
     out.push_back(j);
   }
   return out;

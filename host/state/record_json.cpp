@@ -14,12 +14,14 @@ std::optional<TimePoint> time_from_json(const nlohmann::json& object, const char
 }
 
 nlohmann::json run_to_json(const RunRecord& r) {
-  return {{"run_id", r.run_id},
-          {"workflow", r.workflow},
-          {"status", to_string(r.status)},
-          {"started_at", format_timestamp(r.started_at)},
-          {"finished_at", time_to_json(r.finished_at)},
-          {"manifest_hash", r.manifest_hash}};
+  nlohmann::json j = {{"run_id", r.run_id},
+                      {"workflow", r.workflow},
+                      {"status", to_string(r.status)},
+                      {"started_at", format_timestamp(r.started_at)},
+                      {"finished_at", time_to_json(r.finished_at)},
+                      {"manifest_hash", r.manifest_hash}};
+  if (r.params) j["params"] = *r.params;
+  return j;
 }
 
 nlohmann::json task_summary_json(const TaskRecord& t) {
@@ -44,6 +46,7 @@ RunRecord run_from_json(const nlohmann::json& j) {
   r.started_at = time_from_json(j, "started_at").value_or(TimePoint{});
   r.finished_at = time_from_json(j, "finished_at");
   r.manifest_hash = j.value("manifest_hash", "");
+  if (j.contains("params") && j["params"].is_object()) r.params = j["params"];
   return r;
 }
 

@@ -34,6 +34,10 @@ const char* kAttemptsTable = R"sql((
 const char* kUnfinishedRunsIndex =
     "CREATE INDEX IF NOT EXISTS runs_unfinished ON runs(run_id) WHERE status = 'RUNNING';";
 
+// Version 5 keeps each run's parameters, resolved once when it was created (JSON; NULL for the
+// runs before).
+const char* kMigrationToV5 = "ALTER TABLE runs ADD COLUMN params TEXT;";
+
 // A new file gets the current version at once.
 std::string current_schema() {
   return std::string(R"sql(
@@ -43,7 +47,8 @@ CREATE TABLE runs (
   status        TEXT NOT NULL,
   started_at    TEXT NOT NULL,
   finished_at   TEXT,
-  manifest_hash TEXT NOT NULL
+  manifest_hash TEXT NOT NULL,
+  params        TEXT
 );
 CREATE INDEX runs_by_workflow ON runs(workflow);
 CREATE TABLE tasks (
@@ -107,6 +112,10 @@ RunRecord read_run(SQLite::Statement& q) {
   run.started_at = column_time(q.getColumn(3)).value_or(TimePoint{});
   run.finished_at = column_time(q.getColumn(4));
   run.manifest_hash = q.getColumn(5).getString();
+  if (!q.getColumn(6).isNull()) {
+    nlohmann::json params = nlohmann::json::parse(q.getColumn(6).getString(), nullptr, false);
+    if (params.is_object()) run.params = std::move(params);
+  }
   return run;
 }
 
@@ -214,7 +223,8 @@ SqliteStore::SqliteStore(const std::string& path, ReadOnly) : path_(path) {
   if (version < 1) {
     throw Error::State(path_ + " is not a FlowWeaver state database (it has no FlowWeaver schema)");
   }
-  // Every version since 1 has the same columns: an older file reads as it is, unmigrated.
+  // An older file reads as it is, unmigrated: what a later version added reads as absent.
+  schema_version_ = version;
   prepare_statements();
 }
 
@@ -254,6 +264,7 @@ void SqliteStore::migrate() {
       if (version < 2) db_->exec(kMigrationToV2);
       if (version < 3) db_->exec(migration_to_v3());
       if (version < 4) db_->exec(kUnfinishedRunsIndex);
+      if (version < 5) db_->exec(kMigrationToV5);
       // Later versions add their migrations here, in order (and change current_schema()).
     }
     // Only when something changed: opening a current state must not write to it (a damaged file
@@ -268,9 +279,10 @@ std::vector<RunRecord> SqliteStore::query_runs(const std::string& where, const s
                                                size_t limit) {
   return guarded("reading runs", [&] {
     SQLite::Statement q(*db_,
-                        "SELECT run_id, workflow, status, started_at, finished_at, manifest_hash "
-                        "FROM runs " +
-                            where + " ORDER BY rowid DESC LIMIT ?");
+                        std::string("SELECT run_id, workflow, status, started_at, finished_at, "
+                                    "manifest_hash, ") +
+                            (schema_version_ >= 5 ? "params" : "NULL") + " FROM runs " + where +
+                            " ORDER BY rowid DESC LIMIT ?");
     int next = 1;
     if (!arg.empty()) q.bind(next++, arg);
     q.bind(next, static_cast<int64_t>(limit));
@@ -302,13 +314,14 @@ void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>
     in_transaction_writing_held([&] {
       SQLite::Statement insert(*db_,
                                "INSERT INTO runs (run_id, workflow, status, started_at, "
-                               "finished_at, manifest_hash) VALUES (?, ?, ?, ?, ?, ?)");
+                               "finished_at, manifest_hash, params) VALUES (?, ?, ?, ?, ?, ?, ?)");
       insert.bind(1, run.run_id);
       insert.bind(2, run.workflow);
       insert.bind(3, to_string(run.status));
       insert.bind(4, format_timestamp(run.started_at));
       bind_text_or_null(insert, 5, optional_time(run.finished_at));
       insert.bind(6, run.manifest_hash);
+      bind_text_or_null(insert, 7, run.params ? run.params->dump() : "");
       insert.exec();
       for (const TaskRecord& task : tasks) write_task(run.run_id, task);
     });
@@ -320,12 +333,14 @@ void SqliteStore::update_run(const RunRecord& run) {
     // The run's record and its held attempts go together: a run that ends is never left without
     // the attempts of its COMPLETED tasks (restore_held() only looks at RUNNING ones).
     in_transaction_writing_held([&] {
-      SQLite::Statement update(
-          *db_, "UPDATE runs SET status = ?, finished_at = ?, manifest_hash = ? WHERE run_id = ?");
+      SQLite::Statement update(*db_,
+                               "UPDATE runs SET status = ?, finished_at = ?, manifest_hash = ?, "
+                               "params = coalesce(?, params) WHERE run_id = ?");
       update.bind(1, to_string(run.status));
       bind_text_or_null(update, 2, optional_time(run.finished_at));
       update.bind(3, run.manifest_hash);
-      update.bind(4, run.run_id);
+      bind_text_or_null(update, 4, run.params ? run.params->dump() : "");
+      update.bind(5, run.run_id);
       update.exec();
     });
   });

@@ -16,7 +16,7 @@ namespace flowweaver {
 class SqliteStore : public StateStore {
  public:
   // The schema version this binary writes; older files are migrated, newer ones refused.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // How many COMPLETED attempts apply_awaited() holds back, and for how long at most.
   struct HoldLimits {
@@ -77,6 +77,8 @@ class SqliteStore : public StateStore {
   std::vector<RunRecord> query_runs(const std::string& where, const std::string& arg, size_t limit);
 
   std::string path_;
+  // The file's schema version: kSchemaVersion once migrated; older when read as it is.
+  int schema_version_ = kSchemaVersion;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<WalSync> sync_;  // destroyed before db_ closes
   std::unique_ptr<SQLite::Statement> upsert_task_;

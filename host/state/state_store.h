@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct RunRecord {
   TimePoint started_at;
   std::optional<TimePoint> finished_at;
   std::string manifest_hash;
+  // The run's parameters, resolved when it was created (run_params.h); nothing for a run stored
+  // before parameters were (its resume resolves them once more, and stores them).
+  std::optional<nlohmann::json> params = std::nullopt;
 };
 
 // One row per task per run: its latest state.

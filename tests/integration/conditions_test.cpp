@@ -43,7 +43,7 @@ tasks:
   ProcessResult r = run_flowweaver({"validate", "bad.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("bad.yaml:9:16: task 'deploy': `if`: no param 'tagret' (did you "
-                               "mean 'target'?); params: batch, target\n"));
+                               "mean 'target'?); params: target, batch\n"));
   EXPECT_THAT(r.err, HasSubstr("bad.yaml:9:49: task 'deploy': `if`: '==' compares a number with "
                                "text, which are never equal\n"));
   EXPECT_THAT(r.err, HasSubstr("bad.yaml:12:51: task 'quoted': `if`: '=' alone is not an "

@@ -713,6 +713,90 @@ std::string start_slow_run(Served& s) {
   return run_id;
 }
 
+// POST /api/workflows/NAME/runs takes {"params": {...}}: checked against the declarations before
+// anything runs (400 naming the parameter), used by the run and stored with it.
+TEST(ServeTest, ARunStartedOverHttpTakesItsParamsFromTheBody) {
+  TempDir dir;
+  write_config(dir);
+  dir.write("workflows/deploy.yaml", R"(name: deploy
+params:
+  target: {type: string, enum: [staging, prod], default: staging}
+  batch: {type: integer}
+tasks:
+  - {name: show, uses: builtin.echo, with: {target: "${params.target}", batch: "${params.batch}"}}
+)");
+  Served s(dir);
+  Json listed = s.get("/api/workflows").json();
+  ASSERT_TRUE(listed.is_array() && listed.size() == 1) << listed.dump();
+  EXPECT_EQ(listed[0]["params"], Json::parse(R"([
+    {"name": "target", "type": "string", "required": false, "default": "staging",
+     "enum": ["staging", "prod"], "description": ""},
+    {"name": "batch", "type": "integer", "required": true, "default": null, "enum": [],
+     "description": ""}])"));
+  Reply r =
+      s.post("/api/workflows/deploy/runs", {}, R"({"params": {"target": "prod", "batch": 7}})");
+  ASSERT_EQ(r.status, 201) << r.body << s.err();
+  std::string run_id = r.json()["run_id"];
+  Json run = wait_for_run(s, run_id);
+  EXPECT_EQ(run["params"], Json::parse(R"({"target": "prod", "batch": 7})"));
+  EXPECT_EQ(query_column((dir.path() / "var" / "deploy.db").string(),
+                         "SELECT result FROM tasks WHERE task_name = 'show'"),
+            (std::vector<std::string>{R"({"batch":7,"target":"prod"})"}));
+
+  struct Case {
+    std::string body, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"params": {"target": "qa", "batch": 1}})",
+            "parameter 'target': 'qa' is not one of staging, prod"},
+           {R"({"params": {"batch": "7"}})", "parameter 'batch' must be integer, not string"},
+           {R"({"params": {"tagret": "prod", "batch": 1}})",
+            "unknown parameter 'tagret' (did you mean 'target'?)"},
+           {R"({"params": {}})",
+            "parameter 'batch' is required (it has no default): add \"batch\" to \"params\" in the "
+            "request body"},
+           {"", "parameter 'batch' is required"},
+           {R"({"params": [1]})", "\"params\" must be a JSON object"},
+           {R"({"parms": {}})", "unknown key 'parms' in the request body"},
+           {"not json", "the request body must be a JSON object"}}) {
+    Reply bad = s.post("/api/workflows/deploy/runs", {}, c.body);
+    EXPECT_EQ(bad.status, 400) << c.body << ": " << bad.body;
+    Json error = bad.json();
+    EXPECT_THAT(error.value("error", ""), HasSubstr(c.message)) << c.body;
+  }
+  EXPECT_EQ(query_column((dir.path() / "var" / "deploy.db").string(), "SELECT count(*) FROM runs"),
+            (std::vector<std::string>{"1"}));
+}
+
+// A failed run is resumed by the next POST: with its own params, and not with others.
+TEST(ServeTest, AResumeOverHttpKeepsItsParamsAndRefusesOthers) {
+  TempDir dir;
+  write_config(dir);
+  dir.write("workflows/deploy.yaml", R"(name: deploy
+params:
+  target: {type: string, default: staging}
+tasks:
+  - {name: flaky, uses: builtin.fail, with: {times: 1, permanent: true}}
+  - {name: show, uses: builtin.echo, with: {target: "${params.target}"}, depends_on: [flaky]}
+)");
+  Served s(dir);
+  Reply first = s.post("/api/workflows/deploy/runs", {}, R"({"params": {"target": "prod"}})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  std::string run_id = first.json()["run_id"];
+  wait_for_run(s, run_id, "FAILED");
+
+  Reply other = s.post("/api/workflows/deploy/runs", {}, R"({"params": {"target": "qa"}})");
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_THAT(other.json().value("error", ""),
+              HasSubstr("run " + run_id + " was started with target=prod, not qa"));
+
+  Reply same = s.post("/api/workflows/deploy/runs");
+  ASSERT_EQ(same.status, 201) << same.body;
+  EXPECT_EQ(same.json()["run_id"], run_id);
+  Json run = wait_for_run(s, run_id);
+  EXPECT_EQ(task_of(run, "show")["output"], Json::parse(R"({"target": "prod"})"));
+}
+
 TEST(ServeTest, SigtermInterruptsARunThatTheNextStartResumes) {
   TempDir dir;
   write_config(dir, "grace_period: 300ms\n");

@@ -97,7 +97,7 @@ TEST(ConditionManifestTest, TypeErrorsPointInsideTheExpression) {
               HasSubstr("wf.yaml:9:22: task 'deploy': `if`: '==' compares a number with text"));
   EXPECT_THAT(condition_problems("    if: params.tagret == 'prod'\n"),
               HasSubstr("wf.yaml:9:16: task 'deploy': `if`: no param 'tagret' (did you mean "
-                        "'target'?); params: batch, target"));
+                        "'target'?); params: target, batch"));
   EXPECT_THAT(condition_problems("    if: \"tasks.chek.status == 'FAILED'\"\n"),
               HasSubstr("wf.yaml:9:16: task 'deploy': `if`: no task 'chek' (did you mean "
                         "'check'?)"));

@@ -166,6 +166,23 @@ TEST_F(ServiceTest, AScheduleFiresAtItsTimeOnceAndMissedTimesAreNotBackFilled) {
   service.stop();
 }
 
+TEST_F(ServiceTest, AScheduledRunTakesTheParamsDefaults) {
+  write_workflow("nightly",
+                 "schedule: \"0 2 * * *\"\nparams:\n  target: {type: string, default: staging}",
+                 "{name: a, uses: builtin.echo, with: {target: \"${params.target}\"}}");
+  ManualClock clock(utc("2026-11-26 01:59:30"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  clock.set(utc("2026-11-26 02:00:00"));
+  service.poke();
+  ASSERT_TRUE(eventually([&] { return runs(service, "nightly") == 1; }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "nightly"); }));
+  nlohmann::json run = service.runs_json("nightly", 1)->at(0);
+  EXPECT_EQ(run["status"], "COMPLETED");
+  EXPECT_EQ(run["params"], (nlohmann::json{{"target", "staging"}}));
+  service.stop();
+}
+
 TEST_F(ServiceTest, ARunDueWhileThePreviousOneIsActiveIsSkippedAndLogged) {
   write_workflow("often", "schedule: \"* * * * *\"",
                  "{name: a, uses: builtin.sleep, with: {duration: 1500ms}}");

@@ -122,6 +122,23 @@ void expect_current_schema(SQLite::Database& db) {
   EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }
 
+TEST_P(StateStoreTest, ARunKeepsItsParams) {
+  {
+    auto store = open();
+    RunRecord with = run("r1", "wf");
+    with.params = nlohmann::json{{"target", "prod"}, {"batch", 10}, {"hosts", {"a", "b"}}};
+    store->create_run(with, {task("a", 0)});
+    store->create_run(run("r2", "wf"), {task("a", 0)});
+    with.status = RunStatus::kFailed;
+    store->update_run(with);
+  }
+  auto store = open();
+  EXPECT_EQ(store->find_run("r1")->params,
+            (nlohmann::json{{"target", "prod"}, {"batch", 10}, {"hosts", {"a", "b"}}}));
+  EXPECT_EQ(store->find_run("r1")->status, RunStatus::kFailed);
+  EXPECT_FALSE(store->find_run("r2")->params);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
                          [](const auto& info) { return info.param == ".db" ? "Sqlite" : "Json"; });
 
@@ -256,6 +273,27 @@ TEST(SqliteStoreTest, AVersionOneStateIsReadAsItIsAndMigratedByTheNextWriter) {
 
   SQLite::Database db(path);
   expect_current_schema(db);
+}
+
+TEST(SqliteStoreTest, RunsOfAStateBeforeParamsReadWithoutThemAndGetThemOnResume) {
+  ScratchDir dir;
+  std::string path = dir.file("v1.db");
+  write_version_one_state(path);
+  {
+    auto reader = open_existing_state_store(path, Access::kReadOnly);
+    std::optional<RunRecord> r1 = reader->find_run("r1");
+    ASSERT_TRUE(r1);
+    EXPECT_EQ(r1->status, RunStatus::kFailed);
+    EXPECT_FALSE(r1->params);
+  }
+  auto store = open_state_store(path, Durability::kNormal);
+  RunRecord r1 = *store->find_run("r1");
+  EXPECT_FALSE(r1.params);
+  r1.params = nlohmann::json{{"target", "prod"}};
+  store->update_run(r1);
+  r1.params.reset();  // an update without params keeps those stored
+  store->update_run(r1);
+  EXPECT_EQ(store->find_run("r1")->params, (nlohmann::json{{"target", "prod"}}));
 }
 
 TEST(SqliteStoreTest, AVersionTwoStateIsMigratedKeepingEveryAttempt) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "exec/run_context.h"
+#include "util/time_format.h"
+
 namespace flowweaver {
 namespace {
 
@@ -79,6 +82,34 @@ TEST(TemplateTest, SecretsResolveAsText) {
   EXPECT_THROW(resolve_templates(Json("${secrets.OTHER}"), scope), std::runtime_error);
   EXPECT_THROW(parse_template("${secrets.A.B}"), std::invalid_argument);
   EXPECT_THROW(parse_template("${secrets}"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST(TemplateTest, RunReferencesReadTheRunContext) {
+  TimePoint started{std::chrono::milliseconds(1764900000123)};
+  RunContext run("20251205-0100-ab12", started, "deploy", Json{{"target", "prod"}});
+  EXPECT_EQ(run.params(), (Json{{"target", "prod"}}));
+  TemplateScope scope;
+  scope.run = &run;
+  EXPECT_EQ(resolve_templates(Json("${run.id}"), scope), Json("20251205-0100-ab12"));
+  EXPECT_EQ(resolve_templates(Json("${run.started_at}"), scope), Json(format_timestamp(started)));
+  EXPECT_EQ(resolve_templates(Json("${workflow.name}/${run.id}"), scope),
+            Json("deploy/20251205-0100-ab12"));
+  // Until the scheduler sets the outcome, before the handlers start.
+  EXPECT_EQ(resolve_templates(Json("${run.status}"), scope), Json("running"));
+  EXPECT_EQ(resolve_templates(Json("[${run.failed_tasks}]"), scope), Json("[]"));
+  run.set_outcome("failed", {"extract", "load"});
+  EXPECT_EQ(resolve_templates(Json("${run.status}: ${run.failed_tasks}"), scope),
+            Json("failed: extract,load"));
+  EXPECT_THROW(resolve_templates(Json("${run.id}"), TemplateScope{}), std::runtime_error);
+  EXPECT_THROW(parse_template("${run.nope}"), std::invalid_argument);
+  EXPECT_THROW(parse_template("${run}"), std::invalid_argument);
+  EXPECT_THROW(parse_template("${workflow.file}"), std::invalid_argument);
 }
 
 }  // namespace

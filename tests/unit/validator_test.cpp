@@ -45,6 +45,49 @@ tasks:
             std::string::npos);
 }
 
+TEST(ValidatorTest, ParamsAreReferencedByDeclarationAndScheduledOnesNeedDefaults) {
+  std::string errors = validate(R"(name: x
+schedule: "0 3 * * *"
+params:
+  target: {type: string}
+  batch: 5
+tasks:
+  - name: a
+    uses: test.echo
+    with: {t: "${params.target}", b: "${params.bacth}", r: "${run.id} ${workflow.name}"}
+  - name: b
+    uses: test.echo
+    with: {s: "${run.stauts}"}
+)");
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:4:3: param 'target' has no default, but a scheduled run "
+                                "gives no params"));
+  EXPECT_THAT(errors, HasSubstr("${params.bacth}: no param 'bacth' (did you mean 'batch'?)"));
+  EXPECT_THAT(errors, Not(HasSubstr("${params.target}")));
+  EXPECT_THAT(errors, Not(HasSubstr("${run.id}")));
+  EXPECT_THAT(errors, HasSubstr("wf.yaml:12:15: bad reference ${run.stauts}: the run has no field "
+                                "'stauts' (did you mean 'status'?)"));
+}
+
+TEST(ValidatorTest, AWholeParamReferenceIsTypeCheckedByTheParamsDeclaredType) {
+  std::string errors = validate(R"(name: x
+params:
+  count: {type: integer, default: "${env.COUNT:-3}"}
+  ratio: {type: number}
+  word: {type: string}
+  flag: {type: boolean}
+tasks:
+  - name: t
+    uses: test.typed
+    with: {s: "${params.word}", i: "${params.count}", n: "${params.ratio}", b: "${params.flag}",
+           o: "${params.ratio}", a: [], d: "${params.word}"}
+)");
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'i'")));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'n'")));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'b'")));
+  EXPECT_THAT(errors, Not(HasSubstr("parameter 'd'")));
+  EXPECT_THAT(errors, HasSubstr("task 't': parameter 'o' must be object, not number"));
+}
+
 TEST(ValidatorTest, DuplicateNamesAndUnknownDependencies) {
   std::string errors = validate(R"(name: x
 tasks:
