@@ -69,6 +69,8 @@ TEST(RunOutcomeTest, HandlersExampleCleansUpAndDoesNotAlertWhenTheBackupWorks) {
   EXPECT_EQ(task(db, "alert"), "SKIPPED");
   EXPECT_EQ(task(db, "alert", "error"), "the run did not fail");
   EXPECT_EQ(task(db, "cleanup"), "COMPLETED");
+  EXPECT_EQ(task(db, "report"), "COMPLETED");  // after cleanup, with ${run.status}
+  EXPECT_THAT(task(db, "report", "result"), HasSubstr("ended completed"));
 }
 
 // `step` fails unless `fixed`; `after` depends on it; alert on failure, cleanup on exit (after
