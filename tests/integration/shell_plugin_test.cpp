@@ -367,6 +367,18 @@ tasks:
   EXPECT_FALSE(std::filesystem::exists(output_dir)) << output_dir;
 }
 
+TEST(ShellPluginTest, TheShellOutputsExampleRuns) {
+  TempDir dir;
+  ProcessResult r = run_flowweaver(
+      {"run", FLOWWEAVER_SOURCE_DIR "/workflows/examples/shell_outputs.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json report = result_of(db_of(dir, "shell_outputs_example"), "report");
+  EXPECT_EQ(report["files"], json::parse(R"(["customers.csv", "orders.csv"])"));
+  EXPECT_EQ(report["count"], "2");
+  EXPECT_EQ(report["summary"], "two files\ncustomers first");
+  EXPECT_EQ(report["rows"], 120);
+}
+
 TEST(ShellPluginTest, UnparsableOutputsFailForGoodWithoutRetrying) {
   TempDir dir;
   dir.write("wf.yaml", R"(name: wf
