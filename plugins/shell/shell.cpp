@@ -100,6 +100,7 @@ class RunCommand : public Task {
   Json run(Context& ctx) override {
     ShellParams params = parse_shell_params(ctx.params());
     OutputFile output_file;
+    // Over any FLOWWEAVER_OUTPUT of `env:`: values are read from this file only.
     params.command.env["FLOWWEAVER_OUTPUT"] = output_file.path().string();
     ctx.log("debug", "running: " + describe(params.command.argv));
     LineSplitter out_lines(line_logger(ctx, "stdout"));

@@ -326,9 +326,11 @@ TEST(ShellPluginTest, ParsedStdoutAndNamedValuesReachADependent) {
 tasks:
   - name: t
     uses: shell.run
+    isolation: process
     with:
       shell: true
       parse: lines
+      env: {FLOWWEAVER_OUTPUT: /fw-not-this-one}
       command: |
         printf 'a.csv\nb.csv\n'
         echo "count=2" >> "$FLOWWEAVER_OUTPUT"
