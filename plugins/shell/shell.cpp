@@ -2,11 +2,18 @@
 // unless `shell: true` asks for one, runs in a process group of its own, and is killed with
 // that whole group when the task times out or the run stops.
 //
-// Output: {exit_code, stdout, stderr, stdout_truncated, stderr_truncated}. Each stream keeps
+// Output: {exit_code, stdout, stderr, stdout_truncated, stderr_truncated, values}, plus one
+// field for `parse:` (text, lines or json; see stdout_parsing.h). Each stream keeps
 // its first max_output bytes; the rest is read and dropped, and then `<stream>_truncated` is
 // true (a flag rather than a marker inside the text, so that a dependent parsing stdout never
 // sees bytes the command did not write). Bytes that are not UTF-8 become U+FFFD, since the
 // output is JSON.
+//
+// `values` holds what the command wrote to the file named by $FLOWWEAVER_OUTPUT (key=value
+// lines and key<<DELIMITER blocks, as in GitHub Actions; see output_values.h): a fresh file in a
+// private directory for each attempt, removed after it. It is an empty object when nothing was
+// written. A malformed file or stdout that `parse: json` cannot parse fails the attempt for good:
+// running the same command again would write the same.
 //
 // Every line of stdout and stderr also goes to the task's log as it is written (level debug,
 // prefixed "stdout: " or "stderr: "), whatever max_output keeps.
@@ -23,6 +30,8 @@
 
 #include "child_process.h"
 #include "line_splitter.h"
+#include "output_file.h"
+#include "output_values.h"
 #include "shell_params.h"
 #include "utf8.h"
 
@@ -90,6 +99,9 @@ class RunCommand : public Task {
  public:
   Json run(Context& ctx) override {
     ShellParams params = parse_shell_params(ctx.params());
+    OutputFile output_file;
+    // Over any FLOWWEAVER_OUTPUT of `env:`: values are read from this file only.
+    params.command.env["FLOWWEAVER_OUTPUT"] = output_file.path().string();
     ctx.log("debug", "running: " + describe(params.command.argv));
     LineSplitter out_lines(line_logger(ctx, "stdout"));
     LineSplitter err_lines(line_logger(ctx, "stderr"));
@@ -105,11 +117,16 @@ class RunCommand : public Task {
     if (result.signal != 0 || result.exit_code != 0) {
       throw std::runtime_error(failure_message(result));
     }
-    return {{"exit_code", result.exit_code},
-            {"stdout", to_valid_utf8(result.out.bytes)},
-            {"stderr", to_valid_utf8(result.err.bytes)},
-            {"stdout_truncated", result.out.num_dropped_bytes > 0},
-            {"stderr_truncated", result.err.num_dropped_bytes > 0}};
+    Json output = {{"exit_code", result.exit_code},
+                   {"stdout", to_valid_utf8(result.out.bytes)},
+                   {"stderr", to_valid_utf8(result.err.bytes)},
+                   {"stdout_truncated", result.out.num_dropped_bytes > 0},
+                   {"stderr_truncated", result.err.num_dropped_bytes > 0},
+                   {"values", parse_output_values(output_file.read())}};
+    if (const char* field = stdout_parse_field(params.parse)) {
+      output[field] = parse_stdout(params.parse, result.out.bytes, result.out.num_dropped_bytes);
+    }
+    return output;
   }
 };
 
@@ -129,5 +146,9 @@ FLOWWEAVER_PLUGIN(shell, "1.0.0") {
                 "host's FLOWWEAVER_SECRET_* variables: give a secret as ${secrets.NAME}")
       .optional("cwd", ParamType::String, "", "Working directory (default: the host's)")
       .optional("max_output", ParamType::Integer, 1048576,
-                "Bytes kept per stream; the rest is dropped and <stream>_truncated set");
+                "Bytes kept per stream; the rest is dropped and <stream>_truncated set")
+      .optional("parse", ParamType::String, "none",
+                "none, text, lines or json: stdout also as output.text (without its last "
+                "newline), output.lines (a list) or output.json (parsed; not JSON fails for "
+                "good)");
 }

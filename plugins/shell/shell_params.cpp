@@ -94,6 +94,7 @@ ShellParams parse_shell_params(const Json& with) {
   params.command.env = env_of(param(with, "env"));
   params.command.cwd = text_of(cwd, "cwd");
   params.max_output_bytes = max_output_of(param(with, "max_output"));
+  params.parse = stdout_parse_of(param(with, "parse"));
   return params;
 }
 

@@ -5,15 +5,17 @@
 #include <flowweaver/sdk.hpp>
 
 #include "spawn.h"
+#include "stdout_parsing.h"
 
 namespace flowweaver {
 
 struct ShellParams {
   Command command;
   size_t max_output_bytes = 0;
+  StdoutParse parse = StdoutParse::kNone;
 };
 
-// Reads command, shell, env, cwd and max_output (defaults already filled in by the host).
+// Reads command, shell, env, cwd, max_output and parse (defaults already filled in by the host).
 // Throws PermanentError naming the parameter when a value cannot work.
 //
 // With shell: false, `command` must be a list: its items are the argv, run without a shell.

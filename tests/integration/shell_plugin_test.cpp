@@ -65,7 +65,7 @@ tasks:
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string db = db_of(dir, "wf");
   EXPECT_EQ(result_of(db, "echo"), json::parse(R"({"exit_code": 0, "stdout": "hello\n",
-      "stderr": "", "stdout_truncated": false, "stderr_truncated": false})"));
+      "stderr": "", "stdout_truncated": false, "stderr_truncated": false, "values": {}})"));
   // No shell: no word splitting, expansion or globbing; numbers are passed as text.
   EXPECT_EQ(result_of(db, "verbatim")["stdout"], "a  b|$HOME|*|30|");
 }
@@ -318,6 +318,124 @@ tasks:
       << error_of("string_without_shell");
   EXPECT_EQ(query_column(db, "SELECT DISTINCT status FROM tasks"),
             (std::vector<std::string>{"FAILED"}));
+}
+
+TEST(ShellPluginTest, ParsedStdoutAndNamedValuesReachADependent) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: t
+    uses: shell.run
+    isolation: process
+    with:
+      shell: true
+      parse: lines
+      env: {FLOWWEAVER_OUTPUT: /fw-not-this-one}
+      command: |
+        printf 'a.csv\nb.csv\n'
+        echo "count=2" >> "$FLOWWEAVER_OUTPUT"
+        printf 'notes<<EOF\nfirst\nsecond\nEOF\n' >> "$FLOWWEAVER_OUTPUT"
+        dirname "$FLOWWEAVER_OUTPUT" > output_dir
+  - name: text
+    uses: shell.run
+    with: {command: [printf, "v1.2\n"], parse: text}
+  - name: doc
+    uses: shell.run
+    with: {command: [printf, '{"rows": [1, 2]}'], parse: json}
+  - name: use
+    uses: builtin.echo
+    depends_on: [t, text, doc]
+    with:
+      files: ${tasks.t.output.lines}
+      count: ${tasks.t.output.values.count}
+      notes: ${tasks.t.output.values.notes}
+      version: ${tasks.text.output.text}
+      rows: ${tasks.doc.output.json.rows}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string db = db_of(dir, "wf");
+  EXPECT_EQ(result_of(db, "use"), json::parse(R"({"files": ["a.csv", "b.csv"], "count": "2",
+      "notes": "first\nsecond", "version": "v1.2", "rows": [1, 2]})"));
+  json t = result_of(db, "t");
+  EXPECT_EQ(t["stdout"], "a.csv\nb.csv\n");  // the raw stdout stays as it was
+  EXPECT_FALSE(t.contains("text"));
+  EXPECT_FALSE(result_of(db, "text").contains("lines"));
+  EXPECT_EQ(result_of(db, "text")["values"], json::object());
+  // The file's private directory is gone after the attempt.
+  std::string output_dir = read_file(dir.path() / "output_dir");
+  while (!output_dir.empty() && output_dir.back() == '\n') output_dir.pop_back();
+  ASSERT_FALSE(output_dir.empty());
+  EXPECT_FALSE(std::filesystem::exists(output_dir)) << output_dir;
+}
+
+TEST(ShellPluginTest, TheShellOutputsExampleRuns) {
+  TempDir dir;
+  ProcessResult r = run_flowweaver(
+      {"run", FLOWWEAVER_SOURCE_DIR "/workflows/examples/shell_outputs.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json report = result_of(db_of(dir, "shell_outputs_example"), "report");
+  EXPECT_EQ(report["files"], json::parse(R"(["customers.csv", "orders.csv"])"));
+  EXPECT_EQ(report["count"], "2");
+  EXPECT_EQ(report["summary"], "two files\ncustomers first");
+  EXPECT_EQ(report["rows"], 120);
+}
+
+TEST(ShellPluginTest, UnparsableOutputsFailForGoodWithoutRetrying) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: not_json
+    uses: shell.run
+    with: {command: [echo, "Error: no such table"], parse: json}
+    retries: 2
+  - name: truncated_json
+    uses: shell.run
+    with: {command: [printf, '{"a": [1, 2, 3]}'], parse: json, max_output: 5}
+    retries: 2
+  - name: malformed_values
+    uses: shell.run
+    with: {shell: true, command: "echo a=1 >> $FLOWWEAVER_OUTPUT; echo oops >> $FLOWWEAVER_OUTPUT"}
+    retries: 2
+  - name: open_block
+    uses: shell.run
+    with: {shell: true, command: "printf 'k<<EOF\\nx\\n' >> $FLOWWEAVER_OUTPUT"}
+    retries: 2
+  - name: bad_mode
+    uses: shell.run
+    with: {command: [touch, ran], parse: yaml}
+    retries: 2
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string db = db_of(dir, "wf");
+  auto error_of = [&](const std::string& task) { return column_of_task(db, "error", task); };
+  EXPECT_NE(error_of("not_json").find("parse: json: stdout is not valid JSON"), std::string::npos)
+      << error_of("not_json");
+  EXPECT_NE(error_of("not_json").find("it starts with: \"Error: no such table\\n\""),
+            std::string::npos)
+      << error_of("not_json");
+  EXPECT_NE(error_of("truncated_json").find("stdout was truncated"), std::string::npos)
+      << error_of("truncated_json");
+  EXPECT_EQ(error_of("malformed_values"),
+            "$FLOWWEAVER_OUTPUT line 2: \"oops\" is neither key=value nor key<<DELIMITER");
+  EXPECT_EQ(error_of("open_block"),
+            "$FLOWWEAVER_OUTPUT line 1: the block \"k<<EOF\" is never closed by a line \"EOF\"");
+  EXPECT_EQ(error_of("bad_mode"),
+            "parameter 'parse' must be one of none, text, lines, json, but is \"yaml\"");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "ran"));  // refused before running
+  EXPECT_EQ(query_column(db, "SELECT DISTINCT attempt FROM tasks"),
+            (std::vector<std::string>{"1"}));  // permanent: none retried
+  EXPECT_EQ(query_column(db, "SELECT DISTINCT status FROM tasks"),
+            (std::vector<std::string>{"FAILED"}));
+}
+
+TEST(ShellPluginTest, DescribeShowsTheParseParameter) {
+  TempDir dir;
+  ProcessResult d = run_flowweaver({"plugins", "--describe", "shell"}, dir.path());
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(d.out.find("parse"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("none, text, lines or json"), std::string::npos) << d.out;
 }
 
 }  // namespace
