@@ -22,7 +22,7 @@ namespace flowweaver {
 namespace {
 
 struct Step {
-  std::string action;  // run | skip | run again | retry
+  std::string action;  // run | skip | run again | retry | re-decide
   std::string reason;
 };
 
@@ -37,7 +37,8 @@ Step plan_task(const TaskRecord* r) {
     case TaskStatus::kFailed:
       return {"run again", "FAILED: " + r->error};
     case TaskStatus::kSkipped:
-      return {"run", "was SKIPPED: " + r->error};
+      // Its trigger rule and condition are asked again once its upstream tasks end.
+      return {"re-decide", "was SKIPPED: " + r->error};
     case TaskStatus::kPending:
       if (r->next_attempt_at) {
         return {"retry", "attempt " + std::to_string(r->attempt + 1) + " due " +

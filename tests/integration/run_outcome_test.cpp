@@ -109,6 +109,12 @@ TEST(RunOutcomeTest, OnFailureAndOnExitRunAfterAFailureAndAgainAtTheEndOfTheResu
                       "(SELECT started_at FROM tasks WHERE task_name = 'note')"),
             "1");
 
+  // What a resume would do: `step` runs again, `after` is decided again once `step` ends.
+  ProcessResult plan = run_flowweaver({"plan", "wf.yaml"}, dir.path());
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("re-decide  after"));
+  EXPECT_THAT(plan.out, HasSubstr("was SKIPPED: upstream 'step' failed"));
+
   // Fixed, the run resumes from `step`; at its end the run did not fail: no alert this time,
   // and the on_exit handlers run again (their second attempt).
   dir.write("wf.yaml", failing_run(true));
