@@ -8,8 +8,9 @@
 //
 // The files: scheduler.cpp (the loop, dispatch, events), scheduler_transitions.cpp (what happens
 // to a task as attempts end and upstream tasks settle), scheduler_stops.cpp (timeouts, stops,
-// the run's deadline), scheduler_handlers.cpp (the handler phase); the rules they apply are pure
-// functions elsewhere (trigger_rule.h, run_outcome.h, retry_policy.h, host_deaths.h).
+// the run's deadline), scheduler_handlers.cpp (the handler phase), scheduler_pools.cpp (a task
+// with a `pool:` starts once it holds a slot, shared with other runs); the rules they apply are
+// pure functions elsewhere (trigger_rule.h, run_outcome.h, retry_policy.h, host_deaths.h).
 //
 // Durability rule: no task is called before its RUNNING row (with its attempt number) and the
 // COMPLETED of each of its upstream tasks are committed, so that a host that dies during a call

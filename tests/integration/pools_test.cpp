@@ -72,3 +72,23 @@ TEST(PoolsTest, AMalformedPoolOptionIsRefused) {
 
 }  // namespace
 }  // namespace flowweaver::testing
+
+namespace flowweaver::testing {
+namespace {
+
+TEST(PoolsTest, TheExampleRunsWithItsPoolDeclared) {
+  std::string example =
+      (std::filesystem::path(FLOWWEAVER_SOURCE_DIR) / "workflows" / "examples" / "pools.yaml")
+          .string();
+  TempDir dir;
+  ProcessResult refused = run_flowweaver({"run", example}, dir.path());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("pool 'warehouse' is not declared"));
+  ProcessResult r = run_flowweaver({"run", example, "--pool", "warehouse=1"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string db = (dir.path() / "var" / "pools_example.db").string();
+  EXPECT_EQ(query_one(db, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"), "4");
+}
+
+}  // namespace
+}  // namespace flowweaver::testing
