@@ -34,7 +34,13 @@ Scheduler::Scheduler(const Manifest& manifest, const Dag& dag, TaskRunner& runne
   }
 }
 
-Scheduler::~Scheduler() = default;
+Scheduler::~Scheduler() {
+  // run() gives every slot back; this covers a run() left by an exception, as other runs share
+  // the table.
+  if (options_.pools) {
+    for (const auto& [task, ticket] : pool_tickets_) options_.pools->release(ticket);
+  }
+}
 
 void Scheduler::request_stop(StopReason reason) {
   {
