@@ -53,10 +53,6 @@ void Scheduler::request_stop(StopReason reason) {
   shared_->cv.notify_all();
 }
 
-bool Scheduler::stop_requested() const {
-  return shared_->stop_requests.load(std::memory_order_acquire) > 0;
-}
-
 bool Scheduler::cancel_requested() const {
   return shared_->cancel_requested.load(std::memory_order_acquire);
 }

@@ -88,8 +88,9 @@ class Scheduler {
   SchedulerResult run(const std::string& run_id, std::vector<TaskRecord> initial);
 
   // Start nothing new, let what runs go on for the drain period (none for a cancel, which also
-  // cuts short a drain under way), then cancel it and give it the grace period; persist, return.
-  // Thread-safe; callable from a signal-handling thread.
+  // cuts short a drain under way), then cancel it and give it the grace period; then run the
+  // on_exit handlers, which a stop requested while they run stops the same way; persist,
+  // return. Thread-safe; callable from a signal-handling thread.
   void request_stop(StopReason reason = StopReason::kShutdown);
 
  private:
@@ -112,7 +113,6 @@ class Scheduler {
   struct Shared;  // what worker threads share with the scheduler
 
   // --- scheduler.cpp: the loop
-  bool stop_requested() const;
   bool cancel_requested() const;
   // A stop request this thread has yet to act on: a new one, or a cancel during a drain.
   bool stop_pending() const;

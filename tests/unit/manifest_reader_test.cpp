@@ -3,23 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "manifest_parsing.h"
+
 namespace flowweaver {
 namespace {
 
 using ::testing::HasSubstr;
-
-Manifest parse_ok(const std::string& yaml) {
-  DiagnosticList d("test.yaml");
-  Manifest m = parse_manifest(yaml, "test.yaml", &d);
-  EXPECT_TRUE(d.empty()) << d.to_string();
-  return m;
-}
-
-std::string parse_errors(const std::string& yaml) {
-  DiagnosticList d("test.yaml");
-  parse_manifest(yaml, "test.yaml", &d);
-  return d.to_string();
-}
 
 TEST(ManifestReaderTest, ReadsTasksDefaultsAndOverrides) {
   Manifest m = parse_ok(R"(

@@ -9,6 +9,7 @@
 
 #include "manifest/manifest_reader.h"
 #include "manifest/template.h"
+#include "manifest_parsing.h"
 #include "scratch_dir.h"
 #include "util/error.h"
 
@@ -33,19 +34,6 @@ params:
 tasks:
   - {name: t, uses: builtin.noop}
 )";
-
-Manifest parse_ok(const std::string& yaml) {
-  DiagnosticList d("test.yaml");
-  Manifest m = parse_manifest(yaml, "test.yaml", &d);
-  EXPECT_TRUE(d.empty()) << d.to_string();
-  return m;
-}
-
-std::string parse_errors(const std::string& yaml) {
-  DiagnosticList d("test.yaml");
-  parse_manifest(yaml, "test.yaml", &d);
-  return d.to_string();
-}
 
 std::optional<std::string> no_env(const std::string&) { return std::nullopt; }
 

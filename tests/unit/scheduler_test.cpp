@@ -278,6 +278,7 @@ class SchedulerTest : public ::testing::Test {
       // A call handed to a free worker but not yet in run() (a slow thread start, easily seen
       // on a loaded machine or under TSan), or back from run() with its event not yet seen,
       // may still act: time must not move before it has.
+      if (freeze_time_) return false;
       int in_flight = scripted_->in_flight.load();
       int running = in_flight - calls_.abandoned();
       return running >= std::min(calls_.outstanding(), max_workers) &&
@@ -325,6 +326,10 @@ class SchedulerTest : public ::testing::Test {
   std::string crash_marker_;
   ConditionCheck condition_;
   std::shared_ptr<PoolSlots> pools_;
+  // Set by a test that asks for a stop from another thread: the clock may not jump ahead
+  // between the request and the scheduler's seeing it (a wake-up that comes as the fake wait
+  // times out would otherwise let a day pass).
+  std::atomic<bool> freeze_time_{false};
   std::string handlers_saw_;  // what on_handlers_start was told: "STATUS:failed,tasks,"
 };
 
@@ -501,10 +506,9 @@ TEST_F(SchedulerTest, ACancelCancelsRunningTasksAtOnceAndEndsTheRunCancelled) {
         while (scripted_->started().empty()) {
           std::this_thread::sleep_for(Millis(1));
         }
-        // Read after the request: read before, the fake clock could jump a day ahead (the
-        // scheduler, idle, has no nearer deadline) between the two.
-        s.request_stop(StopReason::kCancel);
+        freeze_time_ = true;
         cancelled_at = clock_->now();
+        s.request_stop(StopReason::kCancel);
       });
   EXPECT_EQ(r.status, RunStatus::kCancelled);
   EXPECT_EQ(task(r, "long").status, TaskStatus::kPending);
