@@ -833,3 +833,27 @@ tasks:
 
 }  // namespace
 }  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST_F(SchedulerTest, TheRunDeadlineWithdrawsAWaitForAPoolSlot) {
+  load(R"(name: wf
+timeout: 1m
+tasks:
+  - {name: waits, uses: x.y, pool: p}
+)");
+  pools_ = std::make_shared<PoolSlots>(std::map<std::string, int>{{"p", 1}});
+  PoolSlots::Ticket other_run = pools_->request("p", 0, nullptr);  // never given back in time
+  SchedulerResult r = run({});
+  EXPECT_EQ(r.status, RunStatus::kFailed);
+  EXPECT_EQ(task(r, "waits").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "waits").error, "workflow timeout after 1m");
+  EXPECT_EQ(task(r, "waits").attempt, 0);
+  EXPECT_EQ(pools_->counts()[0].waiting, 0);
+  EXPECT_EQ(pools_->counts()[0].used, 1);
+  pools_->release(other_run);
+}
+
+}  // namespace
+}  // namespace flowweaver
