@@ -14,6 +14,7 @@
 #include "exec/masking_runner.h"
 #include "exec/scheduler.h"
 #include "isolation/process_runner.h"
+#include "pool_declarations.h"
 #include "progress/progress_line.h"
 #include "progress/terminal_status.h"
 #include "run_id.h"
@@ -132,6 +133,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.drain_period = options.drain_period;
   scheduler_options.crash_marker = options.crash_marker;
   scheduler_options.condition = manifest_conditions(w.manifest, run_context->params(), run.run_id);
+  scheduler_options.pools = options.pools;
   scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
   scheduler_options.on_handlers_start = [run_context](RunStatus status,
                                                       const std::vector<std::string>& failed) {
@@ -151,6 +153,29 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   store.update_run(run);
   return {run, std::move(result)};
 }
+
+namespace {
+
+// The pools `--pool` declares into `pools` (null: none); false, with the problems printed, when
+// a task names another one. Throws PoolDeclarationRefused for a malformed --pool.
+bool pools_for_run(const Workflow& w, const std::vector<std::string>& assignments,
+                   std::shared_ptr<PoolSlots>* pools) {
+  std::map<std::string, int> slots = parse_pool_assignments(assignments);
+  DiagnosticList undeclared(w.manifest.file);
+  check_pools_declared(
+      w.manifest, slots,
+      [](const std::string& pool) { return "give it slots with --pool " + pool + "=N"; },
+      &undeclared);
+  if (!undeclared.empty()) {
+    std::cerr << undeclared.to_string() << undeclared.size()
+              << " problem(s) found; nothing was run.\n";
+    return false;
+  }
+  if (!slots.empty()) *pools = std::make_shared<PoolSlots>(std::move(slots));
+  return true;
+}
+
+}  // namespace
 
 RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
   std::shared_ptr<spdlog::logger> log;
@@ -174,10 +199,15 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
     return {kExitInvalid, false};
   }
   nlohmann::json given_params;
+  std::shared_ptr<PoolSlots> pools;
   try {
     given_params =
         params_from_command_line(w->manifest, options.param_assignments, options.param_file);
+    if (!pools_for_run(*w, options.pool_assignments, &pools)) return {kExitInvalid, false};
   } catch (const ParamsRefused& e) {
+    print_refusal(e.what());
+    return {kExitInvalid, false};
+  } catch (const PoolDeclarationRefused& e) {
     print_refusal(e.what());
     return {kExitInvalid, false};
   }
@@ -199,6 +229,7 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
         w->manifest.max_workers.value_or(static_cast<int>(std::thread::hardware_concurrency())));
     execute.grace_period = options.grace_period;
     execute.task_log_root = options.log_dir;
+    execute.pools = std::move(pools);
     std::optional<ProgressLine> progress;
     if (terminal) {
       progress.emplace(*terminal, w->manifest.tasks.size(), clock);

@@ -52,6 +52,8 @@ struct RunOptions {
   // --param NAME=VALUE, as typed, and --param-file ("" for none): run_params.h.
   std::vector<std::string> param_assignments;
   std::string param_file;
+  // --pool NAME=N, as typed (pool_declarations.h).
+  std::vector<std::string> pool_assignments;
 };
 
 struct RunReport {
@@ -80,6 +82,8 @@ struct ExecuteOptions {
   uint64_t task_log_max_bytes = 10 * 1024 * 1024;  // per attempt
   // The state's crash marker (crash_marker_path()); empty: crashes name no task.
   std::string crash_marker;
+  // The pools' slots, shared by every run of the process; null: none (exec/pool_slots.h).
+  std::shared_ptr<PoolSlots> pools;
   // Called once the run has its id (created or resumed), before any task starts.
   std::function<void(const RunRecord&)> on_opened;
   // Called once the run's last task is done, just before its final status is stored: whoever

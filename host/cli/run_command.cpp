@@ -90,6 +90,11 @@ void add_run_command(CommandRegistry& commands) {
                   "A parameter's value for a new run, NAME=VALUE (repeatable; typed as declared)")
       ->take_all()
       ->allow_extra_args(false);
+  cmd->add_option("--pool", run.pool_assignments,
+                  "A pool's slots for this run, NAME=N (repeatable): at most N of the tasks "
+                  "with `pool: NAME` run at once")
+      ->take_all()
+      ->allow_extra_args(false);
   cmd->add_option("--param-file", run.param_file,
                   "A JSON object of parameter values (a --param wins over it)");
   cmd->add_flag("--no-progress", args->no_progress,

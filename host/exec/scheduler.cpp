@@ -34,7 +34,13 @@ Scheduler::Scheduler(const Manifest& manifest, const Dag& dag, TaskRunner& runne
   }
 }
 
-Scheduler::~Scheduler() = default;
+Scheduler::~Scheduler() {
+  // run() gives every slot back; this covers a run() left by an exception, as other runs share
+  // the table.
+  if (options_.pools) {
+    for (const auto& [task, ticket] : pool_tickets_) options_.pools->release(ticket);
+  }
+}
 
 void Scheduler::request_stop(StopReason reason) {
   {
@@ -71,6 +77,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     TimePoint now = clock_.now();
     if (run_deadline_ && now >= *run_deadline_ && !run_expired_ && !dag_status_) expire_run(now);
     promote_due(now);
+    ready_granted_tasks();
     started.clear();
     if (stop_pending()) begin_stop(now);  // e.g. a signal during start-up
     if (std::optional<std::string> error = gate_->writer_error()) store_failed(*error);
@@ -82,10 +89,13 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
       submit(started);
     } else {
       // The store failed while they were being dispatched: start nothing more.
-      for (uint32_t t : started) running_.erase(t);
+      for (uint32_t t : started) {
+        running_.erase(t);
+        release_pool_slot(t);
+      }
     }
     if (gate_->due(now)) gate_->commit_in_background();
-    bool idle = ready_.empty() && delayed_.empty();
+    bool idle = ready_.empty() && delayed_.empty() && pool_waiting_.empty();
     if (running_.empty() && (stopping_ || idle)) {
       // The DAG (or a list of handlers) has ended or stopped: the next handlers' turn.
       if (store_error_.empty() && begin_handlers(now)) continue;
@@ -95,6 +105,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
   }
   flush();
   gate_->close();
+  withdraw_pool_waits();
   SchedulerResult result;
   result.abandoned_calls = abandoned_;
   pool_.reset();  // joins idle workers; detaches any stuck in an abandoned call
@@ -197,6 +208,7 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
     ready_.pop();
     TaskRecord& r = records_[t];
     if (r.status != TaskStatus::kPending) continue;  // failed meanwhile: the run's deadline
+    if (!holds_pool_slot(t)) continue;               // waits for its pool; others go on
     // Its upstream's COMPLETED may be staged, not yet committed: the start's commit is then one
     // it waits for (StateStore::apply_awaited).
     gate_->note_start(t);
@@ -299,7 +311,7 @@ TimePoint Scheduler::next_deadline() const {
 // log lines go out before it sleeps (on_idle), so a quiet run shows what it did.
 void Scheduler::wait_and_handle_events() {
   auto no_news = [&] {
-    return !shared_->has_events.load(std::memory_order_acquire) && !stop_pending();
+    return !shared_->has_events.load(std::memory_order_acquire) && !stop_pending() && !pool_news();
   };
   auto spin_end = std::chrono::steady_clock::now() + kBriefSpin;
   while (no_news() && std::chrono::steady_clock::now() < spin_end) {
@@ -331,6 +343,7 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
   if (it == running_.end() || it->second.token != e.token) return;  // an abandoned call, late
   Running running = std::move(it->second);
   running_.erase(it);
+  release_pool_slot(e.task);
   note_call_duration(e.ran_for);
   AttemptRecord attempt = attempt_record(e.task, running, now);
   const AttemptOutcome& outcome = e.outcome;

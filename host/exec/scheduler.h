@@ -8,8 +8,9 @@
 //
 // The files: scheduler.cpp (the loop, dispatch, events), scheduler_transitions.cpp (what happens
 // to a task as attempts end and upstream tasks settle), scheduler_stops.cpp (timeouts, stops,
-// the run's deadline), scheduler_handlers.cpp (the handler phase); the rules they apply are pure
-// functions elsewhere (trigger_rule.h, run_outcome.h, retry_policy.h, host_deaths.h).
+// the run's deadline), scheduler_handlers.cpp (the handler phase), scheduler_pools.cpp (a task
+// with a `pool:` starts once it holds a slot, shared with other runs); the rules they apply are
+// pure functions elsewhere (trigger_rule.h, run_outcome.h, retry_policy.h, host_deaths.h).
 //
 // Durability rule: no task is called before its RUNNING row (with its attempt number) and the
 // COMPLETED of each of its upstream tasks are committed, so that a host that dies during a call
@@ -28,6 +29,7 @@
 #include "exec/commit_gate.h"
 #include "exec/condition_check.h"
 #include "exec/crash_marker.h"
+#include "exec/pool_slots.h"
 #include "exec/run_observer.h"
 #include "exec/run_outcome.h"
 #include "exec/task_runner.h"
@@ -63,6 +65,9 @@ struct SchedulerOptions {
   // ${run.failed_tasks} tell the handlers.
   std::function<void(RunStatus dag_status, const std::vector<std::string>& failed_tasks)>
       on_handlers_start;
+  // The pools' slots, shared with every other run of the process (exec/pool_slots.h); it must
+  // declare each pool the manifest's tasks name. Null: no pools (none may be named).
+  std::shared_ptr<PoolSlots> pools;
 };
 
 struct SchedulerResult {
@@ -166,6 +171,18 @@ class Scheduler {
   bool recover_left_running(uint32_t task, TimePoint now);
   std::string skip_reason(uint32_t task, TriggerDecision decision) const;
 
+  // --- scheduler_pools.cpp: a task with a `pool:` starts once it holds one of its slots
+  // Whether ready `task` may start now: it has no pool, or holds a slot (asked for here). A
+  // task that has to wait leaves the ready queue until the slot is granted.
+  bool holds_pool_slot(uint32_t task);
+  // Waiting tasks whose slot has been granted go back to the ready queue.
+  void ready_granted_tasks();
+  // The attempt of `task` has ended (or never started): its slot goes to the next waiter.
+  void release_pool_slot(uint32_t task);
+  // A stop, the run's deadline, the DAG's end: waits are withdrawn, slots not yet in use freed.
+  void withdraw_pool_waits();
+  bool pool_news() const;
+
   // --- scheduler_stops.cpp: timeouts, stops and the run's deadline
   void check_deadlines(TimePoint now);
   void abandon(uint32_t task, TimePoint now);
@@ -205,6 +222,9 @@ class Scheduler {
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
   using Due = std::pair<TimePoint, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;
+  // Tickets of tasks that hold or wait for a pool slot; waiting ones are also in pool_waiting_.
+  std::unordered_map<uint32_t, PoolSlots::Ticket> pool_tickets_;
+  std::vector<uint32_t> pool_waiting_;
   static constexpr size_t kQueuedPerWorker = 256;
   static constexpr double kQuickCallMicros = 1000;
   static constexpr std::chrono::microseconds kBriefSpin{10};

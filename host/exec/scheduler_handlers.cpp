@@ -18,6 +18,7 @@ bool Scheduler::begin_handlers(TimePoint now) {
     // DAG tasks a stop left ready or waiting for a retry stay PENDING, for a resume.
     ready_ = {};
     delayed_ = {};
+    withdraw_pool_waits();
     // The handlers run despite the stop that ended the DAG; a stop asked for from now on stops
     // them.
     stopping_ = false;

@@ -19,6 +19,8 @@ struct Scheduler::Shared {
   // Bumped under `mutex` (so a waiting scheduler cannot miss it); read without, once per turn.
   std::atomic<uint64_t> stop_requests{0};
   std::atomic<bool> cancel_requested{false};  // set before stop_requests is bumped
+  // A pool slot was granted to a waiting task (set under `mutex` by the granting thread).
+  std::atomic<bool> pool_granted{false};
   OutputTable outputs;  // written by the scheduler before dependents start; read by workers
 };
 

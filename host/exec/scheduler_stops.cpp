@@ -24,6 +24,7 @@ void Scheduler::check_deadlines(TimePoint now) {
 void Scheduler::abandon(uint32_t task, TimePoint now) {
   Running running = std::move(running_.at(task));
   running_.erase(task);
+  release_pool_slot(task);
   abandoned_ = true;
   pool_->add_worker();  // the stuck thread no longer counts against max_workers
   observer_.on_task_abandoned(task, records_[task].attempt);
@@ -44,6 +45,7 @@ void Scheduler::begin_stop(TimePoint now) {
   bool cancel = cancel_requested();
   if (stopping_ && !(cancel && drain_deadline_)) return;
   stopping_ = true;
+  withdraw_pool_waits();  // nothing new starts: another run may have the slots
   if (!cancel && options_.drain_period > Millis(0) && !running_.empty()) {
     drain_deadline_ = now + options_.drain_period;  // running tasks may still finish on their own
     for (auto& [task, r] : running_) {
@@ -69,6 +71,7 @@ void Scheduler::expire_run(TimePoint now) {
   const std::string message = run_timeout_message();
   ready_ = {};
   delayed_ = {};
+  withdraw_pool_waits();
   for (auto& [task, r] : running_) {
     if (is_handler(task)) continue;
     r.run_timed_out = true;

@@ -76,6 +76,11 @@ struct TaskSpec {
   // A final failure does not fail the run; dependents see it per their trigger rule.
   bool allow_failure = false;
   TaskRole role = TaskRole::kTask;
+  // `pool:`; empty: none. At most the pool's slot count of its tasks run at once, across every
+  // run of the process (exec/pool_slots.h); waiting ones start by `priority`, higher first.
+  std::string pool;
+  SourceLocation pool_location;
+  int priority = 0;
   // `if:`; none: the task always runs when ready. Behind a pointer: most tasks have none.
   std::shared_ptr<const TaskCondition> condition;
 };

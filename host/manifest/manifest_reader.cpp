@@ -21,12 +21,13 @@ namespace {
 const std::vector<std::string> kTopKeys = {"name",    "description", "max_workers", "params",
                                            "secrets", "defaults",    "tasks",       "schedule",
                                            "catchup", "on_failure",  "on_exit",     "timeout"};
-const std::vector<std::string> kDefaultsKeys = {
-    "retries", "retry_delay", "backoff", "max_retry_delay", "timeout", "isolation", "memory_limit"};
+const std::vector<std::string> kDefaultsKeys = {"retries",         "retry_delay", "backoff",
+                                                "max_retry_delay", "timeout",     "isolation",
+                                                "memory_limit",    "pool",        "priority"};
 const std::vector<std::string> kTaskKeys = {
     "name",          "uses",    "with",      "depends_on",   "retries",         "retry_delay",
     "backoff",       "timeout", "isolation", "memory_limit", "max_retry_delay", "trigger_rule",
-    "allow_failure", "if"};
+    "allow_failure", "if",      "pool",      "priority"};
 // Task keys that `defaults:` refuses with a reason rather than as unknown.
 const std::vector<std::string> kTaskOnlyKeys = {"trigger_rule", "allow_failure"};
 
@@ -213,8 +214,32 @@ class Reader : private YamlFieldReader {
     }
   }
 
+  // `pool` and `priority` (workflows/FORMAT.md, "Pools"); whether the pool is declared is a
+  // question for the command that runs it.
+  void read_pool(const YamlNode& map, TaskSpec* task) {
+    if (YamlNode n = map.find("pool")) {
+      std::optional<std::string> name = read_string(n, "pool");
+      if (name && !is_valid_name(*name)) {
+        error(n, "pool name '" + *name + "' may contain only letters, digits, '_' and '-'");
+      } else if (name) {
+        task->pool = *name;
+        task->pool_location = n.location();
+      }
+    }
+    if (YamlNode n = map.find("priority")) {
+      if (auto v = read_integer(n, "priority")) {
+        if (*v < -1000000 || *v > 1000000) {
+          error(n, "`priority` must be between -1000000 and 1000000 (higher starts first)");
+        } else {
+          task->priority = static_cast<int>(*v);
+        }
+      }
+    }
+  }
+
   // The keys `defaults` and a task share.
   void read_policy(const YamlNode& map, TaskSpec* task) {
+    read_pool(map, task);
     RetryPolicy* retry = &task->retry;
     std::optional<Millis>* timeout = &task->timeout;
     if (YamlNode n = map.find("isolation")) {
@@ -290,6 +315,9 @@ class Reader : private YamlFieldReader {
     task.isolation = defaults.isolation;
     task.isolation_given = defaults.isolation_given;
     task.memory_limit = defaults.memory_limit;
+    task.pool = defaults.pool;
+    task.pool_location = defaults.pool_location;
+    task.priority = defaults.priority;
     if (!item.is_map()) {
       error(item, "each " + kind_of(role) + " must be a map with at least `name` and `uses`");
       return task;

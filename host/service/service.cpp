@@ -75,6 +75,10 @@ Service::Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Cloc
           [this](const std::string& workflow) { return last_success_in_state(workflow); }) {
   metrics_.add_workflow_gauges([this] { return workflow_samples(&Service::last_success_seconds); },
                                [this] { return workflow_samples(&Service::next_run_seconds); });
+  if (!config_.pools.empty()) {
+    pools_ = std::make_shared<PoolSlots>(config_.pools);
+    metrics_.add_pool_gauges(pools_);
+  }
 }
 
 double Service::last_success_seconds(const ServedWorkflow& served) {
@@ -116,6 +120,7 @@ void Service::start() {
   plugins_->refresh();
   workflows_ =
       std::make_unique<WorkflowCatalog>(config_.workflows_dir, config_.default_isolation, log_);
+  workflows_->declare_pools(config_.pools, config_.file);
   workflows_->refresh(plugins_->registry());
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
@@ -359,6 +364,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.drain_period = config_.grace_period;
     options.observer = metrics.get();
     options.task_log_root = config_.log_dir;
+    options.pools = pools_;
     options.crash_marker = crash_marker_path(state_path(name).string());
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");

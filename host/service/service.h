@@ -185,6 +185,8 @@ class Service {
   Clock& clock_;
   SystemdNotifier& notifier_;
   ServiceMetrics metrics_;
+  // The pools' slots, one table for every run (exec/pool_slots.h); null: no pools declared.
+  std::shared_ptr<PoolSlots> pools_;
   LastSuccessBook last_success_;
   std::unique_ptr<PluginCatalog> plugins_;
   std::unique_ptr<WorkflowCatalog> workflows_;

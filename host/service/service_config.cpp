@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "manifest/manifest_reader.h"
 #include "manifest/yaml_document.h"
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
@@ -18,7 +19,7 @@ namespace {
 const std::vector<std::string> kConfigKeys = {
     "workflows_dir", "plugin_dirs",   "state_dir",           "log_dir",     "listen",
     "token",         "token_file",    "max_concurrent_runs", "max_workers", "grace_period",
-    "log_max_bytes", "log_max_files", "default_isolation"};
+    "log_max_bytes", "log_max_files", "default_isolation",   "pools"};
 
 constexpr uint64_t kMinLogBytes = 1024;
 
@@ -109,6 +110,7 @@ class ConfigReader : private YamlFieldReader {
     read_size(root.find("log_max_bytes"), "log_max_bytes", &c.log_max_bytes);
     read_count(root.find("log_max_files"), "log_max_files", 1, 1000, &c.log_max_files);
     read_isolation(root.find("default_isolation"), &c.default_isolation);
+    read_pools(root.find("pools"), &c.pools);
     return c;
   }
 
@@ -155,6 +157,25 @@ class ConfigReader : private YamlFieldReader {
       return;
     }
     *out = std::move(*value);
+  }
+
+  // `pools: {warehouse: 2}`: each pool's slots, shared by every run of the service.
+  void read_pools(const YamlNode& node, std::map<std::string, int>* out) {
+    if (!node || node.is_null()) return;
+    if (!node.is_map()) {
+      error(node, "`pools` must be a map of pool names to slot counts, e.g. {warehouse: 2}");
+      return;
+    }
+    for (size_t i = 0; i < node.size(); ++i) {
+      YamlNode key = node.key(i);
+      std::string name = key.is_scalar() ? std::string(key.scalar()) : "";
+      if (!is_valid_name(name)) {
+        error(key, "pool name '" + name + "' may contain only letters, digits, '_' and '-'");
+        continue;
+      }
+      int slots = 0;
+      if (read_count(node.value(i), "pools: " + name, 1, 100000, &slots)) (*out)[name] = slots;
+    }
   }
 
   void read_plugin_dirs(const YamlNode& node, std::vector<std::filesystem::path>* out) {
@@ -281,7 +302,9 @@ std::optional<ServiceConfig> load_service_config(const std::string& file,
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(file, ec);
   std::filesystem::path dir = (ec ? std::filesystem::path(file) : absolute).parent_path();
-  return parse_service_config(*text, dir, diagnostics);
+  std::optional<ServiceConfig> config = parse_service_config(*text, dir, diagnostics);
+  if (config) config->file = file;
+  return config;
 }
 
 }  // namespace flowweaver

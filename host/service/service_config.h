@@ -14,10 +14,12 @@
 //   log_max_bytes: 10MiB                # see util/byte_size.h
 //   log_max_files: 3
 //   default_isolation: process          # or in-process; a manifest's `isolation:` wins
+//   pools: {warehouse: 2}               # slots per pool, shared by every run (FORMAT.md "Pools")
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +48,9 @@ struct ServiceConfig {
   // Where tasks whose manifest does not say run: in a child process, so that a crashing plugin
   // cannot take the service (and every other workflow) down.
   Isolation default_isolation = Isolation::kProcess;
+  // Slots per pool; a manifest naming another pool is refused when loaded.
+  std::map<std::string, int> pools;
+  std::string file;  // the config file, as given; empty when read from text
 };
 
 // Reads the config file. Every problem (unreadable file, invalid YAML, an empty file, a root

@@ -93,4 +93,24 @@ void ServiceMetrics::add_workflow_gauges(
                   std::move(next_run));
 }
 
+void ServiceMetrics::add_pool_gauges(std::shared_ptr<const PoolSlots> pools) {
+  registry_.gauge("flowweaver_pool_slots", "A pool's slots, used by running tasks or free",
+                  {"pool", "state"}, [pools] {
+                    MetricsRegistry::GaugeSamples samples;
+                    for (const PoolSlots::Counts& c : pools->counts()) {
+                      samples.push_back({{c.pool, "used"}, static_cast<double>(c.used)});
+                      samples.push_back({{c.pool, "free"}, static_cast<double>(c.slots - c.used)});
+                    }
+                    return samples;
+                  });
+  registry_.gauge("flowweaver_pool_waiting", "Tasks waiting for a slot of the pool", {"pool"},
+                  [pools] {
+                    MetricsRegistry::GaugeSamples samples;
+                    for (const PoolSlots::Counts& c : pools->counts()) {
+                      samples.push_back({{c.pool}, static_cast<double>(c.waiting)});
+                    }
+                    return samples;
+                  });
+}
+
 }  // namespace flowweaver

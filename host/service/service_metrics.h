@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "exec/pool_slots.h"
 #include "exec/run_observer.h"
 #include "service/metrics.h"
 #include "state/state_store.h"
@@ -25,6 +26,10 @@ class ServiceMetrics {
   // `next_run` give (every served one, 0 meaning never), read at each render.
   void add_workflow_gauges(std::function<MetricsRegistry::GaugeSamples()> last_success,
                            std::function<MetricsRegistry::GaugeSamples()> next_run);
+
+  // flowweaver_pool_slots{pool,state="used|free"} and flowweaver_pool_waiting{pool}, read from
+  // `pools` at each render.
+  void add_pool_gauges(std::shared_ptr<const PoolSlots> pools);
 
   std::string render() const { return registry_.render(); }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "manifest/manifest_reader.h"
+#include "pool_declarations.h"
 
 namespace flowweaver {
 
@@ -31,6 +32,11 @@ std::optional<std::string> read_text(const fs::path& file) {
 WorkflowCatalog::WorkflowCatalog(fs::path dir, Isolation default_isolation,
                                  std::shared_ptr<spdlog::logger> log)
     : dir_(std::move(dir)), default_isolation_(default_isolation), log_(std::move(log)) {}
+
+void WorkflowCatalog::declare_pools(std::map<std::string, int> pools, std::string config_file) {
+  pools_ = std::move(pools);
+  pools_declared_in_ = config_file.empty() ? "the service config" : std::move(config_file);
+}
 
 std::optional<ServedWorkflow> WorkflowCatalog::find(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -91,7 +97,16 @@ void WorkflowCatalog::load_file(const fs::path& file, const std::string& text,
   FileState& state = files_[file];
   DiagnosticList diagnostics(file.string());
   std::optional<Workflow> w = load_workflow(file.string(), plugins, process_env, &diagnostics);
-  if (w) apply_default_isolation(&w->manifest.tasks, default_isolation_);
+  if (w) {
+    apply_default_isolation(&w->manifest.tasks, default_isolation_);
+    check_pools_declared(
+        w->manifest, pools_,
+        [&](const std::string& pool) {
+          return "declare it in " + pools_declared_in_ + ", e.g. pools: {" + pool + ": 2}";
+        },
+        &diagnostics);
+    if (!diagnostics.empty()) w.reset();
+  }
   std::string problem;
   if (!w) {
     problem = diagnostics.to_string();

@@ -30,6 +30,10 @@ class WorkflowCatalog {
   WorkflowCatalog(std::filesystem::path dir, Isolation default_isolation,
                   std::shared_ptr<spdlog::logger> log);
 
+  // The pools the service declares (`pools:` in `config_file`): a manifest naming another one is
+  // refused. Call before the first refresh. Default: none.
+  void declare_pools(std::map<std::string, int> pools, std::string config_file);
+
   // Rereads manifests that are new or changed, or all of them when `plugins` differ from the set
   // they were last validated against; drops workflows whose file is gone.
   void refresh(const std::shared_ptr<const PluginRegistry>& plugins);
@@ -50,6 +54,8 @@ class WorkflowCatalog {
 
   std::filesystem::path dir_;
   Isolation default_isolation_;
+  std::map<std::string, int> pools_;
+  std::string pools_declared_in_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<const PluginRegistry> validated_against_;
   std::map<std::filesystem::path, FileState> files_;

@@ -170,8 +170,9 @@ TEST(ExampleManifestsTest, EveryExampleValidates) {
     if (entry.path().extension() == ".yaml") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  for (const char* expected : {"examples/trigger_rules.yaml", "examples/allow_failure.yaml",
-                               "examples/handlers.yaml", "examples/run_timeout.yaml"}) {
+  for (const char* expected :
+       {"examples/trigger_rules.yaml", "examples/allow_failure.yaml", "examples/pools.yaml",
+        "examples/handlers.yaml", "examples/run_timeout.yaml"}) {
     EXPECT_TRUE(std::find(files.begin(), files.end(), examples / expected) != files.end())
         << expected;
   }

@@ -265,3 +265,38 @@ TEST(ManifestReaderTest, BadSecretDeclarations) {
 
 }  // namespace
 }  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST(ManifestReaderTest, PoolAndPriorityFromDefaultsAndTasks) {
+  Manifest m = parse_ok(R"(name: x
+defaults: {pool: warehouse, priority: 2}
+tasks:
+  - {name: a, uses: p.t}
+  - {name: b, uses: p.t, pool: api, priority: -3}
+)");
+  EXPECT_EQ(m.tasks[0].pool, "warehouse");
+  EXPECT_EQ(m.tasks[0].priority, 2);
+  EXPECT_EQ(m.tasks[1].pool, "api");
+  EXPECT_EQ(m.tasks[1].pool_location.line, 5);
+  EXPECT_EQ(m.tasks[1].priority, -3);
+  Manifest none = parse_ok("name: x\ntasks:\n  - {name: a, uses: p.t}\n");
+  EXPECT_EQ(none.tasks[0].pool, "");
+  EXPECT_EQ(none.tasks[0].priority, 0);
+}
+
+TEST(ManifestReaderTest, BadPoolNamesAndPrioritiesPointAtTheValue) {
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, pool: 'ware house'}\n"),
+              HasSubstr("test.yaml:3:32: pool name 'ware house' may contain only letters, "
+                        "digits, '_' and '-'"));
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, priority: high}\n"),
+              HasSubstr("test.yaml:3:36: `priority`"));
+  EXPECT_THAT(parse_errors("name: x\ndefaults: {priority: 1.5}\ntasks: []\n"),
+              HasSubstr("test.yaml:2:22: `priority`"));
+  EXPECT_THAT(parse_errors("name: x\ntasks:\n  - {name: a, uses: p.t, priority: 99999999}\n"),
+              HasSubstr("test.yaml:3:36: `priority` must be between -1000000 and 1000000"));
+}
+
+}  // namespace
+}  // namespace flowweaver

@@ -292,6 +292,7 @@ class SchedulerTest : public ::testing::Test {
     options.drain_period = drain_period_;
     options.crash_marker = crash_marker_;
     options.condition = condition_;
+    options.pools = pools_;
     options.on_handlers_start = [this](RunStatus status, const std::vector<std::string>& failed) {
       handlers_saw_ = std::string(to_string(status)) + ":";
       for (const std::string& f : failed) handlers_saw_ += f + ",";
@@ -324,6 +325,7 @@ class SchedulerTest : public ::testing::Test {
   CountingRunner::Hook before_call_;
   std::string crash_marker_;
   ConditionCheck condition_;
+  std::shared_ptr<PoolSlots> pools_;
   // Set by a test that asks for a stop from another thread: the clock may not jump ahead
   // between the request and the scheduler's seeing it (a wake-up that comes as the fake wait
   // times out would otherwise let a day pass).
@@ -744,6 +746,113 @@ on_exit:
   EXPECT_EQ(task(r, "alert").status, TaskStatus::kSkipped);
   EXPECT_EQ(task(r, "cleanup").status, TaskStatus::kCompleted);
   EXPECT_EQ(handlers_saw_, "INTERRUPTED:");
+}
+
+}  // namespace
+}  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+constexpr const char* kPoolOfOne = R"(name: wf
+tasks:
+  - {name: first, uses: x.y, pool: p}
+  - {name: low, uses: x.y, pool: p}
+  - {name: high, uses: x.y, pool: p, priority: 5}
+  - {name: mid, uses: x.y, pool: p, priority: 1}
+  - {name: free, uses: x.y}
+)";
+
+TEST_F(SchedulerTest, APoolOfOneRunsItsTasksOneAtATimeInPriorityOrder) {
+  load(kPoolOfOne);
+  pools_ = std::make_shared<PoolSlots>(std::map<std::string, int>{{"p", 1}});
+  std::atomic<int> in_pool{0};
+  std::atomic<int> most_in_pool{0};
+  before_call_ = [&](const std::string& task, int) {
+    if (task == "free") return;
+    // The call holds the slot for this window; an overlapping call would be seen in it.
+    int now = ++in_pool;
+    most_in_pool = std::max(most_in_pool.load(), now);
+    std::this_thread::sleep_for(Millis(20));
+    --in_pool;
+  };
+  SchedulerResult r = run({}, /*max_workers=*/4);
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(most_in_pool.load(), 1);
+  std::vector<std::string> pool_order;
+  for (const std::string& t : scripted_->started()) {
+    if (t != "free") pool_order.push_back(t);
+  }
+  EXPECT_EQ(pool_order, (std::vector<std::string>{"first", "high", "mid", "low"}));
+  // A task of no pool did not wait behind the pool's queue.
+  std::vector<std::string> started = scripted_->started();
+  EXPECT_LT(std::find(started.begin(), started.end(), "free") - started.begin(), 3);
+  EXPECT_EQ(pools_->counts()[0].used, 0);
+  EXPECT_EQ(pools_->counts()[0].waiting, 0);
+}
+
+TEST_F(SchedulerTest, ASlotFreedByAnotherRunWakesAWaitingTask) {
+  load(kPoolOfOne);
+  pools_ = std::make_shared<PoolSlots>(std::map<std::string, int>{{"p", 1}});
+  PoolSlots::Ticket other_run = pools_->request("p", 100, nullptr);
+  SchedulerResult r = run({}, 2, std::nullopt, [&](Scheduler&) {
+    // Waits until the run has queued its pool tasks behind the other run's slot.
+    while (pools_->counts()[0].waiting < 4) std::this_thread::sleep_for(Millis(1));
+    EXPECT_EQ(pools_->counts()[0].used, 1);
+    pools_->release(other_run);
+  });
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(scripted_->started().size(), 5u);
+  EXPECT_EQ(pools_->counts()[0].used, 0);
+}
+
+TEST_F(SchedulerTest, AStopWithdrawsPoolWaitsAndAFailedAttemptFreesItsSlot) {
+  load(R"(name: wf
+tasks:
+  - {name: breaks, uses: x.y, pool: p, allow_failure: true}
+  - {name: long, uses: x.y, pool: p}
+  - {name: waits, uses: x.y, pool: p}
+)");
+  pools_ = std::make_shared<PoolSlots>(std::map<std::string, int>{{"p", 1}});
+  SchedulerResult r = run({{"breaks", {Step::kPermanent}}, {"long", {Step::kBlockUntilCancelled}}},
+                          2, std::nullopt, [&](Scheduler& s) {
+                            while (scripted_->started().size() < 2) {
+                              std::this_thread::sleep_for(Millis(1));
+                            }
+                            s.request_stop();
+                          });
+  EXPECT_EQ(r.status, RunStatus::kInterrupted);
+  EXPECT_EQ(task(r, "breaks").status, TaskStatus::kFailed);
+  // The failure freed the slot for `long`; the stop withdrew the wait of `waits`.
+  EXPECT_EQ(task(r, "long").attempt, 1);
+  EXPECT_EQ(task(r, "waits").status, TaskStatus::kPending);
+  EXPECT_EQ(task(r, "waits").attempt, 0);
+  EXPECT_EQ(pools_->counts()[0].used, 0);
+  EXPECT_EQ(pools_->counts()[0].waiting, 0);
+}
+
+}  // namespace
+}  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST_F(SchedulerTest, TheRunDeadlineWithdrawsAWaitForAPoolSlot) {
+  load(R"(name: wf
+timeout: 1m
+tasks:
+  - {name: waits, uses: x.y, pool: p}
+)");
+  pools_ = std::make_shared<PoolSlots>(std::map<std::string, int>{{"p", 1}});
+  PoolSlots::Ticket other_run = pools_->request("p", 0, nullptr);  // never given back in time
+  SchedulerResult r = run({});
+  EXPECT_EQ(r.status, RunStatus::kFailed);
+  EXPECT_EQ(task(r, "waits").status, TaskStatus::kFailed);
+  EXPECT_EQ(task(r, "waits").error, "workflow timeout after 1m");
+  EXPECT_EQ(task(r, "waits").attempt, 0);
+  EXPECT_EQ(pools_->counts()[0].waiting, 0);
+  EXPECT_EQ(pools_->counts()[0].used, 1);
+  pools_->release(other_run);
 }
 
 }  // namespace

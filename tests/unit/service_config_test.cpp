@@ -280,3 +280,26 @@ TEST(ServiceConfigTest, ListenAddresses) {
 
 }  // namespace
 }  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+TEST(ServiceConfigTest, PoolsAreSlotCountsByName) {
+  ServiceConfig c = parse_ok("pools: {warehouse: 2, api-calls: 10}\n");
+  EXPECT_EQ(c.pools, (std::map<std::string, int>{{"warehouse", 2}, {"api-calls", 10}}));
+  EXPECT_TRUE(parse_ok("listen: localhost:1\n").pools.empty());
+}
+
+TEST(ServiceConfigTest, BadPoolsPointAtTheValue) {
+  EXPECT_THAT(parse_errors("pools: [warehouse]\n"),
+              HasSubstr("serve.yaml:1:8: `pools` must be a map of pool names to slot counts"));
+  EXPECT_THAT(parse_errors("pools: {warehouse: 0}\n"),
+              HasSubstr("serve.yaml:1:20: `pools: warehouse` must be between 1 and 100000"));
+  EXPECT_THAT(parse_errors("pools: {warehouse: two}\n"),
+              HasSubstr("serve.yaml:1:20: `pools: warehouse`"));
+  EXPECT_THAT(parse_errors("pools: {'ware house': 2}\n"),
+              HasSubstr("serve.yaml:1:9: pool name 'ware house' may contain only letters"));
+}
+
+}  // namespace
+}  // namespace flowweaver

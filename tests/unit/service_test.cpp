@@ -474,3 +474,53 @@ TEST_F(ServiceTest, TaskLogGivesAnAttemptsLogFromAnOffsetAndSaysWhenItIsOver) {
 
 }  // namespace
 }  // namespace flowweaver
+
+namespace flowweaver {
+namespace {
+
+// One pool for every run of the service: two workflows' tasks in a pool of one take turns, the
+// metrics show the slot used and the other task waiting, and a manifest naming a pool the
+// config does not declare is refused when loaded, naming the pool and the config file.
+TEST_F(ServiceTest, APoolIsSharedByEveryRunAndAnUndeclaredPoolIsRefused) {
+  config_.pools = {{"warehouse", 1}};
+  config_.file = "/etc/flowweaver/serve.yaml";
+  const std::string sleeper =
+      "{name: a, uses: shell.run, pool: warehouse, with: {command: [sleep, '0.4']}}";
+  write_workflow("one", "", sleeper);
+  write_workflow("two", "", sleeper);
+  write_workflow("three", "", "{name: a, uses: builtin.noop, pool: lake}");
+  ManualClock clock(utc("2026-11-26 10:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  EXPECT_EQ(service.start_run("three", "test").code, StartRunResult::Code::kUnknownWorkflow);
+  EXPECT_THAT(log_text(), ::testing::HasSubstr(
+                              "three.yaml:4:41: task 'a': pool 'lake' is not declared; declare "
+                              "it in /etc/flowweaver/serve.yaml, e.g. pools: {lake: 2}"));
+  EXPECT_EQ(metric(service, "flowweaver_pool_slots{pool=\"warehouse\",state=\"free\"}"), "1");
+  ASSERT_EQ(service.start_run("one", "test").code, StartRunResult::Code::kStarted);
+  ASSERT_EQ(service.start_run("two", "test").code, StartRunResult::Code::kStarted);
+  ASSERT_TRUE(eventually([&] {
+    return metric(service, "flowweaver_pool_waiting{pool=\"warehouse\"}") == "1" &&
+           metric(service, "flowweaver_pool_slots{pool=\"warehouse\",state=\"used\"}") == "1" &&
+           metric(service, "flowweaver_pool_slots{pool=\"warehouse\",state=\"free\"}") == "0";
+  }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "one"); }));
+  ASSERT_TRUE(eventually([&] { return all_finished(service, "two"); }));
+  auto window = [&](const std::string& workflow) {
+    nlohmann::json run = service.runs_json(workflow, 1)->at(0);
+    EXPECT_EQ(run["status"], "COMPLETED");
+    nlohmann::json detail = service.run_json(run["run_id"]).value();
+    nlohmann::json task = detail["tasks"][0]["attempt_history"][0];
+    return std::make_pair(task["started_at"].get<std::string>(),
+                          task["finished_at"].get<std::string>());
+  };
+  auto [one_start, one_end] = window("one");
+  auto [two_start, two_end] = window("two");
+  EXPECT_TRUE(one_end <= two_start || two_end <= one_start)
+      << one_start << "-" << one_end << " / " << two_start << "-" << two_end;
+  EXPECT_EQ(metric(service, "flowweaver_pool_slots{pool=\"warehouse\",state=\"used\"}"), "0");
+  service.stop();
+}
+
+}  // namespace
+}  // namespace flowweaver
