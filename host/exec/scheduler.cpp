@@ -144,13 +144,8 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
 }
 
 bool Scheduler::dag_ended_well() const {
-  for (uint32_t t = 0; t < manifest_.tasks.size(); ++t) {
-    TaskStatus status = records_[t].status;
-    if (!is_handler(t) && (status == TaskStatus::kPending || status == TaskStatus::kRunning)) {
-      return false;
-    }
-  }
-  return dag_status(manifest_, records_, DagStop::kNone) == RunStatus::kCompleted;
+  // Asked as if stopped, dag_status() says INTERRUPTED while a DAG task is unfinished.
+  return dag_status(manifest_, records_, DagStop::kShutdown) == RunStatus::kCompleted;
 }
 
 bool Scheduler::reopen(uint32_t task, TimePoint now) {
@@ -184,8 +179,7 @@ void Scheduler::start_dag(const std::vector<uint32_t>& crashed_the_host, TimePoi
   for (auto [t, decision] : decided) apply_decision(t, decision, false, now, &settled);
   for (uint32_t t : crashed_the_host) {
     if (is_handler(t)) continue;  // settled when the handlers' turn comes
-    settled.push_back({t, manifest_.tasks[t].allow_failure ? UpstreamOutcome::kAllowedFailure
-                                                           : UpstreamOutcome::kFailed});
+    settled.push_back({t, failed_outcome(t)});
   }
   for (auto [t, outcome] : settled) settle(t, outcome, now);
 }

@@ -153,6 +153,8 @@ class Scheduler {
   // FAILED for good; returns how its dependents see it (the caller settles it).
   UpstreamOutcome fail(uint32_t task, const std::string& error,
                        std::optional<AttemptRecord> attempt, TimePoint now);
+  // How dependents see `task` FAILED for good: an allowed failure if it may fail.
+  UpstreamOutcome failed_outcome(uint32_t task) const;
   void interrupt(uint32_t task, const std::string& error, AttemptRecord attempt, TimePoint now);
   void skip(uint32_t task, const std::string& reason, TimePoint now);
   // `task` has ended as `outcome`: its dependents whose rule now decides run or are skipped, and

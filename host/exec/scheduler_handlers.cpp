@@ -49,8 +49,7 @@ bool Scheduler::release_handlers(TaskRole role, TimePoint now) {
     if (r.status == TaskStatus::kCompleted) {  // in an earlier process of this run
       settled.push_back({h, UpstreamOutcome::kSucceeded});
     } else if (r.status == TaskStatus::kFailed) {  // crashed the host once too often
-      settled.push_back({h, manifest_.tasks[h].allow_failure ? UpstreamOutcome::kAllowedFailure
-                                                             : UpstreamOutcome::kFailed});
+      settled.push_back({h, failed_outcome(h)});
     } else if (!handler_runs(role, *dag_status_)) {
       skip(h, "the run did not fail", now);
       settled.push_back({h, UpstreamOutcome::kSkipped});

@@ -4,6 +4,7 @@
 #include "exec/retry_policy.h"
 #include "exec/scheduler.h"
 #include "exec/scheduler_shared.h"
+#include "manifest/flow_names.h"
 
 namespace flowweaver {
 namespace {
@@ -61,6 +62,10 @@ UpstreamOutcome Scheduler::fail(uint32_t task, const std::string& error,
   r.next_attempt_at.reset();
   stage(task, std::move(attempt));
   observer_.on_task_failed(task, error);
+  return failed_outcome(task);
+}
+
+UpstreamOutcome Scheduler::failed_outcome(uint32_t task) const {
   return manifest_.tasks[task].allow_failure ? UpstreamOutcome::kAllowedFailure
                                              : UpstreamOutcome::kFailed;
 }
@@ -188,7 +193,7 @@ std::string Scheduler::skip_reason(uint32_t task, TriggerDecision decision) cons
   const TriggerRule rule = manifest_.tasks[task].trigger_rule;
   std::string prefix = rule == TriggerRule::kAllSuccess
                            ? std::string()
-                           : std::string("trigger rule ") + to_string(rule) + ": ";
+                           : "trigger rule " + trigger_rule_name(rule) + ": ";
   switch (rule) {
     case TriggerRule::kAllSuccess:
       if (const TaskRecord* u =

@@ -56,22 +56,4 @@ UpstreamOutcome skipped_outcome(TriggerDecision decision) {
                                                           : UpstreamOutcome::kSkipped;
 }
 
-const char* to_string(TriggerRule rule) {
-  switch (rule) {
-    case TriggerRule::kAllSuccess:
-      return "all_success";
-    case TriggerRule::kAllDone:
-      return "all_done";
-    case TriggerRule::kAllFailed:
-      return "all_failed";
-    case TriggerRule::kOneSuccess:
-      return "one_success";
-    case TriggerRule::kOneFailed:
-      return "one_failed";
-    case TriggerRule::kNoneFailed:
-      return "none_failed";
-  }
-  return "?";
-}
-
 }  // namespace flowweaver

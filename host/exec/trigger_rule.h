@@ -44,6 +44,4 @@ TriggerDecision decide_trigger(TriggerRule rule, const UpstreamTally& tally);
 // The outcome a task's dependents see when it is skipped with `decision`.
 UpstreamOutcome skipped_outcome(TriggerDecision decision);
 
-const char* to_string(TriggerRule rule);
-
 }  // namespace flowweaver

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exec/upstream_tracker.h"
+#include "manifest/flow_names.h"
 
 namespace flowweaver {
 namespace {
@@ -75,7 +76,7 @@ TEST(TriggerRuleTest, EveryCellOfTheTable) {
     ASSERT_EQ(row.size(), kColumns.size());
     for (size_t c = 0; c < kColumns.size(); ++c) {
       EXPECT_EQ(cell(decide_trigger(rule, tally_of(kColumns[c]))), row[c])
-          << to_string(rule) << " with " << kColumns[c].name;
+          << trigger_rule_name(rule) << " with " << kColumns[c].name;
     }
   }
 }
