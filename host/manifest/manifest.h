@@ -57,6 +57,24 @@ struct TaskCondition {
   std::shared_ptr<const expr::Expr> expression;  // null when it did not parse
 };
 
+// `foreach:` or `matrix:` (workflows/FORMAT.md, "foreach and matrix"): the task runs once per
+// item or combination, each a durable row of its own named `task[0]` or `task[os=debian,v=1]`
+// (exec/task_items.h). Read by manifest_reader, checked by the validator.
+struct FanOut {
+  enum class Kind { kForEach, kMatrix };
+  Kind kind = Kind::kForEach;
+  SourceLocation location;  // of the `foreach:` or `matrix:` value
+  // kForEach: a YAML list, or a string that is exactly one reference (${tasks.T.output.PATH},
+  // ${params.NAME}) resolved when the task becomes ready.
+  Json items;
+  // kMatrix: the axes in the order written, each with its values; `exclude:` combinations (each
+  // an object naming some axes) left out.
+  std::vector<std::pair<std::string, std::vector<Json>>> axes;
+  std::vector<Json> exclude;
+  int max_parallel = 0;  // `max_parallel:`; 0: no cap on the items running at once
+  int batch_size = 0;    // `batch_size:` (foreach only); 0: each call gets one item
+};
+
 struct TaskSpec {
   std::string name;
   SourceLocation location;  // of the task's list item
@@ -83,6 +101,8 @@ struct TaskSpec {
   int priority = 0;
   // `if:`; none: the task always runs when ready. Behind a pointer: most tasks have none.
   std::shared_ptr<const TaskCondition> condition;
+  // `foreach:` or `matrix:`; none: the task is one call. Behind a pointer: most tasks have none.
+  std::shared_ptr<const FanOut> fan_out;
 };
 
 // A name under `secrets:`; its value is looked up when the manifest is loaded

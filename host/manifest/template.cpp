@@ -62,6 +62,22 @@ Reference parse_reference(std::string_view body, std::string source) {
     ref.kind = Reference::Kind::kWorkflowName;
     return ref;
   }
+  if (parts[0] == "item") {
+    ref.kind = Reference::Kind::kItem;
+    ref.path.assign(parts.begin() + 1, parts.end());
+    return ref;
+  }
+  if (parts[0] == "item_index") {
+    if (parts.size() != 1) throw bad("expected ${item_index}");
+    ref.kind = Reference::Kind::kItemIndex;
+    return ref;
+  }
+  if (parts[0] == "matrix") {
+    if (parts.size() != 2) throw bad("expected ${matrix.NAME}");
+    ref.kind = Reference::Kind::kMatrix;
+    ref.name = parts[1];
+    return ref;
+  }
   if (parts[0] == "params") {
     if (parts.size() != 2) throw bad("expected ${params.NAME}");
     ref.kind = Reference::Kind::kParams;
@@ -84,8 +100,8 @@ Reference parse_reference(std::string_view body, std::string source) {
     return ref;
   }
   throw bad(
-      "it must start with params., env., tasks., secrets., run. or be manifest.dir or "
-      "workflow.name");
+      "it must start with params., env., tasks., secrets., run., matrix. or be manifest.dir, "
+      "workflow.name, item or item_index");
 }
 
 std::string as_text(const nlohmann::json& value) {
@@ -97,6 +113,27 @@ nlohmann::json run_field(const Reference& ref, const RunContext& run) {
   if (ref.name == "started_at") return run.started_at();
   if (ref.name == "status") return run.status();
   return join(run.failed_tasks(), ",");
+}
+
+// `value` at `path` (object keys, list indexes); `what` names `value` in the error.
+const nlohmann::json& walk(const nlohmann::json& value, const std::vector<std::string>& path,
+                           const Reference& ref, std::string what) {
+  const nlohmann::json* at = &value;
+  for (const std::string& step : path) {
+    const nlohmann::json* next = nullptr;
+    if (at->is_object() && at->contains(step)) {
+      next = &(*at)[step];
+    } else if (at->is_array() && !step.empty() &&
+               step.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoul(step) < at->size()) {
+      next = &(*at)[std::stoul(step)];
+    }
+    if (next == nullptr)
+      throw std::runtime_error(ref.source + ": " + what + " has no '" + step + "'");
+    at = next;
+    what += "." + step;
+  }
+  return *at;
 }
 
 }  // namespace
@@ -171,25 +208,21 @@ nlohmann::json resolve_reference(const Reference& ref, const TemplateScope& scop
       const nlohmann::json* value = scope.task_output ? scope.task_output(ref.name) : nullptr;
       if (value == nullptr)
         throw std::runtime_error(ref.source + ": no output from '" + ref.name + "'");
-      std::string walked = "output";
-      for (const std::string& step : ref.path) {
-        const nlohmann::json* next = nullptr;
-        if (value->is_object() && value->contains(step)) {
-          next = &(*value)[step];
-        } else if (value->is_array() && !step.empty() &&
-                   step.find_first_not_of("0123456789") == std::string::npos &&
-                   std::stoul(step) < value->size()) {
-          next = &(*value)[std::stoul(step)];
-        }
-        if (next == nullptr) {
-          throw std::runtime_error(ref.source + ": task '" + ref.name + "' " + walked +
-                                   " has no '" + step + "'");
-        }
-        value = next;
-        walked += "." + step;
-      }
-      return *value;
+      return walk(*value, ref.path, ref, "task '" + ref.name + "' output");
     }
+    case Reference::Kind::kItem:
+      if (!scope.item) throw std::runtime_error(ref.source + ": only a foreach task has an item");
+      return walk(*scope.item, ref.path, ref, "the item");
+    case Reference::Kind::kItemIndex:
+      if (!scope.item_index) {
+        throw std::runtime_error(ref.source + ": only a foreach task has an item index");
+      }
+      return *scope.item_index;
+    case Reference::Kind::kMatrix:
+      if (!scope.matrix || !scope.matrix->contains(ref.name)) {
+        throw std::runtime_error(ref.source + ": no matrix value '" + ref.name + "' here");
+      }
+      return scope.matrix->at(ref.name);
   }
   return nullptr;
 }

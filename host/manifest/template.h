@@ -2,7 +2,8 @@
 // ${tasks.NAME.output.PATH} (PATH a dotted path into the upstream output; list items by
 // index), ${secrets.NAME} (a secret the manifest declares), ${manifest.dir}, the run's own
 // ${run.id}, ${run.started_at}, ${run.status}, ${run.failed_tasks} (exec/run_context.h) and
-// ${workflow.name}. "$${" writes a literal "${".
+// ${workflow.name}; in a foreach task ${item} (or ${item.PATH}) and ${item_index}, in a matrix
+// task ${matrix.NAME}. "$${" writes a literal "${".
 //
 // A string that is exactly one reference takes the referenced value with its JSON type
 // (`${params.limit}` stays a number); a reference inside longer text is spliced in as text.
@@ -23,10 +24,22 @@ class RunContext;
 const std::vector<std::string>& run_fields();
 
 struct Reference {
-  enum class Kind { kParams, kEnv, kTask, kSecret, kManifestDir, kRun, kWorkflowName };
+  enum class Kind {
+    kParams,
+    kEnv,
+    kTask,
+    kSecret,
+    kManifestDir,
+    kRun,
+    kWorkflowName,
+    kItem,
+    kItemIndex,
+    kMatrix
+  };
   Kind kind = Kind::kParams;
-  std::string name;  // param, env var, task or secret name; for kRun the field (run_fields())
-  std::vector<std::string> path;        // for kTask: the part after `output`
+  // param, env var, task or secret name; for kRun the field (run_fields()); kMatrix the axis
+  std::string name;
+  std::vector<std::string> path;        // kTask: the part after `output`; kItem: after `item`
   std::optional<std::string> fallback;  // for kEnv: the text after ":-"
   std::string source;                   // the whole "${...}" as written
 };
@@ -54,6 +67,11 @@ struct TemplateScope {
   std::function<std::optional<std::string>(const std::string&)> env = [](const std::string&) {
     return std::nullopt;
   };
+  // The call's item (a foreach task's; a list of them with batch_size) and its index, and a
+  // matrix task's combination (an object by axis); nullptr / nullopt outside such a call.
+  const nlohmann::json* item = nullptr;
+  std::optional<size_t> item_index;
+  const nlohmann::json* matrix = nullptr;
   // A declared secret's value; nullopt for an undeclared name.
   std::function<std::optional<std::string>(const std::string&)> secret = [](const std::string&) {
     return std::nullopt;

@@ -399,6 +399,21 @@ class Validator {
     }
   }
 
+  void check_matrix_reference(const TaskSpec& task, const SourceLocation& where,
+                              const Reference& ref) {
+    if (!task.fan_out || task.fan_out->kind != FanOut::Kind::kMatrix) {
+      error(where, ref.source + ": only a task with `matrix:` has matrix values; add `matrix:` " +
+                       "to '" + task.name + "' or remove the reference");
+      return;
+    }
+    std::vector<std::string> axes;
+    for (const auto& [axis, values] : task.fan_out->axes) axes.push_back(axis);
+    if (std::find(axes.begin(), axes.end(), ref.name) == axes.end()) {
+      error(where, ref.source + ": the matrix of '" + task.name + "' has no '" + ref.name + "'" +
+                       did_you_mean(ref.name, axes) + "; it has: " + join(axes));
+    }
+  }
+
   void check_references(const TaskSpec& task) {
     if (task.with.empty()) return;
     std::optional<std::unordered_set<std::string_view>> deps;  // built at the first ${tasks...}
@@ -434,6 +449,16 @@ class Validator {
               break;
             case Reference::Kind::kSecret:
               check_secret_reference(where, ref);
+              break;
+            case Reference::Kind::kItem:
+            case Reference::Kind::kItemIndex:
+              if (!task.fan_out || task.fan_out->kind != FanOut::Kind::kForEach) {
+                error(where, ref.source + ": only a task with `foreach:` has an item; add " +
+                                 "`foreach:` to '" + task.name + "' or remove the reference");
+              }
+              break;
+            case Reference::Kind::kMatrix:
+              check_matrix_reference(task, where, ref);
               break;
             case Reference::Kind::kManifestDir:
             case Reference::Kind::kRun:
