@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "manifest/condition_validation.h"
+#include "manifest/fan_out_validation.h"
 #include "manifest/flow_names.h"
 #include "manifest/secret_source.h"
 #include "manifest/task_index.h"
@@ -74,6 +75,7 @@ class Validator {
       TaskTypeRef type = check_uses(task);
       if (type.type) check_with(task, *type.type);
       check_references(task);
+      check_foreach_reference(task);
       result.task_types.push_back(std::move(type));
     }
     return result;
@@ -414,6 +416,48 @@ class Validator {
     }
   }
 
+  // False (after reporting) when `ref`, a ${params.NAME}, names no declared param.
+  bool check_param_reference(SourceLocation where, const Reference& ref) {
+    if (declares_param(ref.name)) return true;
+    error(where, ref.source + ": no param '" + ref.name + "'" +
+                     did_you_mean(ref.name, param_names()) +
+                     (param_names().empty() ? "; the manifest declares no `params`"
+                                            : "; params: " + join(param_names())));
+    return false;
+  }
+
+  // `deps`: the task's depends_on, whose outputs are the only ones it may read.
+  void check_task_reference(const TaskSpec& task, SourceLocation where, const Reference& ref,
+                            const std::unordered_set<std::string_view>& deps) {
+    if (!index_.contains(ref.name)) {
+      error(where, ref.source + ": no task '" + ref.name + "'" + suggest_task(ref.name));
+    } else if (task.role != m_.tasks[index_.find(ref.name)].role) {
+      error(where, ref.source + ": " + describe_task(task) +
+                       " can read the outputs of handlers of its own list only; a "
+                       "handler sees the run's outcome as ${run.status} and "
+                       "${run.failed_tasks}");
+    } else if (!deps.count(ref.name)) {
+      error(where, ref.source + ": task '" + task.name + "' must list '" + ref.name +
+                       "' in depends_on to use its output");
+    }
+  }
+
+  // A `foreach:` string: the same rules as a reference in `with:`, and a list it must give.
+  void check_foreach_reference(const TaskSpec& task) {
+    if (!task.fan_out || !task.fan_out->items.is_string()) return;
+    std::optional<Reference> ref = foreach_reference(task, diagnostics_);
+    if (!ref) return;
+    SourceLocation where = task.fan_out->location;
+    if (ref->kind == Reference::Kind::kParams) {
+      if (check_param_reference(where, *ref)) {
+        check_foreach_param(task, *find_param(ref->name), *ref, diagnostics_);
+      }
+    } else {
+      std::unordered_set<std::string_view> deps(task.depends_on.begin(), task.depends_on.end());
+      check_task_reference(task, where, *ref, deps);
+    }
+  }
+
   void check_references(const TaskSpec& task) {
     if (task.with.empty()) return;
     std::optional<std::unordered_set<std::string_view>> deps;  // built at the first ${tasks...}
@@ -423,29 +467,14 @@ class Validator {
           SourceLocation where = with_location(task, pointer);
           switch (ref.kind) {
             case Reference::Kind::kParams:
-              if (!declares_param(ref.name)) {
-                error(where, ref.source + ": no param '" + ref.name + "'" +
-                                 did_you_mean(ref.name, param_names()) +
-                                 (param_names().empty() ? "; the manifest declares no `params`"
-                                                        : "; params: " + join(param_names())));
-              }
+              check_param_reference(where, ref);
               break;
             case Reference::Kind::kEnv:
               check_env(where, ref);
               break;
             case Reference::Kind::kTask:
               if (!deps) deps.emplace(task.depends_on.begin(), task.depends_on.end());
-              if (!index_.contains(ref.name)) {
-                error(where, ref.source + ": no task '" + ref.name + "'" + suggest_task(ref.name));
-              } else if (task.role != m_.tasks[index_.find(ref.name)].role) {
-                error(where, ref.source + ": " + describe_task(task) +
-                                 " can read the outputs of handlers of its own list only; a "
-                                 "handler sees the run's outcome as ${run.status} and "
-                                 "${run.failed_tasks}");
-              } else if (!deps->count(ref.name)) {
-                error(where, ref.source + ": task '" + task.name + "' must list '" + ref.name +
-                                 "' in depends_on to use its output");
-              }
+              check_task_reference(task, where, ref, *deps);
               break;
             case Reference::Kind::kSecret:
               check_secret_reference(where, ref);
