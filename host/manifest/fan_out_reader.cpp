@@ -152,16 +152,16 @@ class FanOutReader : private YamlFieldReader {
       if (value.is_null()) {
         error(item, "matrix axis '" + axis +
                         "': each value must be a string, a number or a boolean (it is named in "
-                        "the item's row, e.g. task[" +
-                        axis + "=a])");
+                        "the item's row, e.g. " +
+                        task_.name + "[" + axis + "=a])");
         continue;
       }
       std::string text = matrix_value_text(value);
       if (text.find_first_of(kRowNameSeparators) != std::string::npos) {
         error(item, "matrix axis '" + axis + "': value '" + text +
                         "' may not contain ',', '=', '[' or ']': they separate the parts of the "
-                        "item's row name, task[" +
-                        axis + "=value,...]");
+                        "item's row name, " +
+                        task_.name + "[" + axis + "=value,...]");
         continue;
       }
       if (std::find(texts.begin(), texts.end(), text) != texts.end()) {

@@ -141,11 +141,13 @@ TEST(FanOutReaderTest, MatrixAxisNamesAndValuesMustNameRowsUniquely) {
               HasSubstr("test.yaml:5:24: matrix axis 'v' lists '1' twice"));
   EXPECT_THAT(parse_errors(task_with("    matrix: {v: [x, null]}\n")),
               HasSubstr("test.yaml:5:21: matrix axis 'v': each value must be a string, a "
-                        "number or a boolean"));
+                        "number or a boolean (it is named in the item's row, e.g. t[v=a])"));
   EXPECT_THAT(parse_errors(task_with("    matrix: {v: [[1]]}\n")),
               HasSubstr("matrix axis 'v': each value must be a string"));
   EXPECT_THAT(parse_errors(task_with("    matrix: {v: [\"a,b\"]}\n")),
-              HasSubstr("test.yaml:5:18: matrix axis 'v': value 'a,b' may not contain ','"));
+              HasSubstr("test.yaml:5:18: matrix axis 'v': value 'a,b' may not contain ',', '=', "
+                        "'[' or ']': they separate the parts of the item's row name, "
+                        "t[v=value,...]"));
   EXPECT_THAT(parse_errors(task_with("    matrix: {v: [\"x=1\"]}\n")),
               HasSubstr("value 'x=1' may not contain"));
 }
