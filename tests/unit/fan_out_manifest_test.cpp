@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "manifest/fan_out_summary.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/validator.h"
@@ -310,6 +312,31 @@ tasks:
   EXPECT_THAT(errors, HasSubstr("test.yaml:10:34: ${matrix.oss}: the matrix of 'b' has no 'oss'"));
   EXPECT_THAT(errors, HasSubstr("test.yaml:10:54: ${item_index}: only a task with `foreach:`"));
   EXPECT_THAT(errors, ::testing::Not(HasSubstr("${item}:")));
+}
+
+TEST(FanOutValidationTest, ReferencesInALiteralListFollowTheRulesOfWith) {
+  std::string errors = validate(R"(name: w
+params:
+  region: eu
+tasks:
+  - name: list
+    uses: test.echo
+  - name: a
+    uses: test.echo
+    foreach: ["${params.region}", "${params.regoin}", {f: "${tasks.list.output.x}"}]
+  - name: b
+    uses: test.echo
+    foreach: [1, "${item_index}", "${params.}"]
+)");
+  EXPECT_THAT(errors, HasSubstr("test.yaml:9:14: ${params.regoin}: no param 'regoin' (did you "
+                                "mean 'region'?)"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:9:14: ${tasks.list.output.x}: task 'a' must list "
+                                "'list' in depends_on to use its output"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:12:14: `foreach` item 1: ${item_index} is a value of "
+                                "one call, and the list makes the calls: use it in `with:`"));
+  EXPECT_THAT(errors, HasSubstr("test.yaml:12:14: `foreach` item 2: bad reference ${params.}"));
+  EXPECT_EQ(std::count(errors.begin(), errors.end(), '\n'), 4)
+      << errors;  // none for ${params.region}
 }
 
 TEST(FanOutValidationTest, AWellFormedFanOutValidates) {
