@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/shared_options.h"
 #include "engine.h"
+#include "manifest/fan_out_summary.h"
 #include "manifest/flow_names.h"
 #include "plugin/plugin_registry.h"
 #include "state/state_store.h"
@@ -79,6 +80,7 @@ nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
                           {"trigger_rule", trigger_rule_name(spec.trigger_rule)},
                           {"allow_failure", spec.allow_failure}};
   if (spec.condition) entry["if"] = condition_line(spec.condition->source);
+  if (spec.fan_out) entry["fan_out"] = fan_out_summary(spec);
   if (spec.role != TaskRole::kTask) {
     entry["handler"] = task_role_list(spec.role);
     entry["when"] = handler_condition(spec.role);
@@ -86,10 +88,11 @@ nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
   return entry;
 }
 
-// " (trigger_rule: all_done; allow_failure)": what the text plan adds to a task's reason
-// when the task does not follow the defaults.
-std::string failure_handling_note(const nlohmann::json& entry) {
+// " (foreach: 3 items; trigger_rule: all_done; allow_failure)": what the text plan adds to a
+// task's reason when the task does not follow the defaults.
+std::string task_notes(const nlohmann::json& entry) {
   std::vector<std::string> notes;
+  if (entry.contains("fan_out")) notes.push_back(entry["fan_out"].get<std::string>());
   if (entry.contains("handler")) {
     notes.push_back(entry["handler"].get<std::string>() + ": " + entry["when"].get<std::string>());
   }
@@ -101,7 +104,7 @@ std::string failure_handling_note(const nlohmann::json& entry) {
 
 void print_steps(const nlohmann::json& steps) {
   for (const auto& step : steps) {
-    std::string reason = step["reason"].get<std::string>() + failure_handling_note(step);
+    std::string reason = step["reason"].get<std::string>() + task_notes(step);
     std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
                 step["task"].get<std::string>().c_str(), reason.c_str());
     if (step.contains("if")) {
