@@ -75,6 +75,11 @@ tasks:
   EXPECT_EQ(column_set(db, "SELECT task_name FROM tasks WHERE status='COMPLETED'"),
             (std::set<std::string>{"convert[0]", "convert[1]", "convert[3]"}));
 
+  ProcessResult status = run_flowweaver({"status", "wf.yaml"}, dir.path());
+  EXPECT_THAT(status.out, ::testing::ContainsRegex("convert\\[2\\] +FAILED +1"));
+  EXPECT_THAT(status.out, ::testing::Not(HasSubstr("convert[0]")));  // completed: counted only
+  EXPECT_THAT(status.out, HasSubstr("convert: 4 items: 3 COMPLETED, 1 FAILED\n"));
+
   dir.write("fixed", "");
   ProcessResult second = run_flowweaver({"run", "wf.yaml"}, dir.path());
   ASSERT_EQ(second.exit_code, 0) << second.err;
@@ -85,6 +90,24 @@ tasks:
                    "WHERE task_name LIKE 'convert[%' GROUP BY task_name ORDER BY task_name"),
       (std::vector<std::string>{"convert[0] 1", "convert[1] 1", "convert[2] 2", "convert[3] 1"}));
   EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name='after'"), "COMPLETED");
+}
+
+TEST(ForeachTest, ResetOfAForeachTaskRunsEveryItemAgain) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: convert, uses: builtin.echo, foreach: [a, b], with: {v: "${item}"}}
+)");
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 0);
+  ProcessResult reset = run_flowweaver({"reset", "wf.yaml", "convert"}, dir.path());
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_THAT(reset.out, HasSubstr("convert (and 2 of their foreach/matrix items)"));
+  ASSERT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 0);
+  EXPECT_EQ(query_column(db_of(dir, "wf"),
+                         "SELECT task_name || ' ' || attempt || ' ' || status FROM tasks "
+                         "ORDER BY task_name"),
+            (std::vector<std::string>{"convert 2 COMPLETED", "convert[0] 2 COMPLETED",
+                                      "convert[1] 2 COMPLETED"}));
 }
 
 TEST(ForeachTest, AReferenceThatHoldsNoListFailsTheTaskNamingWhatItHeld) {
