@@ -93,6 +93,10 @@ nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
 std::string task_notes(const nlohmann::json& entry) {
   std::vector<std::string> notes;
   if (entry.contains("fan_out")) notes.push_back(entry["fan_out"].get<std::string>());
+  if (entry.contains("items_completed")) {
+    notes.push_back(std::to_string(entry["items_completed"].get<size_t>()) +
+                    " completed item(s) kept");
+  }
   if (entry.contains("handler")) {
     notes.push_back(entry["handler"].get<std::string>() + ": " + entry["when"].get<std::string>());
   }
@@ -184,6 +188,14 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
     const TaskSpec& spec = w->manifest.tasks[t];
     auto it = stored.find(spec.name);
     nlohmann::json entry = plan_entry(spec, it == stored.end() ? nullptr : &it->second);
+    if (spec.fan_out && entry["action"] != "skip") {
+      // Its completed items are kept: only the others run again.
+      size_t kept = 0;
+      for (const auto& [name, row] : stored) {
+        kept += row.status == TaskStatus::kCompleted && name.starts_with(spec.name + "[");
+      }
+      if (kept > 0) entry["items_completed"] = kept;
+    }
     out[spec.role == TaskRole::kTask ? "tasks" : "handlers"].push_back(std::move(entry));
   }
   if (json) {

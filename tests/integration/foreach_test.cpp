@@ -80,6 +80,9 @@ tasks:
   EXPECT_THAT(status.out, ::testing::Not(HasSubstr("convert[0]")));  // completed: counted only
   EXPECT_THAT(status.out, HasSubstr("convert: 4 items: 3 COMPLETED, 1 FAILED\n"));
 
+  ProcessResult plan = run_flowweaver({"plan", "wf.yaml"}, dir.path());
+  EXPECT_THAT(plan.out, HasSubstr("(foreach: 4 items; 3 completed item(s) kept)"));
+
   dir.write("fixed", "");
   ProcessResult second = run_flowweaver({"run", "wf.yaml"}, dir.path());
   ASSERT_EQ(second.exit_code, 0) << second.err;
