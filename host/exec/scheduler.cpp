@@ -275,8 +275,9 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
   for (uint32_t t : started) {
     const Running& running = running_.at(t);
     int attempt = records_[t].attempt;
-    // The deque's elements stay where they are as it grows.
-    const TaskItem* item = is_item(t) ? &items_[t - manifest_.tasks.size()] : nullptr;
+    // Shared: a call abandoned on its thread may still log as its item after run() returned.
+    std::shared_ptr<const TaskItem> item =
+        is_item(t) ? items_[t - manifest_.tasks.size()] : nullptr;
     uint32_t task = task_of(t);
     jobs.push_back([this, shared = shared_, t, task, item, token = running.token, attempt,
                     cancellation = running.cancellation] {
@@ -285,7 +286,7 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
       AttemptOutcome outcome =
           !cancellation->claim() || cancellation->cancelled()
               ? AttemptOutcome{AttemptOutcome::Kind::kRetryable, "", "cancelled before it started"}
-              : runner_.run(task, attempt, item, *cancellation, shared->outputs);
+              : runner_.run(task, attempt, item.get(), *cancellation, shared->outputs);
       auto ran_for = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - begin);
       bool was_empty;

@@ -20,7 +20,6 @@
 // staged and committed in groups, in the background (exec/commit_gate.h).
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -211,7 +210,7 @@ class Scheduler {
   bool is_item(uint32_t slot) const { return slot >= manifest_.tasks.size(); }
   // The manifest task of a task's or an item's slot.
   uint32_t task_of(uint32_t slot) const {
-    return is_item(slot) ? items_[slot - manifest_.tasks.size()].task : slot;
+    return is_item(slot) ? items_[slot - manifest_.tasks.size()]->task : slot;
   }
   const TaskSpec& spec(uint32_t slot) const { return manifest_.tasks[task_of(slot)]; }
   bool has_items(uint32_t slot) const { return !is_item(slot) && manifest_.tasks[slot].fan_out; }
@@ -266,7 +265,7 @@ class Scheduler {
   std::vector<TaskRecord> records_;
   std::vector<int> attempts_this_run_;
   std::unordered_map<uint32_t, Running> running_;
-  std::deque<TaskItem> items_;  // by slot - the manifest's task count; a deque: stable addresses
+  std::vector<std::shared_ptr<TaskItem>> items_;    // by slot - the manifest's task count
   std::unordered_map<uint32_t, ItemGroup> groups_;  // by fan-out task
   // Item rows an earlier process left, by name, read at the start when a task has a fan-out.
   std::unordered_map<std::string, TaskRecord> earlier_items_;

@@ -49,7 +49,7 @@ void Scheduler::start_items(uint32_t task, TimePoint now) {
   group.started = now;
   gate_->add_slots(listed.size());
   for (size_t i = 0; i < listed.size(); ++i) {
-    TaskItem& item = items_.emplace_back(std::move(listed[i]));
+    TaskItem& item = *items_.emplace_back(std::make_shared<TaskItem>(std::move(listed[i])));
     item.task = task;
     item.slot = group.first + static_cast<uint32_t>(i);
     observer_.on_item_added(item);
