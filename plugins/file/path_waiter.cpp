@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <flowweaver/sdk.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -32,6 +33,13 @@ PathState stat_path(const std::filesystem::path& path) {
 }
 
 WaitOutcome PathWaiter::wait(const std::filesystem::path& path, const WaitOptions& options) const {
+  if (options.settle > options.timeout) {
+    // The path must be watched unchanged for `settle`: the wait could never succeed.
+    throw PermanentError(
+        "parameter 'settle' (" + std::to_string(options.settle.count()) +
+        "ms) is longer than 'timeout' (" + std::to_string(options.timeout.count()) +
+        "ms), so the wait could never succeed: shorten settle or lengthen timeout");
+  }
   SettleTracker tracker(options.settle);
   const Clock::time_point started = now_();
   const Clock::time_point deadline = started + options.timeout;

@@ -36,7 +36,8 @@ class PathWaiter {
   PathWaiter(Now now, Sleep sleep) : now_(std::move(now)), sleep_(std::move(sleep)) {}
 
   // Waits as described above. Throws std::runtime_error (retryable) when the timeout passes,
-  // saying whether the path was missing or still changing, and when cancelled.
+  // saying whether the path was missing or still changing, and when cancelled; PermanentError
+  // when `settle` is longer than `timeout`.
   WaitOutcome wait(const std::filesystem::path& path, const WaitOptions& options) const;
 
  private:

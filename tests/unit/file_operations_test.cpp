@@ -269,12 +269,13 @@ TEST(FileMoveTest, AcrossFilesystemsAFileAndATreeAreCopiedThenTheSourceRemoved) 
 
 TEST(FileDeleteTest, TheRootAndTheEmptyPathAreRefused) {
   for (const char* root : {"/", "//", "/.", "/tmp/..", "/../.."}) {
-    Failure refused = failure_of([&] { delete_path(root, true, true); });
+    // Not recursive: should the refusal ever break, this fails instead of wiping the machine.
+    Failure refused = failure_of([&] { delete_path(root, false, true); });
     EXPECT_TRUE(refused.permanent) << root;
     EXPECT_EQ(refused.message,
               "refusing to delete '" + std::string(root) + "': it is the root directory");
   }
-  Failure empty = failure_of([&] { delete_path("", true, true); });
+  Failure empty = failure_of([&] { delete_path("", false, true); });
   EXPECT_TRUE(empty.permanent);
   EXPECT_EQ(empty.message, "refusing to delete the empty path: give `path` the file to delete");
   EXPECT_TRUE(fs::exists("/tmp"));

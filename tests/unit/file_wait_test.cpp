@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <flowweaver/sdk.hpp>
 #include <fstream>
 #include <stdexcept>
 
@@ -144,6 +145,20 @@ TEST(PathWaiterTest, CancellationEndsTheWaitAtTheNextSleep) {
               "cancelled while waiting for '" + (dir / "never").string() + "'");
   }
   EXPECT_EQ(time.sleeps.size(), 1u);
+}
+
+TEST(PathWaiterTest, ASettleLongerThanTheTimeoutIsRefusedBeforeWaiting) {
+  Scratch dir;
+  FakeTime time;
+  try {
+    time.waiter().wait(dir / "x", {milliseconds(2000), milliseconds(1000), milliseconds(100)});
+    ADD_FAILURE() << "not refused";
+  } catch (const PermanentError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "parameter 'settle' (2000ms) is longer than 'timeout' (1000ms), so the wait could "
+              "never succeed: shorten settle or lengthen timeout");
+  }
+  EXPECT_TRUE(time.sleeps.empty());
 }
 
 TEST(PathWaiterTest, APathUnderAFileDoesNotExistRatherThanFailing) {
