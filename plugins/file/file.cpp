@@ -49,7 +49,8 @@ class CopyTask : public Task {
     return {{"source", source},
             {"destination", destination},
             {"files", stats.num_files},
-            {"bytes", stats.num_bytes}};
+            {"bytes", stats.num_bytes},
+            {"already_there", stats.already_there}};
   }
 };
 
@@ -64,7 +65,8 @@ class MoveTask : public Task {
                         (result.across_filesystems ? " (copied across filesystems)" : ""));
     return {{"source", source},
             {"destination", destination},
-            {"across_filesystems", result.across_filesystems}};
+            {"across_filesystems", result.across_filesystems},
+            {"already_there", result.already_there}};
   }
 };
 

@@ -14,6 +14,7 @@
 
 #include "atomic_place.h"
 #include "os_error.h"
+#include "same_contents.h"
 #include "unique_fd.h"
 
 namespace flowweaver {
@@ -154,6 +155,9 @@ CopyStats copy_path(const fs::path& source, const fs::path& destination,
   if (found != 0) throw_os_error("cannot copy " + quoted(source.string()), errno);
   struct stat existing;
   if (!options.overwrite && ::lstat(destination.c_str(), &existing) == 0) {
+    if (S_ISREG(st.st_mode) && same_contents(source, destination, options.cancelled)) {
+      return {1, static_cast<uint64_t>(st.st_size), true};
+    }
     throw PermanentError("destination " + quoted(destination.string()) +
                          " exists: set overwrite: true to replace it");
   }

@@ -20,13 +20,18 @@ struct CopyOptions {
 struct CopyStats {
   uint64_t num_files = 0;  // regular files written
   uint64_t num_bytes = 0;  // bytes of those files
+  // The destination already was a file with the source's bytes and permissions: nothing was
+  // written, even without overwrite (so a copy that completed before a crash can run again).
+  bool already_there = false;
 };
 
 // Copies `source` to `destination`, which is the path of the copy itself (never a directory to
-// copy into). Keeps permission bits (not owners or times). Throws PermanentError for what a
-// retry would meet again (a missing source, an existing destination without overwrite, a
-// directory without recursive, a special file, a copy into itself) and std::runtime_error for
-// the rest (a full disk, cancellation); nothing is left at `destination` after a failure.
+// copy into). Keeps permission bits (not owners or times). An existing destination is refused
+// without overwrite, unless it is a file already identical to the source (already_there). Throws
+// PermanentError for what a retry would meet again (a missing source, an existing destination
+// without overwrite, a directory without recursive, a special file, a copy into itself) and
+// std::runtime_error for the rest (a full disk, cancellation); nothing is left at `destination`
+// after a failure.
 CopyStats copy_path(const std::filesystem::path& source, const std::filesystem::path& destination,
                     const CopyOptions& options);
 

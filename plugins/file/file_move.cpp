@@ -9,6 +9,7 @@
 #include "atomic_place.h"
 #include "file_copy.h"
 #include "os_error.h"
+#include "same_contents.h"
 
 namespace flowweaver {
 namespace fs = std::filesystem;
@@ -36,6 +37,10 @@ MoveResult move_path(const fs::path& source, const fs::path& destination, bool o
   struct stat st;
   if (::lstat(source.c_str(), &st) != 0)
     throw_os_error("cannot move " + quoted(source.string()), errno);
+  if (!overwrite && S_ISREG(st.st_mode) && same_contents(source, destination, cancelled)) {
+    remove_source(source, false);
+    return {false, true};
+  }
   if (place(source, destination, overwrite)) return {};
   CopyOptions options;
   options.overwrite = overwrite;
@@ -44,7 +49,7 @@ MoveResult move_path(const fs::path& source, const fs::path& destination, bool o
   options.cancelled = cancelled;
   copy_path(source, destination, options);
   remove_source(source, S_ISDIR(st.st_mode));
-  return {true};
+  return {true, false};
 }
 
 }  // namespace flowweaver

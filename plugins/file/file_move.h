@@ -9,6 +9,9 @@ namespace flowweaver {
 
 struct MoveResult {
   bool across_filesystems = false;  // true when the move was a copy and a delete
+  // The destination already was a file identical to the source, which was then deleted: a move
+  // across filesystems that a crash stopped between its copy and its delete is finished.
+  bool already_there = false;
 };
 
 // Moves `source` to `destination` (the new path itself, never a directory to move into). Without

@@ -88,7 +88,7 @@ tasks:
             json::parse(R"({"pattern": "in/*.csv", "matches": ["in/a.csv", "in/b.csv"],
                             "count": 2})"));
   EXPECT_EQ(result_of(db, "copy"), json::parse(R"({"source": "in/a.csv",
-      "destination": "out/a.csv", "files": 1, "bytes": 3})"));
+      "destination": "out/a.csv", "files": 1, "bytes": 3, "already_there": false})"));
   EXPECT_EQ(result_of(db, "sum")["sha256"],
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(result_of(db, "move")["across_filesystems"], false);
@@ -135,6 +135,25 @@ tasks:
   EXPECT_TRUE(fs::exists(dir.path() / "wf.yaml"));
 }
 
+// What a task finds when a run resumes after the host died between its work and its
+// COMPLETED record: its destination already holds the source's bytes.
+TEST(FilePluginTest, ACopyOrMoveWhoseWorkIsAlreadyDoneSucceedsWithoutOverwrite) {
+  TempDir dir;
+  for (const char* name : {"a.csv", "a.copy", "b.csv", "b.moved"}) dir.write(name, "same\n");
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: copy, uses: file.copy, with: {source: a.csv, destination: a.copy}}
+  - {name: move, uses: file.move, with: {source: b.csv, destination: b.moved}}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string db = db_of(dir);
+  EXPECT_EQ(result_of(db, "copy")["already_there"], true);
+  EXPECT_EQ(result_of(db, "move")["already_there"], true);
+  EXPECT_FALSE(fs::exists(dir.path() / "b.csv"));
+  EXPECT_EQ(read_file(dir.path() / "b.moved"), "same\n");
+}
+
 TEST(FilePluginTest, WaitForSeesAFileWrittenWhileItWaits) {
   TempDir dir;
   dir.write("wf.yaml", R"(name: wf
@@ -174,16 +193,23 @@ tasks:
   EXPECT_EQ(task_column(db, "attempt", "arrived"), "2");  // retried once
 }
 
-const char* kLongWait = R"(name: wf
-tasks:
-  - name: arrived
-    uses: file.wait_for
-    with: {path: never.csv, poll_interval: 5s, timeout: 10m}
-)";
+// A wait that only its end can stop: no file, a poll interval far beyond the test's patience.
+std::string long_wait(const std::string& isolation) {
+  return "name: wf\ntasks:\n"
+         "  - name: arrived\n"
+         "    uses: file.wait_for\n"
+         "    isolation: " +
+         isolation +
+         "\n"
+         "    with: {path: never.csv, poll_interval: 5s, timeout: 10m}\n";
+}
 
-TEST(FilePluginTest, SigtermEndsTheWaitAtOnce) {
+// In the host's process and in a child (flowweaver serve's default).
+class FileWaitStopTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FileWaitStopTest, SigtermEndsTheWaitAtOnce) {
   TempDir dir;
-  dir.write("wf.yaml", kLongWait);
+  dir.write("wf.yaml", long_wait(GetParam()));
   FlowWeaverProcess run({"run", "wf.yaml"}, dir.path());
   ASSERT_TRUE(wait_until([&] { return task_is_running(db_of(dir), "arrived"); }));
   auto stopped = std::chrono::steady_clock::now();
@@ -194,9 +220,9 @@ TEST(FilePluginTest, SigtermEndsTheWaitAtOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(3));
 }
 
-TEST(FilePluginTest, CancelEndsTheWaitAtOnce) {
+TEST_P(FileWaitStopTest, CancelEndsTheWaitAtOnce) {
   TempDir dir;
-  dir.write("wf.yaml", kLongWait);
+  dir.write("wf.yaml", long_wait(GetParam()));
   FlowWeaverProcess run({"run", "wf.yaml"}, dir.path());
   ASSERT_TRUE(wait_until([&] { return task_is_running(db_of(dir), "arrived"); }));
   auto cancelled = std::chrono::steady_clock::now();
@@ -208,6 +234,12 @@ TEST(FilePluginTest, CancelEndsTheWaitAtOnce) {
   EXPECT_THAT(query_one(db_of(dir), "SELECT error FROM attempts WHERE task_name = 'arrived'"),
               HasSubstr("cancelled"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Isolation, FileWaitStopTest, ::testing::Values("in-process", "process"),
+                         [](const auto& info) {
+                           return info.param == "process" ? std::string("process")
+                                                          : std::string("in_process");
+                         });
 
 TEST(FilePluginTest, TheFilesExampleRunsInAScratchDirectory) {
   TempDir dir;

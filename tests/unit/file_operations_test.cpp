@@ -118,6 +118,23 @@ TEST(FileCopyTest, AnExistingDestinationIsKeptUnlessOverwrite) {
   EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"new", "old"}));
 }
 
+// A run resumed after the host died between the rename and the COMPLETED record copies again.
+TEST(FileCopyTest, ADestinationAlreadyIdenticalToTheSourceIsSuccessWithoutOverwrite) {
+  Scratch dir;
+  write(dir / "a", "same", 0640);
+  write(dir / "b", "same", 0640);
+  CopyStats again = copy_path(dir / "a", dir / "b", with(false));
+  EXPECT_TRUE(again.already_there);
+  EXPECT_EQ(again.num_bytes, 4u);
+  EXPECT_FALSE(copy_path(dir / "a", dir / "c", with(false)).already_there);
+  write(dir / "other_mode", "same", 0600);
+  EXPECT_TRUE(failure_of([&] { copy_path(dir / "a", dir / "other_mode", with(false)); }).permanent);
+  write(dir / "other_bytes", "samf", 0640);
+  EXPECT_TRUE(
+      failure_of([&] { copy_path(dir / "a", dir / "other_bytes", with(false)); }).permanent);
+  EXPECT_EQ(read(dir / "other_bytes"), "samf");
+}
+
 TEST(FileCopyTest, AMissingSourceOrDestinationDirectoryFailsForGoodNamingThePath) {
   Scratch dir;
   write(dir / "a", "a");
@@ -228,6 +245,26 @@ TEST(FileMoveTest, OnOneFilesystemAMoveIsARename) {
   EXPECT_TRUE(missing.permanent);
   EXPECT_EQ(missing.message,
             "cannot move '" + (dir / "gone").string() + "': No such file or directory");
+}
+
+TEST(FileMoveTest, AnIdenticalDestinationFinishesAnInterruptedMoveButAFileIsNeverMovedOntoItself) {
+  Scratch dir;
+  write(dir / "a", "data");
+  write(dir / "b", "data");  // as a move across filesystems leaves it if killed before its delete
+  MoveResult finished = move_path(dir / "a", dir / "b", false, nullptr);
+  EXPECT_TRUE(finished.already_there);
+  EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"b"}));
+
+  fs::create_hard_link(dir / "b", dir / "b_link");
+  for (const char* name : {"b", "b_link"}) {
+    Failure refused = failure_of([&] { move_path(dir / "b", dir / name, false, nullptr); });
+    EXPECT_TRUE(refused.permanent) << name;
+    EXPECT_NE(refused.message.find("exists: set overwrite: true"), std::string::npos);
+  }
+  EXPECT_EQ(read(dir / "b"), "data");
+  Failure onto_itself = failure_of([&] { copy_path(dir / "b", dir / "b", with(false)); });
+  EXPECT_TRUE(onto_itself.permanent);
+  EXPECT_EQ(read(dir / "b"), "data");
 }
 
 dev_t device_of(const fs::path& path) {
