@@ -1,0 +1,28 @@
+// The files `flowweaver new-plugin` writes: a plugin folder an outside author builds against the
+// installed SDK. The templates are compiled into the binary, so the command works wherever the
+// host is installed and always matches the SDK it came with.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace flowweaver {
+
+enum class PluginLanguage { kCpp, kC };
+
+struct PluginScaffoldOptions {
+  std::string name;  // valid per plugin_name_problem()
+  PluginLanguage language = PluginLanguage::kCpp;
+  // The prefix FlowWeaver is installed in, written into the README's build command.
+  std::string install_prefix;
+};
+
+struct ScaffoldFile {
+  std::string relative_path;
+  std::string text;
+};
+
+// CMakeLists.txt, the source file, an example manifest, README.md and .gitignore.
+std::vector<ScaffoldFile> plugin_scaffold(const PluginScaffoldOptions& options);
+
+}  // namespace flowweaver
