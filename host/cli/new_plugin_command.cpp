@@ -48,7 +48,8 @@ void require_unused_name(const std::string& name) {
   PluginRegistry registry;
   registry.load_directories(plugin_search_path({}));
   if (auto existing = registry.find(name)) {
-    throw Error::InvalidArgument("a plugin named '" + name + "' is already installed (" +
+    throw Error::InvalidArgument("a plugin named '" + name +
+                                 "' is already on the plugin search path (" +
                                  existing->path().string() +
                                  "), and a host ignores a second plugin of the same name: "
                                  "choose another name");

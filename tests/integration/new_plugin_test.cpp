@@ -66,7 +66,8 @@ TEST(NewPluginTest, TheNameOfAPluginAlreadyFoundIsRefused) {
   TempDir dir;
   ProcessResult r = run_flowweaver({"new-plugin", "builtin"}, dir.path());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("error: a plugin named 'builtin' is already installed ("));
+  EXPECT_THAT(r.err,
+              HasSubstr("error: a plugin named 'builtin' is already on the plugin search path ("));
   EXPECT_THAT(r.err, HasSubstr("builtin.so), and a host ignores a second plugin of the same "
                                "name: choose another name; nothing was written\n"));
   EXPECT_TRUE(entries(dir.path()).empty());
