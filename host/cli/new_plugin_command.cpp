@@ -1,12 +1,7 @@
 // new-plugin: a buildable plugin folder for an outside author (scaffold/plugin_scaffold.h): the
 // name, language and directory are checked first; then every file is written, or, when one
 // cannot be, none is left behind.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -16,6 +11,7 @@
 #include "plugin/plugin_registry.h"
 #include "scaffold/plugin_name.h"
 #include "scaffold/plugin_scaffold.h"
+#include "scaffold/scaffold_writer.h"
 #include "util/error.h"
 #include "util/install_layout.h"
 #include "util/printable.h"
@@ -81,43 +77,6 @@ std::optional<std::string> installed_prefix() {
   fs::path prefix = installed_path(FLOWWEAVER_PREFIX_FROM_BINDIR, "");
   if (prefix.filename().empty()) prefix = prefix.parent_path();  // "/opt/fw/" -> "/opt/fw"
   return prefix.string();
-}
-
-void write_new_file(const fs::path& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error::IO("cannot create " + path.string() + ": " + std::strerror(errno));
-  for (size_t done = 0; done < text.size();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      throw Error::IO("cannot write " + path.string() + ": " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-}
-
-// Writes every file into `dir` (created if missing). When one fails, the files already written,
-// and `dir` if this call created it, are removed before the error goes on.
-void write_scaffold(const fs::path& dir, const std::vector<ScaffoldFile>& files) {
-  std::error_code ec;
-  bool created = !fs::exists(dir, ec);
-  if (created && !fs::create_directories(dir, ec) && ec) {
-    throw Error::IO("cannot create the directory " + dir.string() + ": " + ec.message());
-  }
-  std::vector<fs::path> written;
-  try {
-    for (const ScaffoldFile& f : files) {
-      write_new_file(dir / f.relative_path, f.text);
-      written.push_back(dir / f.relative_path);
-    }
-  } catch (const Error&) {
-    for (const fs::path& p : written) fs::remove(p, ec);
-    if (created) fs::remove(dir, ec);
-    throw;
-  }
 }
 
 void print_next_steps(const PluginScaffoldOptions& options, const fs::path& dir,

@@ -79,16 +79,28 @@ check_plugin() {
   [[ ${commands[0]} == *"-DCMAKE_PREFIX_PATH=$prefix "* ]] ||
     fail "the README's build command does not name the prefix $prefix: ${commands[0]}"
   logged "build-$lang" real_clock bash -euo pipefail -c "${commands[0]}"
-  logged "deploy-$lang" real_clock bash -euo pipefail -c "${commands[1]}"
-  [[ -f $plugin_dir/$name.so ]] || fail "the deploy command did not put $name.so in $plugin_dir"
-  if ls -A "$plugin_dir" | grep -q "^\.$name"; then fail "the deploy left a temporary file"; fi
-  exported=$(nm -D --defined-only "$plugin_dir/$name.so" | awk '{print $NF}')
+  exported=$(nm -D --defined-only "build/$name.so" | awk '{print $NF}')
   [[ $exported == flowweaver_plugin_entry ]] ||
     fail "$name.so must export only flowweaver_plugin_entry, but exports: $exported"
-  # Found by the installed host without --plugin-dir, its parameter declared.
-  logged "describe-$lang" flowweaver plugins --describe "$name"
+  # Tried from its build directory, as the README suggests before deploying: its parameter is
+  # declared.
+  logged "describe-$lang" flowweaver plugins --describe "$name" --plugin-dir build
   grep -q "^    who (string, default \"world\"): Who to greet$" "$scratch/describe-$lang.log" ||
     fail "plugins --describe $name: $(cat "$scratch/describe-$lang.log")"
+  logged "deploy-$lang" real_clock bash -euo pipefail -c "${commands[1]}"
+  [[ -f $plugin_dir/$name.so ]] || fail "the deploy command did not put $name.so in $plugin_dir"
+  # A second deploy replaces the file by rename (a new inode), never by writing into the one a
+  # running host may have loaded; no temporary file is left.
+  local inode
+  inode=$(stat -c %i "$plugin_dir/$name.so")
+  logged "redeploy-$lang" real_clock bash -euo pipefail -c "${commands[1]}"
+  [[ $(stat -c %i "$plugin_dir/$name.so") != "$inode" ]] ||
+    fail "deploying again overwrote $plugin_dir/$name.so in place"
+  if ls -A "$plugin_dir" | grep -q "^\.$name"; then fail "the deploy left a temporary file"; fi
+  # Found by the installed host in its own plugin directory, without --plugin-dir.
+  logged "plugins-$lang" flowweaver plugins
+  grep -q "^$name 0.1.0  $plugin_dir/$name.so$" "$scratch/plugins-$lang.log" ||
+    fail "flowweaver plugins does not list $name from $plugin_dir: $(cat "$scratch/plugins-$lang.log")"
   logged "run-$lang" bash -euo pipefail -c "${commands[2]}"
   local result
   result=$(sqlite3 "var/${name}_example.db" "SELECT result FROM tasks WHERE task_name = 'greet'")
