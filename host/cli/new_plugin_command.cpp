@@ -85,9 +85,9 @@ void print_next_steps(const PluginScaffoldOptions& options, const fs::path& dir,
             << " plugin '" << options.name << "' in " << printable(dir.string()) << ":\n";
   for (const ScaffoldFile& f : files) std::cout << "  " << f.relative_path << "\n";
   std::cout << "Build, deploy and run it (README.md says more):\n"
-            << "  cd " << printable(dir.string()) << "\n"
+            << "  cd " << printable(shell_word(dir.string())) << "\n"
             << "  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="
-            << options.install_prefix << " && cmake --build build\n"
+            << printable(shell_word(options.install_prefix)) << " && cmake --build build\n"
             << "  cmake --install build\n"
             << "  flowweaver run " << options.name << ".yaml\n";
 }

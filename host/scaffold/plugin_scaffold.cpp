@@ -1,5 +1,8 @@
 #include "scaffold/plugin_scaffold.h"
 
+#include <cctype>
+#include <string_view>
+
 #include "scaffold/plugin_templates.h"
 
 namespace flowweaver {
@@ -13,6 +16,18 @@ void replace_all(std::string* text, const std::string& from, const std::string& 
 }
 
 }  // namespace
+
+std::string shell_word(const std::string& text) {
+  bool plain = !text.empty();
+  for (char c : text) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
+                      std::string_view("/._+-:,@%=").find(c) != std::string_view::npos);
+  }
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
 
 std::vector<ScaffoldFile> plugin_scaffold(const PluginScaffoldOptions& options) {
   bool cpp = options.language == PluginLanguage::kCpp;
@@ -28,6 +43,7 @@ std::vector<ScaffoldFile> plugin_scaffold(const PluginScaffoldOptions& options) 
     replace_all(&f.text, "@SOURCE@", source);
     replace_all(&f.text, "@LANGUAGE@", cpp ? "CXX" : "C");
     replace_all(&f.text, "@LANGUAGE_NAME@", cpp ? "C++" : "C");
+    replace_all(&f.text, "@PREFIX_WORD@", shell_word(options.install_prefix));
     replace_all(&f.text, "@PREFIX@", options.install_prefix);
     replace_all(&f.text, "@NAME@", options.name);
   }

@@ -25,4 +25,8 @@ struct ScaffoldFile {
 // CMakeLists.txt, the source file, an example manifest, README.md and .gitignore.
 std::vector<ScaffoldFile> plugin_scaffold(const PluginScaffoldOptions& options);
 
+// `text` as one word of a shell command: unchanged when it holds only characters no shell
+// treats specially, else single-quoted. For the commands the README and new-plugin print.
+std::string shell_word(const std::string& text);
+
 }  // namespace flowweaver

@@ -135,7 +135,7 @@ task type, `@NAME@.greet`, which takes one parameter, `who` (a string, default `
 ## Build, deploy, run
 
 ```sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=@PREFIX@ && cmake --build build
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=@PREFIX_WORD@ && cmake --build build
 cmake --install build
 flowweaver run @NAME@.yaml
 ```

@@ -1,6 +1,7 @@
 // The text of each file `flowweaver new-plugin` writes, with @NAME@ (the plugin's name),
 // @SOURCE@ (its source file), @LANGUAGE@ (CMake's name for its language), @LANGUAGE_NAME@ (the
-// language's name) and @PREFIX@ (where FlowWeaver is installed) left for plugin_scaffold().
+// language's name) and @PREFIX@ (where FlowWeaver is installed; @PREFIX_WORD@ as a word of a
+// shell command) left for plugin_scaffold().
 #pragma once
 
 namespace flowweaver::templates {

@@ -76,5 +76,16 @@ TEST(PluginScaffoldTest, ACPluginUsesPluginHAlone) {
   EXPECT_THAT(find(files, "README.md")->text, HasSubstr("A FlowWeaver plugin in C,"));
 }
 
+TEST(PluginScaffoldTest, APrefixThatIsNotOneShellWordIsQuotedInTheReadmeCommand) {
+  EXPECT_EQ(shell_word("/opt/flowweaver-1.2"), "/opt/flowweaver-1.2");
+  EXPECT_EQ(shell_word("/home/ann/my tools"), "'/home/ann/my tools'");
+  EXPECT_EQ(shell_word("/srv/ann's"), "'/srv/ann'\\''s'");
+  EXPECT_EQ(shell_word(""), "''");
+  auto files = plugin_scaffold({"w", PluginLanguage::kCpp, "/home/ann/my tools"});
+  const std::string& readme = find(files, "README.md")->text;
+  EXPECT_THAT(readme, HasSubstr("-DCMAKE_PREFIX_PATH='/home/ann/my tools' && cmake --build"));
+  EXPECT_THAT(readme, HasSubstr("the FlowWeaver installed in `/home/ann/my tools`"));
+}
+
 }  // namespace
 }  // namespace flowweaver
