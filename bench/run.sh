@@ -331,8 +331,8 @@ print_targets() {
 # Per-item cost of a foreach against the fan-out's per-task cost: both shapes make the same N calls
 # of builtin.noop. Memory is linear when the peak RSS each added item costs from 10,000 to 100,000
 # items is no more than 1.5× what it costs from 1,000 to 10,000. One-sided: a cost per item that
-# grows with N is what breaks at scale; a smaller one is fixed costs spread wider, and the steps
-# of vectors doubling (docs/BENCHMARKS.md, run 15).
+# grows with N is what breaks at scale; a smaller one is fixed costs spread wider, or a step of
+# peak RSS falling between 1,000 and 10,000 (docs/BENCHMARKS.md, run 15).
 item_kb() { calc "($(field "$2" 5) - $(field "$1" 5)) / ($(field "$2" 2) - $(field "$1" 2))"; }
 print_foreach_targets() {
   echo
