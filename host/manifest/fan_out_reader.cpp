@@ -82,8 +82,7 @@ class FanOutReader : private YamlFieldReader {
 
   void read_foreach(const YamlNode& node, FanOut* fan_out) {
     if (node.is_sequence()) {
-      LocationMap unused;
-      fan_out->items = yaml_to_json(node, "", &unused, diagnostics_);
+      fan_out->items = yaml_to_json(node, "", nullptr, diagnostics_);
       return;
     }
     if (node.is_scalar()) {
