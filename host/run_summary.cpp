@@ -33,6 +33,7 @@ void print_status_table(std::ostream& out, const std::vector<TaskRecord>& rows) 
     std::vector<TaskRecord> shown;
     std::array<size_t, 6> counts{};
     size_t total = 0;
+    size_t unfinished = 0;
   };
   std::map<std::string, Items> items;  // by task name
   std::vector<TaskRecord> tasks;
@@ -45,9 +46,16 @@ void print_status_table(std::ostream& out, const std::vector<TaskRecord>& rows) 
     Items& of_task = items[r.task_name.substr(0, bracket)];
     ++of_task.counts[static_cast<int>(r.status)];
     ++of_task.total;
-    if (r.status != TaskStatus::kCompleted && of_task.shown.size() < kItemRowsShown) {
-      of_task.shown.push_back(r);
-    }
+    if (r.status != TaskStatus::kCompleted) of_task.shown.push_back(r);
+  }
+  for (auto& [task, of_task] : items) {
+    // In the list's order: `t[2]` before `t[10]` (the store sorts names as text).
+    std::stable_sort(of_task.shown.begin(), of_task.shown.end(),
+                     [](const TaskRecord& a, const TaskRecord& b) {
+                       return a.task_name.size() < b.task_name.size();
+                     });
+    of_task.unfinished = of_task.shown.size();
+    if (of_task.shown.size() > kItemRowsShown) of_task.shown.resize(kItemRowsShown);
   }
   std::vector<TaskRecord> listed;
   for (const TaskRecord& t : tasks) {
@@ -71,9 +79,8 @@ void print_status_table(std::ostream& out, const std::vector<TaskRecord>& rows) 
       out << separator << n << " " << to_string(s);
       separator = ", ";
     }
-    size_t unfinished = of_task.total - of_task.counts[static_cast<int>(TaskStatus::kCompleted)];
-    if (unfinished > of_task.shown.size()) {
-      out << " (" << of_task.shown.size() << " of the " << unfinished
+    if (of_task.unfinished > of_task.shown.size()) {
+      out << " (" << of_task.shown.size() << " of the " << of_task.unfinished
           << " not completed listed; all: SELECT * FROM tasks WHERE task_name LIKE '" << task
           << "[%')";
     }

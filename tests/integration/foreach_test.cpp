@@ -95,6 +95,22 @@ tasks:
   EXPECT_EQ(query_one(db, "SELECT status FROM tasks WHERE task_name='after'"), "COMPLETED");
 }
 
+TEST(ForeachTest, StatusListsTheFirstTenUnfinishedItemsInTheListsOrder) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: t, uses: builtin.fail, foreach: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+     with: {times: 1, permanent: true}}
+)");
+  EXPECT_EQ(run_flowweaver({"run", "wf.yaml"}, dir.path()).exit_code, 1);
+  ProcessResult status = run_flowweaver({"status", "wf.yaml"}, dir.path());
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, ::testing::ContainsRegex("t\\[8\\] .*\n.*t\\[9\\] "));
+  EXPECT_THAT(status.out, ::testing::Not(HasSubstr("t[10]")));
+  EXPECT_THAT(status.out, HasSubstr("t: 12 items: 12 FAILED (10 of the 12 not completed listed; "
+                                    "all: SELECT * FROM tasks WHERE task_name LIKE 't[%')"));
+}
+
 TEST(ForeachTest, ResetOfAForeachTaskRunsEveryItemAgain) {
   TempDir dir;
   dir.write("wf.yaml", R"(name: wf
