@@ -19,6 +19,7 @@ struct PostOutcome {
   std::string response;  // UTF-8, at most kResponseShownBytes
   std::string failure;   // empty on a 2xx
   bool retryable = false;
+  bool cancelled = false;  // the task's timeout passed or the host is stopping: no more tries
 };
 
 // Any bytes as UTF-8 text for the output (which must be UTF-8): invalid sequences, including
@@ -46,7 +47,12 @@ PostOutcome post_once(const Context& ctx, const WebhookRequest& request,
   PostOutcome outcome;
   outcome.status = result.response_code;
   outcome.response = as_text(result.response_body);
-  if (result.code != CURLE_OK) {
+  if (result.cancelled) {
+    outcome.failure = "POST " + request.url +
+                      " cancelled (the task's timeout passed or the host "
+                      "is stopping)";
+    outcome.cancelled = true;
+  } else if (result.code != CURLE_OK) {
     outcome.failure = "POST " + request.url + " failed: " + result.error;
     outcome.retryable = retryable_curl_error(result.code);
   } else if (result.response_code < 200 || result.response_code > 299) {
@@ -78,6 +84,7 @@ Json WebhookTask::run(Context& ctx) {
     if (outcome.failure.empty()) {
       return {{"status", outcome.status}, {"response", outcome.response}, {"attempts", attempt}};
     }
+    if (outcome.cancelled) throw std::runtime_error(outcome.failure);
     if (!outcome.retryable) throw PermanentError(outcome.failure + " (not retried)");
     if (attempt == attempts) {
       throw std::runtime_error(outcome.failure + " (gave up after " + std::to_string(attempts) +

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -147,6 +148,35 @@ tasks:
   EXPECT_THAT(error, HasSubstr("POST " + url + " failed: "));
   EXPECT_THAT(error, HasSubstr("(gave up after 2 attempt(s))"));
   EXPECT_EQ(task_column(dir, "attempt", "tell"), "2");
+}
+
+// A try that outlasts `timeout` is retryable; the task's own timeout stops the call at once,
+// with no further tries.
+TEST(NotifyWebhookTest, ASlowServerTimesOutEachTryAndTheTasksTimeoutEndsTheCall) {
+  TempDir dir;
+  ScriptServer server("webhook_server.py", {"--delay-ms", "3000"}, dir.path());
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: per_try
+    uses: notify.webhook
+    with: {url: )" + url_of(server) +
+                           R"(, text: hi, timeout: 100ms, attempts: 2, retry_delay: 10ms}
+  - name: whole_task
+    uses: notify.webhook
+    depends_on: [per_try]
+    trigger_rule: all_done
+    timeout: 200ms
+    with: {url: )" + url_of(server) +
+                           R"(, text: hi, attempts: 5, retry_delay: 10ms}
+)");
+  auto started = std::chrono::steady_clock::now();
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(task_column(dir, "error", "per_try"), HasSubstr("timed out after"));
+  EXPECT_THAT(task_column(dir, "error", "per_try"), HasSubstr("(gave up after 2 attempt(s))"));
+  EXPECT_THAT(task_column(dir, "error", "whole_task"), HasSubstr("timeout after 200ms"));
+  // Far below the 5 tries of 10 s each that ignoring the cancellation would take.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(8));
 }
 
 TEST(NotifyWebhookTest, BadParametersFailAtOnceBeforeAnyRequest) {

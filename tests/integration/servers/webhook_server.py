@@ -5,6 +5,7 @@ import argparse
 import http.server
 import json
 import os
+import time
 
 
 def main():
@@ -13,6 +14,7 @@ def main():
     parser.add_argument("--record", required=True)
     parser.add_argument("--statuses", default="200")
     parser.add_argument("--body", default="ok")
+    parser.add_argument("--delay-ms", type=int, default=0, help="wait before each answer")
     args = parser.parse_args()
     statuses = [int(s) for s in args.statuses.split(",")]
     served = []
@@ -26,6 +28,7 @@ def main():
             with open(args.record, "a", encoding="utf-8") as record:
                 record.write(json.dumps({"path": self.path, "headers": dict(self.headers.items()),
                                          "body": body}) + "\n")
+            time.sleep(args.delay_ms / 1000)
             status = statuses[min(len(served), len(statuses) - 1)]
             served.append(status)
             reply = args.body.encode("utf-8")
