@@ -132,6 +132,27 @@ tasks:
   EXPECT_EQ(task_column(dir, "attempt", "tell"), "1");
 }
 
+// A chat webhook's URL is itself the credential: given as a secret, it is masked in the error.
+TEST(NotifyWebhookTest, AUrlGivenAsASecretIsMaskedInTheError) {
+  TempDir dir;
+  ScriptServer server("webhook_server.py", {"--statuses", "403", "--body", "invalid token"},
+                      dir.path());
+  dir.write("wf.yaml", R"(name: wf
+secrets: [HOOK_URL]
+tasks:
+  - name: tell
+    uses: notify.webhook
+    with: {url: "${secrets.HOOK_URL}", text: hi}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path(),
+                                   {{"FLOWWEAVER_SECRET_HOOK_URL", url_of(server)}});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(server.records().size(), 1u);
+  EXPECT_EQ(task_column(dir, "error", "tell"),
+            "POST *** answered HTTP 403: invalid token (not retried)");
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr(url_of(server))));
+}
+
 TEST(NotifyWebhookTest, NoServerIsRetryableAndTheTasksRetriesApplyAfterTheAttemptsWithin) {
   TempDir dir;
   std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/hook";
