@@ -62,6 +62,24 @@ tasks:
   EXPECT_EQ(result_of(dir, "tell"), json({{"status", 200}, {"response", "ok"}, {"attempts", 1}}));
 }
 
+// Under `flowweaver serve` tasks run in a child process by default: the plugin works there too.
+TEST(NotifyWebhookTest, PostsFromATaskProcess) {
+  TempDir dir;
+  ScriptServer server("webhook_server.py", {}, dir.path());
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: tell
+    uses: notify.webhook
+    isolation: process
+    with: {url: )" + url_of(server) +
+                           R"(, payload: {n: 1}}
+)");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(server.records().size(), 1u);
+  EXPECT_EQ(json::parse(server.records()[0]["body"].get<std::string>()), json({{"n", 1}}));
+}
+
 // "Alert me when the nightly job fails": an on_failure handler posts the run's outcome.
 TEST(NotifyWebhookTest, AnOnFailureHandlerPostsThePayloadWhenTheRunFails) {
   TempDir dir;
