@@ -1,5 +1,6 @@
 // notify.email end to end: the real binary sends through a real SMTP server (aiosmtpd) on
-// loopback, in clear, with a login, and with STARTTLS on a certificate made by the test.
+// loopback, in clear, with a login, and with STARTTLS or smtps:// on a certificate made by the
+// test.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -42,6 +43,13 @@ tasks:
       subject: "Échec: ${workflow.name}"
       body: "run ${run.id} failed\n.a line starting with a dot\nbye"
 )" + extra;
+}
+
+// A self-signed certificate for 127.0.0.1, valid from now (whatever the clock says) for 2 days.
+std::string make_certificate_command(const std::string& cert, const std::string& key) {
+  return "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+         "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+         key + " -out " + cert + " 2>/dev/null";
 }
 
 const std::map<std::string, std::string> kSecrets = {{"FLOWWEAVER_SECRET_SMTP_USER", "night"},
@@ -141,11 +149,8 @@ TEST(NotifyEmailTest, StartTlsIsRequiredByDefaultAndItsAbsenceSaysHowToSendInCle
 TEST(NotifyEmailTest, SendsOverStartTlsTrustingTheGivenCa) {
   TempDir dir;
   std::string cert = (dir.path() / "cert.pem").string(), key = (dir.path() / "key.pem").string();
-  std::string make_cert =
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-      "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
-      key + " -out " + cert + " 2>/dev/null";
-  ASSERT_EQ(std::system(make_cert.c_str()), 0) << "openssl (Debian openssl) is needed";
+  ASSERT_EQ(std::system(make_certificate_command(cert, key).c_str()), 0)
+      << "openssl (Debian openssl) is needed";
   ScriptServer server("smtp_server.py", {"--cert", cert, "--key", key}, dir.path());
   dir.write("wf.yaml",
             email_workflow(smtp_url(server), "ops@example.com", "      ca_file: " + cert + "\n"));
@@ -160,6 +165,22 @@ TEST(NotifyEmailTest, SendsOverStartTlsTrustingTheGivenCa) {
   r = run_flowweaver({"run", "wf.yaml"}, untrusted.path(), kSecrets);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(task_column(untrusted, "error", "mail"), HasSubstr("(not retried)"));
+}
+
+TEST(NotifyEmailTest, SendsOverSmtpsWithTlsFromTheFirstByte) {
+  TempDir dir;
+  std::string cert = (dir.path() / "cert.pem").string(), key = (dir.path() / "key.pem").string();
+  ASSERT_EQ(std::system(make_certificate_command(cert, key).c_str()), 0)
+      << "openssl (Debian openssl) is needed";
+  ScriptServer server("smtp_server.py", {"--cert", cert, "--key", key, "--implicit-tls"},
+                      dir.path());
+  std::string url = "smtps://127.0.0.1:" + std::to_string(server.port());
+  dir.write("wf.yaml", email_workflow(url, "ops@example.com", "      ca_file: " + cert + "\n"));
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path(), kSecrets);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(server.records().size(), 1u);
+  EXPECT_EQ(server.records()[0]["tls"], true);
+  EXPECT_EQ(server.records()[0]["subject"], "Échec: wf");
 }
 
 TEST(NotifyEmailTest, BadAddressesAndSettingsFailAtOnceNamingTheParameter) {

@@ -2,7 +2,8 @@
 tests. Each message accepted is appended, decoded, as one JSON line to --record. Options:
 --reject ADDR answers RCPT TO:<ADDR> with 550, --defer ADDR with 451; --auth USER:PASSWORD
 requires that login (in clear: the test is on loopback); --cert/--key offer STARTTLS and require
-it. Its port goes to --port-file once it listens."""
+it (with --implicit-tls: TLS from the first byte, as smtps:// expects). Its port goes to
+--port-file once it listens."""
 import argparse
 import asyncio
 import email
@@ -23,6 +24,8 @@ def parse_args():
     parser.add_argument("--auth")
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--implicit-tls", action="store_true",
+                        help="TLS from the first byte (smtps://) instead of STARTTLS")
     return parser.parse_args()
 
 
@@ -50,7 +53,9 @@ class Handler:
             "content_type": message.get_content_type(),
             # MIME's canonical line end is CRLF; the tests compare with plain line breaks.
             "body": message.get_content().replace("\r\n", "\n"),
-            "tls": session.ssl is not None,
+            # STARTTLS sets session.ssl; implicit TLS shows only on the transport.
+            "tls": session.ssl is not None
+                   or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": session.authenticated,
         }
         with open(self.args.record, "a", encoding="utf-8") as record:
@@ -78,14 +83,16 @@ def main():
     handler = Handler(args)
 
     def protocol():
-        return SMTP(handler, hostname="localhost", tls_context=tls_context,
-                    require_starttls=tls_context is not None,
+        starttls_context = None if args.implicit_tls else tls_context
+        return SMTP(handler, hostname="localhost", tls_context=starttls_context,
+                    require_starttls=starttls_context is not None,
                     authenticator=authenticator_for(args.auth) if args.auth else None,
                     auth_required=args.auth is not None, auth_require_tls=False)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    server = loop.run_until_complete(loop.create_server(protocol, "127.0.0.1", 0))
+    implicit = tls_context if args.implicit_tls else None
+    server = loop.run_until_complete(loop.create_server(protocol, "127.0.0.1", 0, ssl=implicit))
     temporary = args.port_file + ".tmp"
     with open(temporary, "w", encoding="utf-8") as port_file:
         port_file.write(str(server.sockets[0].getsockname()[1]))
