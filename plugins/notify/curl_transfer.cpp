@@ -90,6 +90,9 @@ TransferResult CurlTransfer::perform() {
   TransferResult result;
   result.code = curl_easy_perform(handle_);
   curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &result.response_code);
+  curl_off_t retry_after_s = 0;
+  curl_easy_getinfo(handle_, CURLINFO_RETRY_AFTER, &retry_after_s);
+  result.retry_after_s = static_cast<long>(retry_after_s);
   if (result.code != CURLE_OK) {
     result.error = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(result.code);
   }

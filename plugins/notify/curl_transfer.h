@@ -20,6 +20,7 @@ struct TransferResult {
   std::string response_body;  // what the server sent back (HTTP), at most the cap given
   std::string last_refusal;   // the server's last 4xx/5xx line (SMTP "550 5.1.1 ..."), no CRLF
   bool cancelled = false;     // the call was cancelled (timeout or shutdown) during the transfer
+  long retry_after_s = 0;     // an HTTP answer's Retry-After (seconds or a date), 0 when none
 };
 
 class CurlTransfer {

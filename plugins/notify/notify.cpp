@@ -23,7 +23,8 @@ FLOWWEAVER_PLUGIN(notify, "1.0.0") {
       .optional("attempts", ParamType::Integer, 3,
                 "Tries within one call on connection errors, timeouts, 408, 429 and 5xx")
       .optional("retry_delay", ParamType::Duration, "1s",
-                "Wait before the second try; doubled before each further one")
+                "Wait before the second try; doubled before each further one; a longer "
+                "Retry-After from the server wins")
       .optional("timeout", ParamType::Duration, "10s", "Limit for each try");
   plugin.task<EmailTask>("email", "Sends a plain-text email through an SMTP server")
       .required("url", ParamType::String,

@@ -20,6 +20,7 @@ struct PostOutcome {
   std::string failure;   // empty on a 2xx
   bool retryable = false;
   bool cancelled = false;  // the task's timeout passed or the host is stopping: no more tries
+  std::chrono::seconds retry_after{0};  // what the server asked to wait (429, 503), or 0
 };
 
 // Any bytes as UTF-8 text for the output (which must be UTF-8): invalid sequences, including
@@ -47,6 +48,7 @@ PostOutcome post_once(const Context& ctx, const WebhookRequest& request,
   PostOutcome outcome;
   outcome.status = result.response_code;
   outcome.response = as_text(result.response_body);
+  outcome.retry_after = std::chrono::seconds(result.retry_after_s);
   if (result.cancelled) {
     outcome.failure = "POST " + request.url +
                       " cancelled (the task's timeout passed or the host "
@@ -90,9 +92,13 @@ Json WebhookTask::run(Context& ctx) {
       throw std::runtime_error(outcome.failure + " (gave up after " + std::to_string(attempts) +
                                " attempt(s))");
     }
-    ctx.log("warn", outcome.failure + "; trying again in " + wait_text(wait) + " (attempt " +
+    // A server's Retry-After is honoured when longer than our own wait (up to kLongestWait).
+    std::chrono::milliseconds pause =
+        std::max(wait, std::min<std::chrono::milliseconds>(outcome.retry_after, kLongestWait));
+    ctx.log("warn", outcome.failure + "; trying again in " + wait_text(pause) +
+                        (pause > wait ? " (as its Retry-After asks)" : "") + " (attempt " +
                         std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")");
-    if (!ctx.sleep_for(wait)) throw std::runtime_error(outcome.failure + " (then cancelled)");
+    if (!ctx.sleep_for(pause)) throw std::runtime_error(outcome.failure + " (then cancelled)");
     wait = std::min(wait * 2, kLongestWait);
   }
 }

@@ -130,6 +130,23 @@ tasks:
   EXPECT_THAT(r.err, HasSubstr("answered HTTP 429: ok; trying again in 20ms (attempt 3 of 3)"));
 }
 
+TEST(NotifyWebhookTest, ARetryAfterLongerThanTheOwnDelayIsHonoured) {
+  TempDir dir;
+  ScriptServer server("webhook_server.py", {"--statuses", "429,200", "--retry-after", "1"},
+                      dir.path());
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - name: tell
+    uses: notify.webhook
+    with: {url: )" + url_of(server) +
+                           R"(, text: hi, retry_delay: 10ms})");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(server.records().size(), 2u);
+  EXPECT_THAT(r.err, HasSubstr("answered HTTP 429: ok; trying again in 1000ms (as its Retry-After "
+                               "asks) (attempt 2 of 3)"));
+}
+
 TEST(NotifyWebhookTest, AClientErrorFailsForGoodWithTheServersAnswer) {
   TempDir dir;
   ScriptServer server("webhook_server.py", {"--statuses", "404", "--body", "no such hook"},

@@ -15,6 +15,7 @@ def main():
     parser.add_argument("--statuses", default="200")
     parser.add_argument("--body", default="ok")
     parser.add_argument("--delay-ms", type=int, default=0, help="wait before each answer")
+    parser.add_argument("--retry-after", help="Retry-After header of each answer that is not 2xx")
     args = parser.parse_args()
     statuses = [int(s) for s in args.statuses.split(",")]
     served = []
@@ -37,6 +38,8 @@ def main():
             self.send_response(status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(reply)))
+            if args.retry_after and not 200 <= status < 300:
+                self.send_header("Retry-After", args.retry_after)
             self.end_headers()
             self.wfile.write(reply)
 
