@@ -118,10 +118,10 @@ void set_method_and_body(CURL* easy, const HttpRequestSpec& spec) {
   if (spec.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
   } else if (spec.body || spec.method == "POST") {
-    const std::string& body = spec.body ? *spec.body : spec.method;  // any valid pointer
+    const char* body = spec.body ? spec.body->c_str() : "";  // a POST without one sends it empty
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(spec.body ? body.size() : 0));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.c_str());
+                     static_cast<curl_off_t>(spec.body ? spec.body->size() : 0));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
   }
   // GET, POST and HEAD keep libcurl's own handling (a 303 turns a POST into a GET).
   if (spec.method != "GET" && spec.method != "POST" && spec.method != "HEAD") {

@@ -6,6 +6,7 @@
 #include <flowweaver/sdk.hpp>
 
 #include "http_request_spec.h"
+#include "http_response.h"
 #include "retry_after.h"
 
 namespace flowweaver {
@@ -62,6 +63,152 @@ TEST(StatusSetTest, RefusesWhatIsNoStatus) {
       EXPECT_NE(std::string(e.what()).find("expect_status"), std::string::npos) << e.what();
     }
   }
+}
+
+// --- Parameters the manifest got wrong: each fails the task at once, naming the fix.
+
+// A call of task 't' with `with:` = params; the host functions are never reached.
+struct ParamsCall {
+  explicit ParamsCall(const Json& with) : text(with.dump()) {}
+  Context context() {
+    call = {sizeof(fw_call), "t", text.c_str(), text.size(), 1, &host};
+    return Context(&call, "http.request");
+  }
+  std::string text;
+  fw_host host{};
+  fw_call call{};
+};
+
+Json with_defaults(Json given) {
+  Json with = {{"method", "GET"},
+               {"headers", Json::object()},
+               {"query", Json::object()},
+               {"body", nullptr},
+               {"json", nullptr},
+               {"timeout", "30s"},
+               {"expect_status", "2xx"},
+               {"follow_redirects", true},
+               {"max_response_bytes", 1000},
+               {"ca_file", nullptr},
+               {"url", "http://127.0.0.1:1/x"}};
+  if (given.is_object()) with.update(given);  // `{}` in a call reads as null
+  return with;
+}
+
+struct BadParams {
+  Json given;
+  std::string message;
+};
+
+class BadParamsTest : public ::testing::TestWithParam<BadParams> {};
+
+TEST_P(BadParamsTest, FailsPermanentlyNamingTheFix) {
+  ParamsCall call(with_defaults(GetParam().given));
+  Context ctx = call.context();
+  try {
+    read_request_spec(ctx);
+    ADD_FAILURE() << "accepted " << GetParam().given.dump();
+  } catch (const PermanentError& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().message), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    HttpParams, BadParamsTest,
+    ::testing::Values(
+        BadParams{{{"url", "ftp://example.com/f"}},
+                  "parameter 'url' must start with http:// or https://"},
+        BadParams{{{"method", "GE T"}}, "parameter 'method' must be an HTTP method"},
+        BadParams{{{"headers", {{"X-A", "one\r\nX-B: two"}}}},
+                  "has a line break in the value of 'X-A'"},
+        BadParams{{{"headers", {{"Bad Name", "v"}}}},
+                  "has a header name 'Bad Name' that HTTP does not allow"},
+        BadParams{{{"query", {{"ids", Json::array({1, 2})}}}},
+                  "parameter 'query' has 'ids' set to [1,2] (array): give a string, number or "
+                  "boolean"},
+        BadParams{{{"body", 5}}, "parameter 'body' must be text; use 'json'"},
+        BadParams{{{"body", "x"}, {"json", {{"a", 1}}}},
+                  "give either 'body' (text) or 'json' (a value), not both"},
+        BadParams{{{"timeout", "0s"}}, "parameter 'timeout' must be longer than 0s"},
+        BadParams{{{"timeout", "soon"}}, "parameter 'timeout' is not a duration"},
+        BadParams{{{"max_response_bytes", 0}}, "parameter 'max_response_bytes' must be at least 1"},
+        BadParams{{{"ca_file", ""}}, "parameter 'ca_file' must be the path of a PEM file"}));
+
+TEST(HttpParamsTest, QueryIsEncodedAndJsonSetsItsContentType) {
+  ParamsCall call(with_defaults({{"method", "post"},
+                                 {"url", "http://h/p?a=1"},
+                                 {"query", {{"q", "a b&c"}, {"n", 2}}},
+                                 {"json", {{"k", true}}}}));
+  Context ctx = call.context();
+  HttpRequestSpec spec = read_request_spec(ctx);
+  EXPECT_EQ(spec.method, "POST");
+  EXPECT_EQ(spec.url, "http://h/p?a=1&n=2&q=a%20b%26c");
+  EXPECT_EQ(spec.body, "{\"k\":true}");
+  EXPECT_EQ(
+      spec.headers,
+      (std::vector<std::pair<std::string, std::string>>{{"Content-Type", "application/json"}}));
+}
+
+// --- What a response becomes.
+
+TEST(HttpResponseTest, ABodyThatIsNotUtf8FailsPermanently) {
+  ParamsCall call(with_defaults({}));
+  Context ctx = call.context();
+  HttpResponse response{200, {}, "caf\xe9", "http://h/latin1"};
+  try {
+    response_output(response, ctx);
+    ADD_FAILURE() << "accepted a Latin-1 body";
+  } catch (const PermanentError& e) {
+    EXPECT_NE(std::string(e.what()).find("the response body from http://h/latin1 is not UTF-8"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(HttpResponseTest, JsonIsParsedOnlyWhenTheContentTypeSaysSo) {
+  ParamsCall call(with_defaults({}));
+  Context ctx = call.context();
+  HttpResponse problem{
+      200, {{"content-type", "application/problem+json; charset=utf-8"}}, "{\"a\": 1}", "u"};
+  EXPECT_EQ(response_output(problem, ctx)["json"], Json({{"a", 1}}));
+  HttpResponse text{200, {{"content-type", "text/plain"}}, "{\"a\": 1}", "u"};
+  EXPECT_FALSE(response_output(text, ctx).contains("json"));
+}
+
+TEST(HttpResponseTest, RepeatedHeadersAreJoined) {
+  ParamsCall call(with_defaults({}));
+  Context ctx = call.context();
+  HttpResponse response{200, {{"x-a", "1"}, {"x-b", "b"}, {"x-a", "2"}}, "", "u"};
+  EXPECT_EQ(response_output(response, ctx)["headers"], Json({{"x-a", "1, 2"}, {"x-b", "b"}}));
+}
+
+TEST(HttpResponseTest, OnlyA429OrA5xxIsRetriedAndARetryAfterIsPassedOn) {
+  ParamsCall call(with_defaults({}));
+  Context ctx = call.context();
+  HttpRequestSpec spec = read_request_spec(ctx);
+  HttpResponse busy{429, {{"retry-after", "7"}}, "slow down", "u"};
+  try {
+    check_status(spec, busy, ctx, kExampleDate);
+    ADD_FAILURE();
+  } catch (const RetryAfterError& e) {
+    EXPECT_EQ(e.retry_after(), milliseconds(7000));
+  }
+  HttpResponse down{502, {}, "", "u"};
+  EXPECT_THROW(
+      {
+        try {
+          check_status(spec, down, ctx, kExampleDate);
+        } catch (const PermanentError&) {
+          ADD_FAILURE() << "a 502 is retryable";
+        } catch (const RetryAfterError&) {
+          ADD_FAILURE() << "no Retry-After was given";
+        }
+      },
+      std::runtime_error);
+  HttpResponse forbidden{403, {{"retry-after", "7"}}, "", "u"};
+  EXPECT_THROW(check_status(spec, forbidden, ctx, kExampleDate), PermanentError);
+  HttpResponse fine{204, {}, "", "u"};
+  EXPECT_NO_THROW(check_status(spec, fine, ctx, kExampleDate));
 }
 
 // --- RetryAfterError through the C ABI.
