@@ -1,0 +1,15 @@
+// SqlConnection over PostgreSQL (libpq), for postgresql:// URLs.
+#pragma once
+
+#include <memory>
+
+#include "database_url.h"
+#include "sql_connection.h"
+
+namespace flowweaver {
+
+// Connects (waiting at most 10 s unless the URL's connect_timeout says otherwise); a failure
+// throws std::runtime_error (retried). `cancelled` cancels a running statement on the server.
+std::unique_ptr<SqlConnection> connect_postgres(const PostgresUrl& url, CancelCheck cancelled);
+
+}  // namespace flowweaver

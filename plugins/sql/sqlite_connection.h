@@ -1,0 +1,16 @@
+// SqlConnection over SQLite (SQLiteCpp), for sqlite:// URLs.
+#pragma once
+
+#include <memory>
+
+#include "database_url.h"
+#include "sql_connection.h"
+
+namespace flowweaver {
+
+// Opens the file as the URL's mode says; a missing file (unless mode=rwc) is a PermanentError.
+// A statement waits up to a few seconds for another writer's lock, then fails the attempt
+// (retried); `cancelled` interrupts a running statement.
+std::unique_ptr<SqlConnection> connect_sqlite(const SqliteUrl& url, CancelCheck cancelled);
+
+}  // namespace flowweaver
