@@ -1,5 +1,6 @@
 #include "database_url.h"
 
+#include <charconv>
 #include <flowweaver/sdk.hpp>
 #include <string_view>
 
@@ -22,19 +23,51 @@ std::string without_password(const std::string& uri) {
   return uri.substr(0, colon + 1) + "***" + uri.substr(at);
 }
 
-SqliteMode sqlite_mode_of(std::string_view query) {
-  if (query == "mode=ro") return SqliteMode::kReadOnly;
-  if (query == "mode=rw") return SqliteMode::kReadWrite;
-  if (query == "mode=rwc") return SqliteMode::kReadWriteCreate;
-  throw PermanentError("database URL: unknown sqlite option '" + std::string(query) +
-                       "' (the one option is mode=ro, mode=rw or mode=rwc)");
+SqliteMode sqlite_mode_of(std::string_view value) {
+  if (value == "ro") return SqliteMode::kReadOnly;
+  if (value == "rw") return SqliteMode::kReadWrite;
+  if (value == "rwc") return SqliteMode::kReadWriteCreate;
+  throw PermanentError("database URL: sqlite option mode must be ro, rw or rwc, not '" +
+                       std::string(value) + "'");
+}
+
+int busy_timeout_of(std::string_view value) {
+  int ms = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), ms);
+  if (error != std::errc() || end != value.data() + value.size() || ms < 0) {
+    throw PermanentError(
+        "database URL: sqlite option busy_timeout must be milliseconds (0 or "
+        "more), not '" +
+        std::string(value) + "'");
+  }
+  return ms;
+}
+
+// "mode=rwc&busy_timeout=100" into `url`.
+void apply_sqlite_options(std::string_view query, SqliteUrl& url) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view option = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t equals = option.find('=');
+    std::string_view name = option.substr(0, equals);
+    std::string_view value = equals == std::string_view::npos ? "" : option.substr(equals + 1);
+    if (name == "mode") {
+      url.mode = sqlite_mode_of(value);
+    } else if (name == "busy_timeout") {
+      url.busy_timeout_ms = busy_timeout_of(value);
+    } else {
+      throw PermanentError("database URL: unknown sqlite option '" + std::string(option) +
+                           "' (the options are mode=ro|rw|rwc and busy_timeout=MS)");
+    }
+  }
 }
 
 SqliteUrl parse_sqlite(std::string_view rest) {
   SqliteUrl url;
   size_t question = rest.find('?');
   if (question != std::string_view::npos) {
-    url.mode = sqlite_mode_of(rest.substr(question + 1));
+    apply_sqlite_options(rest.substr(question + 1), url);
     rest = rest.substr(0, question);
   }
   if (rest.empty() || rest == "/") {

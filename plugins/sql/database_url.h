@@ -5,6 +5,8 @@
 //   sqlite://:memory:           a private in-memory database, gone when the task ends
 //   ...?mode=ro|rw|rwc          read-only, read-write (the default: the file must exist) or
 //                               read-write-create
+//   ...?busy_timeout=MS         how long a statement waits for another writer's lock before
+//                               the attempt fails (retried); default 5000. Options join with &.
 //   postgresql://user:password@host:port/dbname?option=value   (or postgres://): handed to
 //                               libpq as it is, so every libpq URI option works
 #pragma once
@@ -19,6 +21,7 @@ enum class SqliteMode { kReadOnly, kReadWrite, kReadWriteCreate };
 struct SqliteUrl {
   std::string path;  // ":memory:" for an in-memory database
   SqliteMode mode = SqliteMode::kReadWrite;
+  int busy_timeout_ms = 5000;
 };
 
 struct PostgresUrl {

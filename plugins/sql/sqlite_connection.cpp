@@ -15,8 +15,6 @@
 namespace flowweaver {
 namespace {
 
-// How long a statement waits for another connection's write lock before the attempt fails.
-constexpr int kBusyTimeoutMs = 5000;
 // How many virtual-machine steps pass between two looks at `cancelled`.
 constexpr int kStepsPerCancelCheck = 1000;
 
@@ -125,7 +123,7 @@ class SqliteConnection : public SqlConnection {
                            " does not exist (add ?mode=rwc to the URL to create it)");
     }
     try {
-      return SQLite::Database(url.path, open_flags(url.mode), kBusyTimeoutMs);
+      return SQLite::Database(url.path, open_flags(url.mode), url.busy_timeout_ms);
     } catch (const SQLite::Exception& e) {
       throw_error("cannot open " + url.path + ": " + e.what(), e.getErrorCode());
     }

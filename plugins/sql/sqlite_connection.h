@@ -9,8 +9,8 @@
 namespace flowweaver {
 
 // Opens the file as the URL's mode says; a missing file (unless mode=rwc) is a PermanentError.
-// A statement waits up to a few seconds for another writer's lock, then fails the attempt
-// (retried); `cancelled` interrupts a running statement.
+// A statement waits up to the URL's busy_timeout for another writer's lock, then fails the
+// attempt (retried); `cancelled` interrupts a running statement.
 std::unique_ptr<SqlConnection> connect_sqlite(const SqliteUrl& url, CancelCheck cancelled);
 
 }  // namespace flowweaver

@@ -1,6 +1,7 @@
 // End-to-end runs of the real binary with the sql plugin (`uses: sql.query`, `sql.exec`),
 // against SQLite files and a real PostgreSQL server this binary starts (postgres_server.h):
 // once, for all its tests, which is why ctest runs this binary as one test.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -205,6 +206,28 @@ TEST(SqlSqliteTest, BadInputIsAPermanentErrorThatSaysTheFix) {
   EXPECT_FALSE(contains(run->error("scheme"), "hunter2"));
 }
 
+TEST(SqlSqliteTest, ADatabaseLockedByAnotherWriterIsRetried) {
+  TempDir dir;
+  SQLite::Database holder((dir.path() / "data.db").string(),
+                          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  holder.exec("CREATE TABLE t (x)");
+  holder.exec("BEGIN IMMEDIATE");  // held until the run is over
+  dir.write("wf.yaml", R"y(name: wf
+tasks:
+  - name: write
+    uses: sql.exec
+    retries: 1
+    retry_delay: 10ms
+    with: {database: "sqlite://data.db?busy_timeout=50", sql: "INSERT INTO t VALUES (1)"}
+)y");
+  ProcessResult r = run_flowweaver({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string db = (dir.path() / "var" / "wf.db").string();
+  EXPECT_EQ(query_column(db, "SELECT attempt FROM attempts").size(), 2u);
+  EXPECT_EQ(query_one(db, "SELECT error FROM tasks WHERE task_name = 'write'"),
+            "SQLite: BEGIN IMMEDIATE: database is locked");
+}
+
 TEST(SqlSqliteTest, PluginsDescribeListsBothTaskTypes) {
   TempDir dir;
   ProcessResult r = run_flowweaver({"plugins", "--describe", "sql"}, dir.path());
@@ -335,6 +358,39 @@ TEST(SqlPostgresTest, AConnectionFailureIsRetried) {
   EXPECT_TRUE(contains(error, "PostgreSQL: cannot connect to postgresql://app:***@127.0.0.1:1/x"))
       << error;
   EXPECT_FALSE(contains(error, "s3cret")) << error;
+}
+
+// The server's SQLSTATE decides: a serialization failure (40001) or a connection the server
+// ends may pass on another attempt; a division by zero (22012) never does.
+TEST(SqlPostgresTest, TheSqlstateDecidesWhetherAFailureIsRetried) {
+  auto run = run_tasks(R"y(  - name: serialization
+    uses: sql.exec
+    retries: 1
+    retry_delay: 10ms
+    with:
+      database: @URL@
+      sql: "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$"
+  - name: terminated
+    uses: sql.query
+    retries: 1
+    retry_delay: 10ms
+    with: {database: "@URL@", sql: "SELECT pg_terminate_backend(pg_backend_pid())"}
+  - name: division
+    uses: sql.query
+    retries: 1
+    retry_delay: 10ms
+    with: {database: "@URL@", sql: "SELECT 1 / 0"}
+)y");
+  EXPECT_EQ(run->process.exit_code, 1);
+  EXPECT_EQ(run->attempts("serialization"), 2u);
+  EXPECT_EQ(run->error("serialization"), "PostgreSQL: conflict (SQLSTATE 40001)");
+  EXPECT_EQ(run->attempts("terminated"), 2u);
+  EXPECT_TRUE(contains(run->error("terminated"),
+                       "PostgreSQL: connection failed while reading the result: FATAL: "
+                       "terminating connection due to administrator command"))
+      << run->error("terminated");
+  EXPECT_EQ(run->attempts("division"), 1u);
+  EXPECT_EQ(run->error("division"), "PostgreSQL: division by zero (SQLSTATE 22012)");
 }
 
 TEST(SqlPostgresTest, ATimeoutCancelsTheStatementOnTheServer) {

@@ -33,6 +33,10 @@ TEST(DatabaseUrlTest, SqliteUrlsNameAbsoluteRelativeAndInMemoryDatabases) {
   EXPECT_EQ(std::get<SqliteUrl>(parse_database_url("sqlite://:memory:")).path, ":memory:");
   EXPECT_EQ(std::get<SqliteUrl>(parse_database_url("sqlite:///x.db?mode=ro")).mode,
             SqliteMode::kReadOnly);
+  auto both = std::get<SqliteUrl>(parse_database_url("sqlite://x.db?busy_timeout=50&mode=rwc"));
+  EXPECT_EQ(both.busy_timeout_ms, 50);
+  EXPECT_EQ(both.mode, SqliteMode::kReadWriteCreate);
+  EXPECT_EQ(std::get<SqliteUrl>(parse_database_url("sqlite://x.db")).busy_timeout_ms, 5000);
 }
 
 TEST(DatabaseUrlTest, BadUrlsAreRefusedWithTheFormsThatWork) {
@@ -41,6 +45,14 @@ TEST(DatabaseUrlTest, BadUrlsAreRefusedWithTheFormsThatWork) {
   EXPECT_NE(error_of([] {
               parse_database_url("sqlite:///x.db?cache=shared");
             }).find("unknown sqlite option 'cache=shared'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_database_url("sqlite:///x.db?mode=rwx");
+            }).find("mode must be ro, rw or rwc, not 'rwx'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_database_url("sqlite:///x.db?busy_timeout=1s");
+            }).find("busy_timeout must be milliseconds (0 or more), not '1s'"),
             std::string::npos);
   std::string mysql = error_of([] { parse_database_url("mysql://root:hunter2@db/x"); });
   EXPECT_NE(mysql.find("scheme 'mysql'"), std::string::npos) << mysql;
