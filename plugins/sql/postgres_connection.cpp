@@ -56,8 +56,7 @@ std::string field(const PGresult* result, int code) {
 
 class PostgresConnection : public SqlConnection {
  public:
-  PostgresConnection(const PostgresUrl& url, CancelCheck cancelled)
-      : cancelled_(std::move(cancelled)) {
+  PostgresConnection(const PostgresUrl& url, TaskHooks hooks) : hooks_(std::move(hooks)) {
     // Later keywords win, and the URL (expanded from dbname) comes last: its own
     // connect_timeout or application_name overrides these.
     const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
@@ -68,9 +67,8 @@ class PostgresConnection : public SqlConnection {
       std::string why = conn_ ? trimmed(PQerrorMessage(conn_.get())) : "out of memory";
       throw std::runtime_error("PostgreSQL: cannot connect to " + url.display + ": " + why);
     }
-    // libpq prints NOTICEs (e.g. "table does not exist, skipping") on stderr by default.
-    PQsetNoticeProcessor(
-        conn_.get(), [](void*, const char*) {}, nullptr);
+    // libpq would print them on stderr; they belong in the task's log.
+    PQsetNoticeReceiver(conn_.get(), &PostgresConnection::on_notice, this);
   }
 
   StatementResult run(const SqlStatement& statement, size_t max_rows) override {
@@ -121,6 +119,13 @@ class PostgresConnection : public SqlConnection {
   }
 
  private:
+  static void on_notice(void* self, const PGresult* notice) {
+    std::string severity = field(notice, PG_DIAG_SEVERITY);
+    std::string message = field(notice, PG_DIAG_MESSAGE_PRIMARY);
+    static_cast<PostgresConnection*>(self)->hooks_.notice("PostgreSQL " + severity + ": " +
+                                                          message);
+  }
+
   void send(const SqlStatement& statement) {
     std::vector<std::string> texts;
     std::vector<const char*> values;
@@ -150,7 +155,7 @@ class PostgresConnection : public SqlConnection {
   void wait_for_server() {
     pollfd socket = {PQsocket(conn_.get()), POLLIN, 0};
     ::poll(&socket, 1, kPollIntervalMs);
-    if (!cancel_sent_ && cancelled_()) {
+    if (!cancel_sent_ && hooks_.cancelled()) {
       cancel_sent_ = true;  // the server then ends the statement with SQLSTATE 57014
       if (PGcancel* cancel = PQgetCancel(conn_.get())) {
         char why[256];
@@ -223,14 +228,14 @@ class PostgresConnection : public SqlConnection {
   }
 
   std::unique_ptr<PGconn, ConnectionDeleter> conn_;
-  CancelCheck cancelled_;
+  TaskHooks hooks_;
   bool cancel_sent_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<SqlConnection> connect_postgres(const PostgresUrl& url, CancelCheck cancelled) {
-  return std::make_unique<PostgresConnection>(url, std::move(cancelled));
+std::unique_ptr<SqlConnection> connect_postgres(const PostgresUrl& url, TaskHooks hooks) {
+  return std::make_unique<PostgresConnection>(url, std::move(hooks));
 }
 
 }  // namespace flowweaver

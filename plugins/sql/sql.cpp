@@ -35,11 +35,16 @@ Json rows_output(const StatementResult& result) {
           {"rows_affected", result.rows_affected}};
 }
 
+TaskHooks hooks_of(const Context& ctx) {
+  return {[&ctx] { return ctx.cancelled(); },
+          [&ctx](const std::string& notice) { ctx.log("info", notice); }};
+}
+
 class Query : public Task {
  public:
   Json run(Context& ctx) override {
     QueryParams query = parse_query_params(ctx.params());
-    auto connection = connect(query.database, [&ctx] { return ctx.cancelled(); });
+    auto connection = connect(query.database, hooks_of(ctx));
     StatementResult result = connection->run(query.statement, query.max_rows);
     if (result.truncated) {
       ctx.log("warn", "kept the first " + std::to_string(query.max_rows) +
@@ -53,7 +58,7 @@ class Exec : public Task {
  public:
   Json run(Context& ctx) override {
     ExecParams exec = parse_exec_params(ctx.params());
-    auto connection = connect(exec.database, [&ctx] { return ctx.cancelled(); });
+    auto connection = connect(exec.database, hooks_of(ctx));
     connection->begin();
     Json each = Json::array();
     int64_t total = 0;

@@ -29,8 +29,14 @@ struct StatementResult {
   int64_t rows_affected = 0;         // rows inserted, updated or deleted; 0 for a SELECT
 };
 
-// Returns true once the task should stop (its timeout passed or the host is stopping).
-using CancelCheck = std::function<bool()>;
+// What a connection may ask of the task it runs for.
+struct TaskHooks {
+  // True once the task should stop (its timeout passed or the host is stopping).
+  std::function<bool()> cancelled = [] { return false; };
+  // A message the server sent beside the result (PostgreSQL's NOTICE and WARNING), for the
+  // task's log.
+  std::function<void(const std::string&)> notice = [](const std::string&) {};
+};
 
 // Errors: a connection that fails, is lost or is busy throws std::runtime_error (the attempt
 // is retried); an error in the SQL or its parameters throws PermanentError, with the
@@ -46,6 +52,6 @@ class SqlConnection {
   virtual void rollback() noexcept = 0;
 };
 
-std::unique_ptr<SqlConnection> connect(const DatabaseUrl& url, CancelCheck cancelled);
+std::unique_ptr<SqlConnection> connect(const DatabaseUrl& url, TaskHooks hooks);
 
 }  // namespace flowweaver

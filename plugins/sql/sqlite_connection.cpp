@@ -94,7 +94,7 @@ void bind_value(SQLite::Statement& statement, int index, const Json& value) {
 
 class SqliteConnection : public SqlConnection {
  public:
-  SqliteConnection(const SqliteUrl& url, CancelCheck cancelled)
+  SqliteConnection(const SqliteUrl& url, std::function<bool()> cancelled)
       : db_(open(url)), cancelled_(std::move(cancelled)) {
     sqlite3_progress_handler(db_.getHandle(), kStepsPerCancelCheck, &SqliteConnection::on_progress,
                              this);
@@ -217,12 +217,13 @@ class SqliteConnection : public SqlConnection {
   }
 
   SQLite::Database db_;
-  CancelCheck cancelled_;
+  std::function<bool()> cancelled_;
 };
 
 }  // namespace
 
-std::unique_ptr<SqlConnection> connect_sqlite(const SqliteUrl& url, CancelCheck cancelled) {
+std::unique_ptr<SqlConnection> connect_sqlite(const SqliteUrl& url,
+                                              std::function<bool()> cancelled) {
   return std::make_unique<SqliteConnection>(url, std::move(cancelled));
 }
 

@@ -393,6 +393,21 @@ TEST(SqlPostgresTest, TheSqlstateDecidesWhetherAFailureIsRetried) {
   EXPECT_EQ(run->error("division"), "PostgreSQL: division by zero (SQLSTATE 22012)");
 }
 
+TEST(SqlPostgresTest, TheServersNoticesGoToTheTaskLog) {
+  auto run = run_tasks(R"y(  - name: chatty
+    uses: sql.exec
+    with:
+      database: @URL@
+      sql: "DO $$ BEGIN RAISE NOTICE 'hello from plpgsql'; RAISE WARNING 'careful'; END $$"
+)y");
+  ASSERT_EQ(run->process.exit_code, 0) << run->error("chatty");
+  ProcessResult logs = run_flowweaver({"logs", "wf", "chatty"}, run->dir.path());
+  EXPECT_TRUE(contains(logs.out, "PostgreSQL NOTICE: hello from plpgsql")) << logs.out << logs.err;
+  EXPECT_TRUE(contains(logs.out, "PostgreSQL WARNING: careful")) << logs.out;
+  // libpq on its own prints "NOTICE:  hello ..." on stderr.
+  EXPECT_FALSE(contains(run->process.err, "NOTICE:  hello")) << run->process.err;
+}
+
 TEST(SqlPostgresTest, ATimeoutCancelsTheStatementOnTheServer) {
   auto started = std::chrono::steady_clock::now();
   auto run = run_tasks(R"y(  - name: slow
