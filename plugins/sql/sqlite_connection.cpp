@@ -159,9 +159,10 @@ class SqliteConnection : public SqlConnection {
     if (raw == nullptr) throw PermanentError("sql holds no statement, only comments");
     size_t first_length = static_cast<size_t>(tail - sql.c_str());
     if (holds_another_statement(tail)) {
+      size_t second = sql.find_first_not_of(" \t\r\n", first_length);
       throw PermanentError("sql holds more than one statement (the second starts at " +
-                           position_at_byte(sql, first_length) +
-                           "): sql.query runs one; sql.exec takes a list of statements");
+                           position_at_byte(sql, second) +
+                           "): give each statement on its own (sql.exec takes a list of them)");
     }
     return sql.substr(0, first_length);
   }

@@ -196,8 +196,8 @@ TEST(SqlSqliteTest, BadInputIsAPermanentErrorThatSaysTheFix) {
   EXPECT_EQ(run->error("missing_file"),
             "SQLite database no/such.db does not exist (add ?mode=rwc to the URL to create it)");
   EXPECT_EQ(run->error("two_statements"),
-            "sql holds more than one statement (the second starts at line 1, column 10): "
-            "sql.query runs one; sql.exec takes a list of statements");
+            "sql holds more than one statement (the second starts at line 1, column 11): "
+            "give each statement on its own (sql.exec takes a list of them)");
   EXPECT_EQ(run->error("param_count"),
             "sql has 2 parameter(s) (?, ?1, :name, ...), but params gives 1 value(s)");
   EXPECT_TRUE(contains(run->error("same_names"), "two columns named 'a'"))
