@@ -206,6 +206,17 @@ TEST(SqlSqliteTest, BadInputIsAPermanentErrorThatSaysTheFix) {
   EXPECT_FALSE(contains(run->error("scheme"), "hunter2"));
 }
 
+// Only a second statement is refused: a closing semicolon, blank lines or a comment after the
+// one statement are not.
+TEST(SqlSqliteTest, WhatFollowsTheOneStatementMayBeACommentOrSemicolons) {
+  auto run = run_tasks(R"y(  - name: tidy
+    uses: sql.query
+    with: {database: "sqlite://:memory:", sql: "SELECT 1 AS one; ;\n-- done\n/* really */\n"}
+)y");
+  ASSERT_EQ(run->process.exit_code, 0) << run->error("tidy");
+  EXPECT_EQ(run->output("tidy")["rows"], json::parse(R"y([{"one": 1}])y"));
+}
+
 TEST(SqlSqliteTest, ADatabaseLockedByAnotherWriterIsRetried) {
   TempDir dir;
   SQLite::Database holder((dir.path() / "data.db").string(),
