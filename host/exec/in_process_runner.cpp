@@ -48,6 +48,7 @@ nlohmann::json InProcessRunner::resolve_params(uint32_t task, const OutputTable&
     return &it->second;
   };
   nlohmann::json with = resolve_templates(spec.with, scope);
+  if (!types_[task].type) return with;  // the host's own type: it declares no params
   const TaskTypeInfo& type = *types_[task].type;
   for (const ParamDecl& decl : type.params) {
     if (!with.contains(decl.name)) {
