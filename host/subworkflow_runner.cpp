@@ -20,8 +20,9 @@ namespace {
 
 using Kind = AttemptOutcome::Kind;
 
-// How often an attempt looks whether it was cancelled while its child runs.
-constexpr Millis kCancelPoll{50};
+// How often an attempt looks whether it was cancelled while its child runs; also how long its
+// end may wait for the watcher to notice.
+constexpr Millis kCancelPoll{20};
 
 // The child run's outputs, from its stored task rows.
 Json outputs_of(const Workflow& child, const RunRecord& run, const std::vector<TaskRecord>& tasks) {
@@ -137,7 +138,8 @@ ExecuteOptions SubworkflowRunner::child_options(const Workflow& child,
   options.params_source = ParamSource::kApi;
   options.max_workers = child.manifest.max_workers.value_or(parent.max_workers);
   options.grace_period = parent.grace_period;
-  options.drain_period = parent.drain_period;
+  // Its stop comes once the parent's drain is over (or on a cancel): it stops at once.
+  options.drain_period = Millis(0);
   options.task_log_root = parent.task_log_root;
   options.task_log_max_bytes = parent.task_log_max_bytes;
   options.crash_marker = parent.crash_marker.empty() ? "" : crash_marker_path(state_path);
