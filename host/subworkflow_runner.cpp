@@ -47,20 +47,19 @@ std::string failed_tasks(const std::vector<TaskRecord>& tasks) {
   return out;
 }
 
-// Stops the child run when the attempt is cancelled, until destroyed.
+// Stops the child run when the attempt is cancelled, until destroyed; meanwhile takes the cancel
+// requests `flowweaver cancel` leaves beside the child's state for the child run itself (this
+// process holds that state: the requests come here, not to the parent's).
 class CancelForwarder {
  public:
   CancelForwarder(Cancellation& cancellation, const StopSwitch* parent, StopSwitch& child)
       : thread_([this, &cancellation, parent, &child] {
           while (!done_.load()) {
-            if (!cancellation.wait_for(kCancelPoll)) continue;
-            if (parent && parent->cancelled()) {
-              child.cancel();
-            } else {
-              int signal = parent ? parent->signal() : 0;
-              child.trigger(signal != 0 ? signal : SIGTERM);  // resumable
+            if (cancellation.wait_for(kCancelPoll)) {
+              forward(parent, child);
+              return;
             }
-            return;
+            child.take_cancel_request();
           }
         }) {}
   ~CancelForwarder() {
@@ -71,6 +70,15 @@ class CancelForwarder {
   CancelForwarder& operator=(const CancelForwarder&) = delete;
 
  private:
+  static void forward(const StopSwitch* parent, StopSwitch& child) {
+    if (parent && parent->cancelled()) {
+      child.cancel();
+      return;
+    }
+    int signal = parent ? parent->signal() : 0;
+    child.trigger(signal != 0 ? signal : SIGTERM);  // resumable
+  }
+
   std::atomic<bool> done_{false};
   std::thread thread_;
 };

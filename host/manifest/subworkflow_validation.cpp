@@ -93,6 +93,12 @@ class SubworkflowChecker {
   }
 
   std::optional<ChildFacts> check_task(const TaskSpec& task) {
+    if (task.fan_out) {
+      error(task.fan_out->location,
+            "task '" + task.name +
+                "': workflow.run does not take `foreach:` or `matrix:` (each item would need a "
+                "child run of its own); write one task per child run");
+    }
     std::optional<std::string> file = file_of(task);
     if (task.with.contains("params") && !task.with["params"].is_object()) {
       error(with_location(task, "/params"),

@@ -187,6 +187,45 @@ TEST_F(SubworkflowTest, CancellingTheParentCancelsTheChild) {
   EXPECT_EQ(query_one(child_db(), "SELECT count(*) FROM runs"), "2");
 }
 
+// The parent's process holds the child's state: `flowweaver cancel` of the child run reaches it
+// there. The parent's task fails for good; its resume starts a new child run.
+TEST_F(SubworkflowTest, CancellingTheChildRunItselfFailsTheParentsTask) {
+  FlowWeaverProcess run({"run", "parent.yaml"}, dir_.path(), {{"CHILD_SLEEP", "60s"}});
+  ASSERT_TRUE(wait_until([&] { return child_is_sleeping(); }));
+  std::string child_run = query_one(child_db(), "SELECT run_id FROM runs");
+  ProcessResult cancel = run_flowweaver({"cancel", "child.yaml"}, dir_.path());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.out << cancel.err;
+  ProcessResult ended = run.wait();
+  EXPECT_EQ(ended.exit_code, 1) << ended.err;
+  EXPECT_EQ(query_one(child_db(), "SELECT status FROM runs"), "CANCELLED");
+  EXPECT_EQ(query_one(parent_db(), "SELECT status FROM runs"), "FAILED");
+  EXPECT_EQ(query_one(parent_db(), "SELECT error FROM tasks WHERE task_name = 'sub'"),
+            "sub-workflow run " + child_run + " of 'child' was cancelled");
+  EXPECT_EQ(query_one(parent_db(), "SELECT attempt FROM tasks WHERE task_name = 'sub'"), "1");
+
+  ProcessResult resumed = run_flowweaver({"run", "parent.yaml"}, dir_.path());
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(query_one(child_db(), "SELECT count(*) FROM runs"), "2");
+}
+
+TEST_F(SubworkflowTest, AnOutputTheCompletedChildCannotGiveFailsTheTaskForGood) {
+  std::string child = child_manifest();
+  child.replace(child.find("${tasks.merge.output.value}"), 27, "${tasks.merge.output.nope}");
+  dir_.write("child.yaml", child);
+  std::string parent = kParent;
+  parent.replace(parent.find("    depends_on: [prep]"), 0, "    retries: 3\n");
+  dir_.write("parent.yaml", parent);
+  ProcessResult r = run_flowweaver({"run", "parent.yaml"}, dir_.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::string child_run = query_one(child_db(), "SELECT run_id FROM runs");
+  EXPECT_EQ(query_one(child_db(), "SELECT status FROM runs"), "COMPLETED");
+  EXPECT_THAT(query_one(parent_db(), "SELECT error FROM tasks WHERE task_name = 'sub'"),
+              HasSubstr("sub-workflow run " + child_run +
+                        " of 'child' completed, but its output 'total': "
+                        "${tasks.merge.output.nope}"));
+  EXPECT_EQ(query_one(parent_db(), "SELECT attempt FROM tasks WHERE task_name = 'sub'"), "1");
+}
+
 TEST_F(SubworkflowTest, ValidateAcceptsWorkflowRunAndPointsAtTheParentsLines) {
   ProcessResult ok = run_flowweaver({"validate", "parent.yaml"}, dir_.path());
   EXPECT_EQ(ok.exit_code, 0) << ok.err;

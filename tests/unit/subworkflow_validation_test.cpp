@@ -167,6 +167,24 @@ TEST_F(SubworkflowValidationTest, AChildNamedAsItsParentIsRefused) {
                                  "'parent'"));
 }
 
+TEST_F(SubworkflowValidationTest, ASubworkflowTaskTakesNoFanOut) {
+  write("child.yaml", "name: child\ntasks:\n  - {name: t, uses: test.noop}\n");
+  std::string path =
+      write("parent.yaml",
+            "name: parent\ntasks:\n  - {name: s, uses: workflow.run, with: {file: child.yaml}}\n");
+  DiagnosticList d(path);
+  Manifest m = read_manifest(path, &d);
+  ASSERT_TRUE(d.empty()) << d.to_string();
+  auto fan_out = std::make_shared<FanOut>();
+  fan_out->location = {3, 60};
+  fan_out->items = Json::array({1, 2});
+  m.tasks[0].fan_out = fan_out;
+  PluginRegistry registry = testing::test_registry();
+  validate_manifest(m, registry, process_env, &d);
+  EXPECT_THAT(d.to_string(), HasSubstr(path + ":3:60: task 's': workflow.run does not take "
+                                              "`foreach:` or `matrix:`"));
+}
+
 TEST_F(SubworkflowValidationTest, OutputsMustBeAMapOfNamesReferringToTasksAndParams) {
   std::string path = write("wf.yaml", R"(name: wf
 params: {p: 1}
