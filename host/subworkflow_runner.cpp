@@ -175,6 +175,11 @@ AttemptOutcome SubworkflowRunner::run_child(uint32_t task, Cancellation& cancell
     return {Kind::kPermanent, "",
             "sub-workflow " + file + " does not load:\n" + problems.to_string()};
   }
+  if (child->manifest.name == parent.manifest.name) {  // edited since the parent was validated
+    return {Kind::kPermanent, "",
+            "sub-workflow " + file + " is named '" + parent.manifest.name +
+                "' like its parent, whose state file it would share: rename one"};
+  }
   Json given = with.contains("params") ? with["params"] : Json::object();
   check_given_params(child->manifest, given, ParamSource::kApi);
   std::string parent_state = context_.options.state_path.empty()

@@ -289,7 +289,14 @@ int reset_command(const std::string& file, const std::string& task, const std::s
       store->update_run(*run);
     }
     std::cout << "Reset " << names.size() << " task(s) of run " << run->run_id << ": "
-              << join(names) << "\nThe next `flowweaver run " << file << "` runs them again.\n";
+              << join(names) << "\n";
+    if (run->parent) {  // a sub-workflow's run: only its parent's task resumes it
+      std::cout << "It is the child run of task '" << run->parent->task << "' of run "
+                << run->parent->run_id << " of '" << run->parent->workflow
+                << "': reset that task too, and the parent's next run runs them again.\n";
+    } else {
+      std::cout << "The next `flowweaver run " << file << "` runs them again.\n";
+    }
     return kExitOk;
   });
 }

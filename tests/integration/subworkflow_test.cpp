@@ -226,6 +226,31 @@ TEST_F(SubworkflowTest, AnOutputTheCompletedChildCannotGiveFailsTheTaskForGood) 
   EXPECT_EQ(query_one(parent_db(), "SELECT attempt FROM tasks WHERE task_name = 'sub'"), "1");
 }
 
+// `reset` of the parent's task alone gives the stored outputs again; with the child's task reset
+// too, the parent's next run resumes the same child run, which runs that task again.
+TEST_F(SubworkflowTest, ResetOfTheChildsTaskIsRunByTheParentsNextRun) {
+  ASSERT_EQ(run_flowweaver({"run", "parent.yaml"}, dir_.path()).exit_code, 0);
+  std::string child_run = query_one(child_db(), "SELECT run_id FROM runs");
+  ProcessResult reset_child = run_flowweaver({"reset", "child.yaml", "merge"}, dir_.path());
+  EXPECT_EQ(reset_child.exit_code, 0) << reset_child.err;
+  EXPECT_THAT(reset_child.out, HasSubstr("It is the child run of task 'sub' of run "));
+  ASSERT_EQ(run_flowweaver({"reset", "parent.yaml", "sub"}, dir_.path()).exit_code, 0);
+  ProcessResult again = run_flowweaver({"run", "parent.yaml"}, dir_.path());
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("resuming run " + child_run + " of child"));
+  EXPECT_EQ(query_one(child_db(), "SELECT attempt FROM tasks WHERE task_name = 'merge'"), "2");
+  EXPECT_EQ(query_one(child_db(), "SELECT attempt FROM tasks WHERE task_name = 'work'"), "1");
+
+  ASSERT_EQ(run_flowweaver({"reset", "parent.yaml", "sub"}, dir_.path()).exit_code, 0);
+  ProcessResult stored = run_flowweaver({"run", "parent.yaml"}, dir_.path());
+  EXPECT_EQ(stored.exit_code, 0) << stored.err;
+  EXPECT_THAT(stored.err,
+              HasSubstr("sub-workflow run " + child_run + " of child already completed"));
+  EXPECT_EQ(query_one(child_db(), "SELECT attempt FROM tasks WHERE task_name = 'merge'"), "2");
+  EXPECT_EQ(query_one(parent_db(), "SELECT result FROM tasks WHERE task_name = 'report'"),
+            R"({"got":3})");
+}
+
 TEST_F(SubworkflowTest, ValidateAcceptsWorkflowRunAndPointsAtTheParentsLines) {
   ProcessResult ok = run_flowweaver({"validate", "parent.yaml"}, dir_.path());
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
