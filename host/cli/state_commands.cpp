@@ -62,6 +62,10 @@ void print_run(StateStore& store, const RunRecord& run, bool json) {
   }
   std::cout << "Run " << run.run_id << " of " << run.workflow << ": " << to_string(run.status)
             << " (started " << format_timestamp(run.started_at) << ")\n";
+  if (run.parent) {
+    std::cout << "Started by task '" << run.parent->task << "' of run " << run.parent->run_id
+              << " of " << run.parent->workflow << " (workflow.run)\n";
+  }
   print_task_table(std::cout, tasks);
   for (const std::string& line : host_deaths) std::cout << line << "\n";
 }

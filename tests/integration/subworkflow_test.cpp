@@ -87,6 +87,9 @@ TEST_F(SubworkflowTest, TheParentCompletesWithTheChildsOutputsAndTheChildRunIsLi
   EXPECT_EQ(query_one(child_db(), "SELECT params FROM runs"), R"({"count":3,"label":"hello"})");
   EXPECT_EQ(query_one(parent_db(), "SELECT parent_run_id IS NULL FROM runs"), "1");
   EXPECT_THAT(r.err, HasSubstr("for task 'sub' of run " + parent_run + " of parent"));
+  ProcessResult status = run_flowweaver({"status", "child.yaml"}, dir_.path());
+  EXPECT_THAT(status.out, HasSubstr("Started by task 'sub' of run " + parent_run +
+                                    " of parent (workflow.run)"));
 
   // A standalone run of the child is a run of its own: it does not touch the parent's.
   ProcessResult alone = run_flowweaver({"run", "child.yaml", "--param", "count=5"}, dir_.path());
