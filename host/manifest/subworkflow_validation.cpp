@@ -7,6 +7,7 @@
 
 #include "manifest/manifest_reader.h"
 #include "manifest/template.h"
+#include "run_params.h"
 #include "util/suggest.h"
 
 namespace flowweaver {
@@ -158,7 +159,10 @@ class SubworkflowChecker {
                             ? task.with["params"]
                             : empty;
     for (auto it = given.begin(); it != given.end(); ++it) {
-      if (std::find(names.begin(), names.end(), it.key()) != names.end()) continue;
+      if (std::find(names.begin(), names.end(), it.key()) != names.end()) {
+        check_literal_param(task, child, it.key(), it.value());
+        continue;
+      }
       error(with_location(task, "/params/" + it.key()),
             "task '" + task.name + "': workflow '" + child.name + "' has no param '" + it.key() +
                 "'" + did_you_mean(it.key(), names) +
@@ -168,6 +172,19 @@ class SubworkflowChecker {
       if (p.default_value || given.contains(p.name)) continue;
       error(task.location, "task '" + task.name + "': workflow '" + child.name + "' needs param '" +
                                p.name + "' (it has no default): give it under `with: params:`");
+    }
+  }
+
+  // A value without references is checked now, as `--param` would check it (run_params.h); one
+  // with them is checked when the attempt has resolved them.
+  void check_literal_param(const TaskSpec& task, const Manifest& child, const std::string& name,
+                           const Json& value) {
+    if (value.dump().find("${") != std::string::npos) return;
+    try {
+      check_given_params(child, Json{{name, value}}, ParamSource::kApi);
+    } catch (const ParamsRefused& e) {
+      error(with_location(task, "/params/" + name),
+            "task '" + task.name + "': workflow '" + child.name + "': " + e.what());
     }
   }
 

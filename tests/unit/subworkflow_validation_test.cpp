@@ -120,6 +120,24 @@ tasks:
                                          "'count' (it has no default)"));
 }
 
+TEST_F(SubworkflowValidationTest, LiteralParamValuesAreCheckedAgainstTheirDeclaredTypes) {
+  write("child.yaml", kChild);
+  std::string parent = write("parent.yaml", R"(name: parent
+params: {n: 2}
+tasks:
+  - name: sub
+    uses: workflow.run
+    with: {file: child.yaml, params: {count: ten, label: 5}}
+  - {name: ok, uses: workflow.run, with: {file: child.yaml, params: {count: "${params.n}"}}}
+)");
+  std::string errors = validate("parent.yaml");
+  EXPECT_THAT(errors,
+              HasSubstr(parent + ":6:46: task 'sub': workflow 'child': parameter 'count' "));
+  EXPECT_THAT(errors,
+              HasSubstr(parent + ":6:58: task 'sub': workflow 'child': parameter 'label' "));
+  EXPECT_THAT(errors, Not(HasSubstr("task 'ok'")));
+}
+
 TEST_F(SubworkflowValidationTest, AReferenceToTheTasksOutputMustNameAChildOutput) {
   write("child.yaml", kChild);
   std::string parent = write("parent.yaml", R"(name: parent
