@@ -83,6 +83,18 @@ class CancelForwarder {
   std::thread thread_;
 };
 
+// A child task naming a pool the process has not declared: the scheduler cannot run it (the
+// parent's own pools were checked before its run started; the child's only now).
+std::optional<std::string> undeclared_pool(const Workflow& child, const PoolSlots* pools) {
+  for (const TaskSpec& task : child.manifest.tasks) {
+    if (task.pool.empty() || (pools && pools->has_pool(task.pool))) continue;
+    return "sub-workflow '" + child.manifest.name + "': task '" + task.name + "' names pool '" +
+           task.pool + "', which is not declared (give it slots with --pool " + task.pool +
+           "=N, or in the service's `pools:`)";
+  }
+  return std::nullopt;
+}
+
 AttemptOutcome completed(const Workflow& child, const RunRecord& run, StateStore& store) {
   try {
     return {Kind::kOk, outputs_of(child, run, store.load_tasks(run.run_id)).dump(), ""};
@@ -179,6 +191,9 @@ AttemptOutcome SubworkflowRunner::run_child(uint32_t task, Cancellation& cancell
     return {Kind::kPermanent, "",
             "sub-workflow " + file + " is named '" + parent.manifest.name +
                 "' like its parent, whose state file it would share: rename one"};
+  }
+  if (std::optional<std::string> problem = undeclared_pool(*child, context_.options.pools.get())) {
+    return {Kind::kPermanent, "", *problem};
   }
   Json given = with.contains("params") ? with["params"] : Json::object();
   check_given_params(child->manifest, given, ParamSource::kApi);

@@ -254,6 +254,21 @@ TEST_F(SubworkflowTest, ResetOfTheChildsTaskIsRunByTheParentsNextRun) {
             R"({"got":3})");
 }
 
+TEST_F(SubworkflowTest, AChildTaskNamingAnUndeclaredPoolFailsTheTaskNamingThePool) {
+  std::string child = child_manifest();
+  child.replace(child.find("  - name: merge\n"), 15, "  - name: merge\n    pool: db\n");
+  dir_.write("child.yaml", child);
+  ProcessResult r = run_flowweaver({"run", "parent.yaml"}, dir_.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(query_one(parent_db(), "SELECT error FROM tasks WHERE task_name = 'sub'"),
+            "sub-workflow 'child': task 'merge' names pool 'db', which is not declared (give it "
+            "slots with --pool db=N, or in the service's `pools:`)");
+  EXPECT_FALSE(fs::exists(child_db()));  // nothing of the child ran
+
+  ProcessResult with_pool = run_flowweaver({"run", "parent.yaml", "--pool", "db=1"}, dir_.path());
+  EXPECT_EQ(with_pool.exit_code, 0) << with_pool.err;
+}
+
 TEST_F(SubworkflowTest, ValidateAcceptsWorkflowRunAndPointsAtTheParentsLines) {
   ProcessResult ok = run_flowweaver({"validate", "parent.yaml"}, dir_.path());
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
