@@ -15,16 +15,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The manifests being validated, outermost first (canonical path, path as written): a child
-// validates its own children with the same function, which is how a cycle shows. Per thread:
-// validations on different threads (the service reloading) are unrelated.
-thread_local std::vector<std::pair<std::string, std::string>> validation_chain;
+// The manifests being validated, outermost first: a child validates its own children with the
+// same function, which is how a cycle shows. Per thread: validations on different threads (the
+// service reloading) are unrelated.
+struct ChainEntry {
+  std::string canonical;  // the file's canonical path
+  std::string written;    // as given: the command line's, or the parent's `file:`
+  std::string name;       // the workflow's name
+};
+thread_local std::vector<ChainEntry> validation_chain;
 
 class ChainLink {
  public:
-  ChainLink(std::string canonical, std::string written) {
-    validation_chain.emplace_back(std::move(canonical), std::move(written));
-  }
+  explicit ChainLink(ChainEntry entry) { validation_chain.push_back(std::move(entry)); }
   ~ChainLink() { validation_chain.pop_back(); }
   ChainLink(const ChainLink&) = delete;
   ChainLink& operator=(const ChainLink&) = delete;
@@ -106,6 +109,19 @@ class SubworkflowChecker {
             "task '" + task.name + "': `params` must be a map of the child workflow's params");
     }
     if (!file) return std::nullopt;
+    std::optional<Manifest> child = load_child(task, *file);
+    if (!child) return std::nullopt;
+    check_params(task, *child);
+    ChildFacts facts{*file, child->name, {}};
+    for (auto it = child->outputs.begin(); it != child->outputs.end(); ++it) {
+      facts.outputs.push_back(it.key());
+    }
+    return facts;
+  }
+
+  // The child manifest at the task's `file:`, read and validated; nothing (reported at the
+  // `file:` value) when it is missing, in a cycle, invalid or named as a workflow of the chain.
+  std::optional<Manifest> load_child(const TaskSpec& task, const std::string& file) {
     SourceLocation at = with_location(task, "/file");
     fs::path path = *subworkflow_file(m_.file, task);
     std::error_code ec;
@@ -115,37 +131,42 @@ class SubworkflowChecker {
       return std::nullopt;
     }
     std::string canonical = canonical_name(path);
-    if (cycle_back_to(canonical, *file, at)) return std::nullopt;
-    DiagnosticList child(path.string());
-    Manifest child_manifest = read_manifest(path, &child);
-    if (child.empty()) {
-      ChainLink link(canonical, *file);
-      validate_manifest(child_manifest, plugins_, env_, &child);
+    if (cycle_back_to(canonical, file, at)) return std::nullopt;
+    DiagnosticList problems(path.string());
+    Manifest child = read_manifest(path, &problems);
+    if (problems.empty()) {
+      ChainLink link({canonical, file, child.name});
+      validate_manifest(child, plugins_, env_, &problems);
     }
-    for (const Diagnostic& d : child.items()) {
+    for (const Diagnostic& d : problems.items()) {
       error(at, "task '" + task.name + "': in sub-workflow " + d.to_string());
     }
-    if (!child.empty()) return std::nullopt;
-    if (child_manifest.name == m_.name) {
-      error(at, "task '" + task.name + "': the sub-workflow in " + *file + " is also named '" +
-                    m_.name + "'; each workflow's state file is named after it: rename one");
-      return std::nullopt;
+    if (!problems.empty() || named_as_an_ancestor(task, child.name, file, at)) return std::nullopt;
+    return child;
+  }
+
+  // Each workflow's state file is named after it: a child named as a workflow of the chain
+  // would share (and find locked) the state of a run that waits for it.
+  bool named_as_an_ancestor(const TaskSpec& task, const std::string& name, const std::string& file,
+                            SourceLocation at) {
+    for (const ChainEntry& entry : validation_chain) {
+      if (entry.name != name) continue;
+      error(at, "task '" + task.name + "': the sub-workflow in " + file + " is also named '" +
+                    name + "', like " + entry.written +
+                    "; each workflow's state file is named after it: rename one");
+      return true;
     }
-    check_params(task, child_manifest);
-    ChildFacts facts{*file, child_manifest.name, {}};
-    for (auto it = child_manifest.outputs.begin(); it != child_manifest.outputs.end(); ++it) {
-      facts.outputs.push_back(it.key());
-    }
-    return facts;
+    return false;
   }
 
   // True, reported, when `canonical` is a manifest being validated already.
   bool cycle_back_to(const std::string& canonical, const std::string& written, SourceLocation at) {
-    auto found = std::find_if(validation_chain.begin(), validation_chain.end(),
-                              [&](const auto& link) { return link.first == canonical; });
+    auto found =
+        std::find_if(validation_chain.begin(), validation_chain.end(),
+                     [&](const ChainEntry& entry) { return entry.canonical == canonical; });
     if (found == validation_chain.end()) return false;
     std::string path;
-    for (auto it = found; it != validation_chain.end(); ++it) path += it->second + " -> ";
+    for (auto it = found; it != validation_chain.end(); ++it) path += it->written + " -> ";
     error(at, "workflow cycle: " + path + written +
                   ": a workflow may not run itself, directly or through others");
     return true;
@@ -233,7 +254,9 @@ void check_subworkflows(const Manifest& manifest, const PluginRegistry& plugins,
                         const EnvLookup& env, DiagnosticList* diagnostics) {
   if (std::none_of(manifest.tasks.begin(), manifest.tasks.end(), runs_subworkflow)) return;
   std::optional<ChainLink> root;
-  if (validation_chain.empty()) root.emplace(canonical_name(manifest.file), manifest.file);
+  if (validation_chain.empty()) {
+    root.emplace(ChainEntry{canonical_name(manifest.file), manifest.file, manifest.name});
+  }
   SubworkflowChecker(manifest, plugins, env, diagnostics).run();
 }
 

@@ -181,8 +181,19 @@ TEST_F(SubworkflowValidationTest, AChildNamedAsItsParentIsRefused) {
       write("parent.yaml",
             "name: parent\ntasks:\n  - {name: s, uses: workflow.run, with: {file: child.yaml}}\n");
   EXPECT_THAT(validate("parent.yaml"),
-              HasSubstr(parent + ":3:48: task 's': the sub-workflow in child.yaml is also named "
-                                 "'parent'"));
+              HasSubstr(parent +
+                        ":3:48: task 's': the sub-workflow in child.yaml is also named "
+                        "'parent', like " +
+                        parent + "; each workflow's state file is named after it: rename one"));
+  // Any workflow of the chain: a grandchild named as its grandparent.
+  write("middle.yaml",
+        "name: middle\ntasks:\n  - {name: s, uses: workflow.run, with: {file: child.yaml}}\n");
+  std::string top =
+      write("top.yaml",
+            "name: parent\ntasks:\n  - {name: m, uses: workflow.run, with: {file: middle.yaml}}\n");
+  EXPECT_THAT(validate("top.yaml"), HasSubstr("the sub-workflow in child.yaml is also named "
+                                              "'parent', like " +
+                                              top));
 }
 
 TEST_F(SubworkflowValidationTest, ASubworkflowTaskTakesNoFanOut) {
