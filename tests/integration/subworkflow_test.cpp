@@ -269,6 +269,19 @@ TEST_F(SubworkflowTest, AChildTaskNamingAnUndeclaredPoolFailsTheTaskNamingThePoo
   EXPECT_EQ(with_pool.exit_code, 0) << with_pool.err;
 }
 
+TEST(SubworkflowExampleTest, TheExampleRunsItsChildAndReportsItsOutputs) {
+  TempDir dir;
+  ProcessResult r = run_flowweaver(
+      {"run", FLOWWEAVER_SOURCE_DIR "/workflows/examples/subworkflow.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_one((dir.path() / "var/subworkflow_example.db").string(),
+                      "SELECT result FROM tasks WHERE task_name = 'report'"),
+            R"({"label":"orders-eu","orders":[12,30,8]})");
+  EXPECT_EQ(query_one((dir.path() / "var/subworkflow_child.db").string(),
+                      "SELECT status || ' ' || parent_task FROM runs"),
+            "COMPLETED summarize");
+}
+
 TEST_F(SubworkflowTest, ValidateAcceptsWorkflowRunAndPointsAtTheParentsLines) {
   ProcessResult ok = run_flowweaver({"validate", "parent.yaml"}, dir_.path());
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
