@@ -4,9 +4,11 @@
 //
 //   gen_workflow SHAPE N OUT [--failing K]
 //
-// SHAPE: chain | fanout | diamond | shell-fanout | makefile. Every shape but makefile writes a
-// manifest; --failing K (fanout only) turns the last K middle tasks into permanently failing
-// builtin.fail tasks, which leaves a run with a known number of COMPLETED tasks to resume.
+// SHAPE: chain | fanout | diamond | shell-fanout | foreach | makefile. Every shape but makefile
+// writes a manifest; --failing K (fanout only) turns the last K middle tasks into permanently
+// failing builtin.fail tasks, which leaves a run with a known number of COMPLETED tasks to resume.
+// foreach is the fan-out's DAG with its N-2 middle tasks as the items of one foreach task, so
+// both shapes make the same N calls of builtin.noop.
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -94,6 +96,21 @@ void write_manifest(std::ostream& out, const std::string& name, const std::vecto
   }
 }
 
+// root -> work (foreach over a literal list of n-2 items) -> sink. The list is written in flow
+// style, ten numbers a line: what `validate` pays to read it is measured beside the fan-out's.
+void write_foreach_manifest(std::ostream& out, const std::string& name, size_t n) {
+  constexpr size_t kItemsPerLine = 10;
+  out << "name: " << name << "\ntasks:\n";
+  out << "  - name: root\n    uses: builtin.noop\n";
+  out << "  - name: work\n    uses: builtin.noop\n    depends_on: [root]\n    foreach: [";
+  for (size_t i = 0; i + 2 < n; ++i) {
+    if (i > 0) out << (i % kItemsPerLine == 0 ? ",\n      " : ", ");
+    out << i;
+  }
+  out << "]\n";
+  out << "  - name: sink\n    uses: builtin.noop\n    depends_on: [work]\n";
+}
+
 // Phony targets, so make runs every command on every invocation, like a fresh run.
 void write_makefile(std::ostream& out, const std::vector<GenTask>& tasks) {
   out << ".PHONY: all";
@@ -107,7 +124,7 @@ void write_makefile(std::ostream& out, const std::vector<GenTask>& tasks) {
 }
 
 int usage() {
-  std::cerr << "usage: gen_workflow chain|fanout|diamond|shell-fanout|makefile N OUT "
+  std::cerr << "usage: gen_workflow chain|fanout|diamond|shell-fanout|foreach|makefile N OUT "
                "[--failing K]\n";
   return 2;
 }
@@ -128,6 +145,8 @@ int generate(const std::string& shape, size_t n, const std::string& path, size_t
     write_manifest(out, name, diamond(n), false);
   } else if (shape == "shell-fanout") {
     write_manifest(out, name, fanout(n, 0), true);
+  } else if (shape == "foreach") {
+    write_foreach_manifest(out, name, n);
   } else if (shape == "makefile") {
     write_makefile(out, fanout(n, 0));
   } else {

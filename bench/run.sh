@@ -3,7 +3,7 @@
 # `flowweaver` processes, exec to exit, each from a clean state file, beside two reference points
 # measured in the same run: raw SQLite upsert transactions with the store's pragmas, and
 # `make -j2` on the same DAG of /bin/true commands as the shell fan-out. Then checks the figures
-# against the targets of issue 4 and runs the micro-benchmarks.
+# against the targets of issues 4 and 15 and runs the micro-benchmarks.
 #
 #   bench/run.sh BUILD_DIR
 #
@@ -113,7 +113,7 @@ us_per_task() { calc "$(field "$1" 4) * 1e6 / $(field "$1" 2)"; }
 generate() {
   note "== generating into $scratch"
   local shape n
-  for shape in fanout chain diamond; do
+  for shape in fanout chain diamond foreach; do
     for n in 1000 10000 100000; do
       "$bench/gen_workflow" "$shape" "$n" "$scratch/$shape-$n.yaml"
     done
@@ -144,7 +144,7 @@ run_shapes() {
   local shape n workers reps
   for n in 1000 10000 100000; do
     reps=$(( n > 10000 ? 3 : 5 ))
-    for shape in fanout chain diamond; do
+    for shape in fanout chain diamond foreach; do
       for workers in 1 2; do
         run_case "$shape-$n-w$workers" "$n" "$reps" 0 clean_state \
           "$fw" run "$scratch/$shape-$n.yaml" --state "$state" --max-workers "$workers"
@@ -158,6 +158,11 @@ run_shapes() {
   run_case shell-fanout-1000-w2 1000 5 0 clean_state \
     "$fw" run "$scratch/shell-fanout-1000.yaml" --state "$state" --max-workers 2
   run_case validate-10000 10000 5 0 no_setup "$fw" validate "$scratch/fanout-10000.yaml"
+  # What reading a foreach's literal list costs, beside reading as many tasks (issue 15).
+  run_case validate-100000 100000 3 0 no_setup "$fw" validate "$scratch/fanout-100000.yaml"
+  run_case validate-foreach-10000 10000 5 0 no_setup "$fw" validate "$scratch/foreach-10000.yaml"
+  run_case validate-foreach-100000 100000 3 0 no_setup \
+    "$fw" validate "$scratch/foreach-100000.yaml"
 }
 
 # The interrupted run: the fan-out with its last 9 middle tasks failing permanently leaves 9,990
@@ -240,6 +245,22 @@ count_store_writes() {
   store_commits=$(sed 's/.*commits=\([0-9]*\).*/\1/' <<< "$line")
 }
 
+# One untimed foreach 100,000 run, then its rows counted: every item must have a COMPLETED row
+# of its own (issue 15: 100,000 items must work). Without sqlite3 the timed runs' exit 0 is all.
+foreach_rows_line=""
+count_foreach_rows() {
+  command -v sqlite3 > /dev/null || return 0
+  note "== counting a foreach 100,000's rows"
+  clean_state
+  "$fw" run "$scratch/foreach-100000.yaml" --state "$state" --max-workers 2 > /dev/null 2>&1 ||
+    die "the untimed foreach 100,000 run failed"
+  local num_items
+  num_items=$(sqlite3 "$state" \
+    "SELECT count(*) FROM tasks WHERE status = 'COMPLETED' AND task_name LIKE 'work[%]'")
+  [[ $num_items == 99998 ]] || die "foreach 100,000 left $num_items COMPLETED item rows, not 99998"
+  foreach_rows_line="foreach 100,000: $num_items item rows COMPLETED, and root, work and sink"
+}
+
 # --- report -----------------------------------------------------------------------------------
 
 print_table() {
@@ -305,6 +326,35 @@ print_targets() {
        "that is $(printf '%.0f' "$store_rate") rows/s against raw SQLite's ${raw_sqlite[0]} rows/s" \
        "in 1-row transactions."
   echo "$num_missed target(s) missed."
+}
+
+# Per-item cost of a foreach against the fan-out's per-task cost: both shapes make the same N calls
+# of builtin.noop. Memory is linear when the peak RSS each added item costs from 10,000 to 100,000
+# items is no more than 1.5× what it costs from 1,000 to 10,000. One-sided: a cost per item that
+# grows with N is what breaks at scale; a smaller one is fixed costs spread wider, or a step of
+# peak RSS falling between 1,000 and 10,000 (docs/BENCHMARKS.md, run 15).
+item_kb() { calc "($(field "$2" 5) - $(field "$1" 5)) / ($(field "$2" 2) - $(field "$1" 2))"; }
+print_foreach_targets() {
+  echo
+  echo "== targets (issue 15): foreach over N no-op items, at --max-workers 2"
+  local n label low high
+  for n in 10000 100000; do
+    label=$( ((n == 10000)) && echo 10,000 || echo 100,000)
+    check "foreach $label, µs/item over fan-out's, wall" \
+      "$(calc "$(field "foreach-$n-w2" 4) / $(field "fanout-$n-w2" 4)")" 1.5 x at_most
+    check "foreach $label, CPU/item over fan-out's" \
+      "$(calc "$(field "foreach-$n-w2" 6) / $(field "fanout-$n-w2" 6)")" 1.5 x at_most
+  done
+  low=$(item_kb foreach-1000-w2 foreach-10000-w2)
+  high=$(item_kb foreach-10000-w2 foreach-100000-w2)
+  check "foreach peak RSS/item, 10k-100k over 1k-10k" "$(calc "$high / $low")" 1.5 x at_most
+  echo "peak RSS per added item: $(printf '%.2f' "$low") kB from 1,000 to 10,000 items," \
+       "$(printf '%.2f' "$high") kB from 10,000 to 100,000 (fan-out:" \
+       "$(printf '%.2f' "$(item_kb fanout-10000-w2 fanout-100000-w2)") kB per task from 10,000 to 100,000)"
+  echo "reading the list: validate of a foreach over 100,000 items $(field validate-foreach-100000 4) s," \
+       "of a fan-out of 100,000 tasks $(field validate-100000 4) s"
+  [[ -z $foreach_rows_line ]] || echo "$foreach_rows_line"
+  echo "$num_missed target(s) missed in all."
 }
 
 # The HTTP API (issue 13): `flowweaver serve` with a 10-task no-op workflow; on one kept-alive
@@ -387,9 +437,11 @@ run_resume
 run_contended
 run_peers
 count_store_writes
+count_foreach_rows
 run_http
 print_table
 print_targets
+print_foreach_targets
 print_http
 [[ -z ${peer_line:-} ]] || { echo; echo "== peers (timed in this run, interleaved)"; echo "$peer_line"; }
 run_micro

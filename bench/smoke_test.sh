@@ -11,7 +11,7 @@ mkdir -p "$scratch"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-for shape in chain fanout diamond shell-fanout; do
+for shape in chain fanout diamond shell-fanout foreach; do
   "$bench/gen_workflow" "$shape" 20 "$scratch/$shape.yaml"
   "$fw" validate "$scratch/$shape.yaml" > /dev/null || fail "$shape.yaml does not validate"
 done
@@ -24,6 +24,13 @@ line=$("$bench/measure" --stderr "$scratch/diamond.log" -- \
 [[ $line =~ ^wall_s=[0-9.]+\ cpu_s=[0-9.]+\ maxrss_kb=[1-9][0-9]*\ exit=0$ ]] || fail "measure printed '$line'"
 "$fw" status "$scratch/diamond.yaml" --state "$scratch/diamond.db" | grep -q COMPLETED \
   || fail "the measured run left no COMPLETED run"
+
+# The foreach of 20 calls: its 18 items each leave a COMPLETED row of their own.
+"$fw" run "$scratch/foreach.yaml" --state "$scratch/foreach.db" > /dev/null 2>&1 \
+  || fail "the foreach run failed"
+num_items=$("$fw" status "$scratch/foreach.yaml" --state "$scratch/foreach.db" \
+  | grep -c '^work\[[0-9]*\] *COMPLETED') || true
+[[ $num_items == 18 ]] || fail "the foreach run left $num_items COMPLETED items, not 18"
 
 # The failing fan-out leaves 17 COMPLETED (root + 16) and 3 FAILED; measure passes exit 1 on.
 set +e

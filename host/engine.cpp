@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "exec/crash_marker.h"
+#include "exec/fan_out_items.h"
 #include "exec/in_process_runner.h"
 #include "exec/manifest_conditions.h"
 #include "exec/masking_runner.h"
@@ -108,9 +109,9 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   if (task_files) {
     observers.add(task_files.get());
     task_log = both_sinks(std::move(task_log), [task_files, mask = w.secret_mask](
-                                                   uint32_t task, int attempt, fw_log_level level,
-                                                   std::string_view message) {
-      task_files->write(task, attempt, level, mask.mask(message));
+                                                   uint32_t task, const TaskItem* item, int attempt,
+                                                   fw_log_level level, std::string_view message) {
+      task_files->write(task, item, attempt, level, mask.mask(message));
     });
   }
   // Shared with the scheduler, which sets the run's outcome before the handlers start.
@@ -138,6 +139,18 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   scheduler_options.crash_marker = options.crash_marker;
   scheduler_options.condition = manifest_conditions(w.manifest, run_context->params(), run.run_id);
   scheduler_options.pools = options.pools;
+  scheduler_options.list_items = [&in_process, &w](uint32_t task, const OutputTable& outputs) {
+    const TaskSpec& spec = w.manifest.tasks[task];
+    nlohmann::json listed = spec.fan_out->kind == FanOut::Kind::kForEach
+                                ? in_process.resolve_foreach(task, outputs)
+                                : nlohmann::json();
+    std::vector<TaskItem> items;
+    for (FanOutItem& f : expand_fan_out(spec, listed)) {
+      items.push_back(
+          {task, 0, std::move(f.name), f.index, std::move(f.item), std::move(f.matrix)});
+    }
+    return items;
+  };
   scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
   scheduler_options.on_handlers_start = [run_context](RunStatus status,
                                                       const std::vector<std::string>& failed) {

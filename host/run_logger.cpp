@@ -69,24 +69,32 @@ void RunLogger::on_task_abandoned(uint32_t task, int attempt) {
               name(task), attempt);
 }
 
+void RunLogger::on_item_added(const TaskItem& item) {
+  // Slots are handed out in order, and a run's resume starts again from the first.
+  item_names_.resize(item.slot - manifest_.tasks.size() + 1);
+  item_names_.back() = item.name;
+}
+
 void RunLogger::on_idle() { log_->flush(); }
 
 TaskLogSink masked_task_log_sink(TaskLogSink sink, const SecretMask& mask) {
   if (mask.empty()) return sink;
-  return [sink = std::move(sink), &mask](uint32_t task, int attempt, fw_log_level level,
-                                         std::string_view message) {
-    sink(task, attempt, level, mask.mask(message));
+  return [sink = std::move(sink), &mask](uint32_t task, const TaskItem* item, int attempt,
+                                         fw_log_level level, std::string_view message) {
+    sink(task, item, attempt, level, mask.mask(message));
   };
 }
 
 TaskLogSink RunLogger::task_log_sink() { return masked_task_log_sink(raw_task_log_sink(), mask_); }
 
 TaskLogSink RunLogger::raw_task_log_sink() {
-  return [this](uint32_t task, int attempt, fw_log_level level, std::string_view message) {
+  return [this](uint32_t task, const TaskItem* item, int attempt, fw_log_level level,
+                std::string_view message) {
     static constexpr spdlog::level::level_enum kLevels[] = {
         spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
     auto spd_level = level <= FW_LOG_ERROR ? kLevels[level] : spdlog::level::info;
-    log_->log(spd_level, "run={} task={} attempt={}: {}", run_id_, name(task), attempt, message);
+    log_->log(spd_level, "run={} task={} attempt={}: {}", run_id_,
+              item ? item->name : manifest_.tasks[task].name, attempt, message);
     // A long task's progress must not wait in the buffer for the scheduler's next idle moment.
     log_->flush();
   };

@@ -26,6 +26,7 @@ class RunLogger : public RunObserver {
             const SecretMask& mask)
       : log_(std::move(log)), manifest_(manifest), run_id_(std::move(run_id)), mask_(mask) {}
 
+  void on_item_added(const TaskItem& item) override;
   void on_task_started(uint32_t task, int attempt) override;
   void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
                         Millis duration) override;
@@ -39,13 +40,18 @@ class RunLogger : public RunObserver {
   TaskLogSink task_log_sink();
 
  private:
-  const std::string& name(uint32_t task) const { return manifest_.tasks[task].name; }
+  // A task's name, or an item's (by its slot).
+  const std::string& name(uint32_t task) const {
+    return task < manifest_.tasks.size() ? manifest_.tasks[task].name
+                                         : item_names_[task - manifest_.tasks.size()];
+  }
   TaskLogSink raw_task_log_sink();
 
   std::shared_ptr<spdlog::logger> log_;
   const Manifest& manifest_;
   std::string run_id_;
   const SecretMask& mask_;
+  std::vector<std::string> item_names_;  // by slot, after the manifest's tasks
 };
 
 // `sink` with every message masked first: for any writer of task messages.

@@ -134,11 +134,12 @@ SubworkflowRunner::SubworkflowRunner(TaskRunner& inner, const InProcessRunner& r
                                      SubworkflowContext context)
     : inner_(inner), resolver_(resolver), context_(std::move(context)) {}
 
-AttemptOutcome SubworkflowRunner::run(uint32_t task, int attempt, Cancellation& cancellation,
-                                      const OutputTable& outputs) {
+AttemptOutcome SubworkflowRunner::run(uint32_t task, int attempt, const TaskItem* item,
+                                      Cancellation& cancellation, const OutputTable& outputs) {
   if (!runs_subworkflow(context_.parent->manifest.tasks[task])) {
-    return inner_.run(task, attempt, cancellation, outputs);
+    return inner_.run(task, attempt, item, cancellation, outputs);
   }
+  if (item) return {Kind::kPermanent, "", "workflow.run does not take foreach or matrix items"};
   try {
     return run_child(task, cancellation, outputs);
   } catch (const ParamsRefused& e) {
@@ -176,7 +177,7 @@ AttemptOutcome SubworkflowRunner::run_child(uint32_t task, Cancellation& cancell
   const TaskSpec& spec = parent.manifest.tasks[task];
   Json with;
   try {
-    with = resolver_.resolve_params(task, outputs);
+    with = resolver_.resolve_params(task, nullptr, outputs);
   } catch (const std::exception& e) {
     return {Kind::kPermanent, "", e.what()};
   }

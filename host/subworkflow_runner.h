@@ -45,7 +45,8 @@ class SubworkflowRunner : public TaskRunner {
   // `inner` and `resolver` (which resolves the task's `with:`) must outlive the runner.
   SubworkflowRunner(TaskRunner& inner, const InProcessRunner& resolver, SubworkflowContext context);
 
-  AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
+  // `item` is always null for a workflow.run task: validation refuses foreach/matrix on it.
+  AttemptOutcome run(uint32_t task, int attempt, const TaskItem* item, Cancellation& cancellation,
                      const OutputTable& outputs) override;
 
  private:

@@ -40,7 +40,7 @@ void BM_PluginCallInProcessRunner(benchmark::State& state) {
   OutputTable outputs(manifest.tasks.size(), "null");
   Cancellation cancellation;
   for (auto _ : state) {
-    AttemptOutcome outcome = runner.run(1, 1, cancellation, outputs);
+    AttemptOutcome outcome = runner.run(1, 1, nullptr, cancellation, outputs);
     if (outcome.kind != AttemptOutcome::Kind::kOk) state.SkipWithError(outcome.error.c_str());
   }
   state.SetItemsProcessed(state.iterations());

@@ -14,7 +14,7 @@ namespace {
 
 class NoopRunner : public TaskRunner {
  public:
-  AttemptOutcome run(uint32_t, int, Cancellation&, const OutputTable&) override {
+  AttemptOutcome run(uint32_t, int, const TaskItem*, Cancellation&, const OutputTable&) override {
     return {AttemptOutcome::Kind::kOk, "null", ""};
   }
 };

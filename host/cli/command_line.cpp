@@ -35,6 +35,7 @@ void add_commands(CommandRegistry& commands, const ServeEntry& serve_entry) {
   add_check_command(commands);
   add_backup_command(commands);
   add_serve_command(commands, serve_entry);
+  add_new_plugin_command(commands);
 }
 
 // What the app itself takes, before or after the subcommand; `allow_insecure` is set by parsing.

@@ -31,6 +31,7 @@ void add_cancel_command(CommandRegistry& commands);  // cancel_command.cpp
 void add_check_command(CommandRegistry& commands);
 void add_backup_command(CommandRegistry& commands);
 void add_logs_command(CommandRegistry& commands);
+void add_new_plugin_command(CommandRegistry& commands);
 
 int validate_command(const std::string& file, const PathList& plugin_dirs);
 int plugins_command(const PathList& plugin_dirs, const std::string& describe, bool json);
@@ -58,5 +59,10 @@ int reset_command(const std::string& file, const std::string& task, const std::s
 // DEST's directory cannot be used; the state file is never changed.
 int check_command(const std::string& state_path, bool json);
 int backup_command(const std::string& state_path, const std::string& dest);
+
+// new-plugin: 0 written, 2 a bad name, language or directory (nothing written), 3 a file could
+// not be written (none is left behind).
+int new_plugin_command(const std::string& name, const std::string& language,
+                       const std::string& dir);
 
 }  // namespace flowweaver

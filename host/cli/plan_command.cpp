@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/shared_options.h"
 #include "engine.h"
+#include "manifest/fan_out_summary.h"
 #include "manifest/flow_names.h"
 #include "plugin/plugin_registry.h"
 #include "state/state_store.h"
@@ -79,6 +80,7 @@ nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
                           {"trigger_rule", trigger_rule_name(spec.trigger_rule)},
                           {"allow_failure", spec.allow_failure}};
   if (spec.condition) entry["if"] = condition_line(spec.condition->source);
+  if (spec.fan_out) entry["fan_out"] = fan_out_summary(spec);
   if (spec.role != TaskRole::kTask) {
     entry["handler"] = task_role_list(spec.role);
     entry["when"] = handler_condition(spec.role);
@@ -86,10 +88,15 @@ nlohmann::json plan_entry(const TaskSpec& spec, const TaskRecord* record) {
   return entry;
 }
 
-// " (trigger_rule: all_done; allow_failure)": what the text plan adds to a task's reason
-// when the task does not follow the defaults.
-std::string failure_handling_note(const nlohmann::json& entry) {
+// " (foreach: 3 items; trigger_rule: all_done; allow_failure)": what the text plan adds to a
+// task's reason when the task does not follow the defaults.
+std::string task_notes(const nlohmann::json& entry) {
   std::vector<std::string> notes;
+  if (entry.contains("fan_out")) notes.push_back(entry["fan_out"].get<std::string>());
+  if (entry.contains("items_completed")) {
+    notes.push_back(std::to_string(entry["items_completed"].get<size_t>()) +
+                    " completed item(s) kept");
+  }
   if (entry.contains("handler")) {
     notes.push_back(entry["handler"].get<std::string>() + ": " + entry["when"].get<std::string>());
   }
@@ -101,7 +108,7 @@ std::string failure_handling_note(const nlohmann::json& entry) {
 
 void print_steps(const nlohmann::json& steps) {
   for (const auto& step : steps) {
-    std::string reason = step["reason"].get<std::string>() + failure_handling_note(step);
+    std::string reason = step["reason"].get<std::string>() + task_notes(step);
     std::printf("  %-10s %-24s %s\n", step["action"].get<std::string>().c_str(),
                 step["task"].get<std::string>().c_str(), reason.c_str());
     if (step.contains("if")) {
@@ -181,6 +188,14 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
     const TaskSpec& spec = w->manifest.tasks[t];
     auto it = stored.find(spec.name);
     nlohmann::json entry = plan_entry(spec, it == stored.end() ? nullptr : &it->second);
+    if (spec.fan_out && entry["action"] != "skip") {
+      // Its completed items are kept: only the others run again.
+      size_t kept = 0;
+      for (const auto& [name, row] : stored) {
+        kept += row.status == TaskStatus::kCompleted && name.starts_with(spec.name + "[");
+      }
+      if (kept > 0) entry["items_completed"] = kept;
+    }
     out[spec.role == TaskRole::kTask ? "tasks" : "handlers"].push_back(std::move(entry));
   }
   if (json) {

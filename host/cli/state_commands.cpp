@@ -66,7 +66,7 @@ void print_run(StateStore& store, const RunRecord& run, bool json) {
     std::cout << "Started by task '" << run.parent->task << "' of run " << run.parent->run_id
               << " of " << run.parent->workflow << " (workflow.run)\n";
   }
-  print_task_table(std::cout, tasks);
+  print_status_table(std::cout, tasks);
   for (const std::string& line : host_deaths) std::cout << line << "\n";
 }
 
@@ -270,12 +270,8 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     TimePoint now = std::chrono::system_clock::now();
     std::vector<TaskUpdate> updates;
     std::vector<std::string> names;
-    for (uint32_t t : dag.with_dependents(reset_task)) {
-      TaskRecord r;
-      auto found = stored.find(m.tasks[t].name);
-      if (found != stored.end()) r = found->second;
-      r.task_name = m.tasks[t].name;
-      r.position = static_cast<int>(t);
+    auto reopen = [&](TaskRecord r, int position) {
+      r.position = position;
       r.status = TaskStatus::kPending;
       r.result.clear();
       r.error.clear();
@@ -283,8 +279,24 @@ int reset_command(const std::string& file, const std::string& task, const std::s
       r.started_at.reset();
       r.finished_at.reset();
       r.next_attempt_at.reset();
-      updates.push_back({r, std::nullopt});
+      updates.push_back({std::move(r), std::nullopt});
+    };
+    size_t items = 0;
+    for (uint32_t t : dag.with_dependents(reset_task)) {
+      TaskRecord r;
+      auto found = stored.find(m.tasks[t].name);
+      if (found != stored.end()) r = found->second;
+      r.task_name = m.tasks[t].name;
+      reopen(r, static_cast<int>(t));
       names.push_back(r.task_name);
+      if (!m.tasks[t].fan_out) continue;
+      // Its items too (`task[...]`), keeping their attempt numbers, so that every one runs again.
+      for (const auto& [name, row] : stored) {
+        if (name.size() > r.task_name.size() && name.starts_with(r.task_name + "[")) {
+          reopen(row, static_cast<int>(t));
+          ++items;
+        }
+      }
     }
     store->apply(run->run_id, updates);
     if (is_closed(run->status)) {
@@ -293,7 +305,9 @@ int reset_command(const std::string& file, const std::string& task, const std::s
       store->update_run(*run);
     }
     std::cout << "Reset " << names.size() << " task(s) of run " << run->run_id << ": "
-              << join(names) << "\n";
+              << join(names)
+              << (items ? " (and " + std::to_string(items) + " of their foreach/matrix items)" : "")
+              << "\n";
     if (run->parent) {  // a sub-workflow's run: only its parent's task resumes it
       std::cout << "It is the child run of task '" << run->parent->task << "' of run "
                 << run->parent->run_id << " of '" << run->parent->workflow

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/shared_options.h"
 #include "engine.h"
+#include "manifest/fan_out_summary.h"
 #include "manifest/flow_names.h"
 #include "plugin/plugin_registry.h"
 #include "workflow.h"
@@ -40,9 +41,11 @@ std::string dot_quoted(const std::string& s) {
   return out + "\"";
 }
 
-// A task's node: its name, what it uses, and how it meets failure where that is not the default.
+// A task's node: its name, what it uses, what it fans out over (one node for all its items),
+// and how it meets failure where that is not the default.
 std::string node(const TaskSpec& t) {
   std::string label = t.name + "\n" + t.uses;
+  if (t.fan_out) label += "\n" + fan_out_summary(t);
   if (t.trigger_rule != TriggerRule::kAllSuccess) label += "\n" + trigger_rule_name(t.trigger_rule);
   if (t.allow_failure) label += "\nallow_failure";
   return dot_quoted(t.name) + " [label=" + dot_quoted(label) + "]";

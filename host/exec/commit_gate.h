@@ -27,6 +27,9 @@ class CommitGate {
   void gate(uint32_t task);
   // `task` is being started: if it is gated, the next commit is one a task waits for.
   void note_start(uint32_t task) { start_awaits_ |= gated_[task] != 0; }
+  bool gated(uint32_t task) const { return gated_[task] != 0; }
+  // The scheduler numbers `count` more slots (the items of a foreach or matrix task).
+  void add_slots(size_t count) { gated_.resize(gated_.size() + count, 0); }
   bool start_awaits() const { return start_awaits_; }
 
   // Commits the staged changes, after any the writer still has queued (through the store's

@@ -14,7 +14,7 @@ class MaskingRunner : public TaskRunner {
   // Both must outlive the runner.
   MaskingRunner(TaskRunner& inner, const SecretMask& mask) : inner_(inner), mask_(mask) {}
 
-  AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
+  AttemptOutcome run(uint32_t task, int attempt, const TaskItem* item, Cancellation& cancellation,
                      const OutputTable& outputs) override;
 
  private:

@@ -11,9 +11,12 @@
 
 namespace flowweaver {
 
+// A task is named by its index in the manifest; an item of a foreach or matrix task by its slot,
+// after them (exec/task_item.h), announced by on_item_added before any other hook names it.
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
+  virtual void on_item_added(const TaskItem& /*item*/) {}
   // Its trigger rule and condition let it run (or a retry fell due): it waits only for a worker.
   virtual void on_task_ready(uint32_t /*task*/) {}
   virtual void on_task_started(uint32_t /*task*/, int /*attempt*/) {}
@@ -35,6 +38,9 @@ class ObserverList : public RunObserver {
  public:
   void add(RunObserver* observer) { observers_.push_back(observer); }
 
+  void on_item_added(const TaskItem& item) override {
+    for (RunObserver* o : observers_) o->on_item_added(item);
+  }
   void on_task_ready(uint32_t task) override {
     for (RunObserver* o : observers_) o->on_task_ready(task);
   }

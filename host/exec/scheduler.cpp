@@ -103,6 +103,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
     }
     wait_and_handle_events();
   }
+  park_unfinished_items(clock_.now());  // after a stop
   flush();
   gate_->close();
   withdraw_pool_waits();
@@ -111,6 +112,7 @@ SchedulerResult Scheduler::run(const std::string& run_id, std::vector<TaskRecord
   pool_.reset();  // joins idle workers; detaches any stuck in an abandoned call
   if (!store_error_.empty()) throw Error::State(store_error_);
   result.status = final_status(*dag_status_, manifest_, records_, stop_kind());
+  records_.resize(manifest_.tasks.size());  // the items' rows are the store's to tell
   result.tasks = std::move(records_);
   return result;
 }
@@ -123,6 +125,7 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
   std::vector<TriggerRule> rules;
   for (const TaskSpec& t : manifest_.tasks) rules.push_back(t.trigger_rule);
   tracker_ = std::make_unique<UpstreamTracker>(dag_, std::move(rules));
+  load_earlier_items();
   // A DAG that ended well in an earlier process (which then died or stopped during the
   // handlers) stays as it is: only the handlers that did not complete run. Otherwise the DAG
   // goes on, and every handler runs again once it ends.
@@ -143,6 +146,23 @@ void Scheduler::initialize(std::vector<TaskRecord> initial, TimePoint now) {
   if (!crash_records_.empty() && flush()) std::remove(options_.crash_marker.c_str());
 }
 
+void Scheduler::load_earlier_items() {
+  if (std::none_of(manifest_.tasks.begin(), manifest_.tasks.end(),
+                   [](const TaskSpec& t) { return t.fan_out != nullptr; })) {
+    return;
+  }
+  // Read now, before the writer's thread may use the store. An item's name has brackets; a
+  // task's may not (manifest/validator.h).
+  bool left_running = false;
+  for (TaskRecord& r : store_.load_tasks(run_id_)) {
+    if (r.task_name.find('[') == std::string::npos) continue;
+    left_running |= r.status == TaskStatus::kRunning;
+    std::string name = r.task_name;
+    earlier_items_.emplace(std::move(name), std::move(r));
+  }
+  if (left_running) load_host_deaths();
+}
+
 bool Scheduler::dag_ended_well() const {
   // Asked as if stopped, dag_status() says INTERRUPTED while a DAG task is unfinished.
   return dag_status(manifest_, records_, DagStop::kShutdown) == RunStatus::kCompleted;
@@ -150,6 +170,14 @@ bool Scheduler::dag_ended_well() const {
 
 bool Scheduler::reopen(uint32_t task, TimePoint now) {
   TaskRecord& r = records_[task];
+  if (has_items(task) && r.status == TaskStatus::kRunning) {
+    // Its items ran, not the task: they are judged one by one as it lists them again.
+    r.status = TaskStatus::kPending;
+    r.attempt -= 1;
+    r.timestamp = now;
+    stage(task);
+    return false;
+  }
   // A DAG task's retry keeps the due time the previous process gave it.
   if (r.status == TaskStatus::kPending && r.next_attempt_at && !is_handler(task)) return false;
   if (r.status == TaskStatus::kRunning) return recover_left_running(task, now);
@@ -194,9 +222,13 @@ void Scheduler::promote_due(TimePoint now) {
 void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
   while (running_.size() < dispatch_limit() && !ready_.empty()) {
     uint32_t t = ready_.top();
+    if (has_items(t)) {
+      ready_.pop();
+      if (records_[t].status == TaskStatus::kPending) start_items(t, now);
+      continue;
+    }
     // Only a free worker takes a task with a timeout: its clock starts now.
-    if (manifest_.tasks[t].timeout &&
-        running_.size() >= static_cast<size_t>(options_.max_workers)) {
+    if (spec(t).timeout && running_.size() >= static_cast<size_t>(options_.max_workers)) {
       break;
     }
     ready_.pop();
@@ -218,7 +250,7 @@ void Scheduler::dispatch(TimePoint now, std::vector<uint32_t>* started) {
     running.token = next_token_++;
     running.cancellation = std::make_shared<Cancellation>();
     running.started = now;
-    if (manifest_.tasks[t].timeout) running.deadline = now + *manifest_.tasks[t].timeout;
+    if (spec(t).timeout) running.deadline = now + *spec(t).timeout;
     running_.emplace(t, std::move(running));
     stage(t);
     started->push_back(t);
@@ -243,14 +275,18 @@ void Scheduler::submit(const std::vector<uint32_t>& started) {
   for (uint32_t t : started) {
     const Running& running = running_.at(t);
     int attempt = records_[t].attempt;
-    jobs.push_back([this, shared = shared_, t, token = running.token, attempt,
+    // Shared: a call abandoned on its thread may still log as its item after run() returned.
+    std::shared_ptr<const TaskItem> item =
+        is_item(t) ? items_[t - manifest_.tasks.size()] : nullptr;
+    uint32_t task = task_of(t);
+    jobs.push_back([this, shared = shared_, t, task, item, token = running.token, attempt,
                     cancellation = running.cancellation] {
       auto begin = std::chrono::steady_clock::now();
       // A queued call that a stop withdrew, or cancelled, before a worker took it never starts.
       AttemptOutcome outcome =
           !cancellation->claim() || cancellation->cancelled()
               ? AttemptOutcome{AttemptOutcome::Kind::kRetryable, "", "cancelled before it started"}
-              : runner_.run(t, attempt, *cancellation, shared->outputs);
+              : runner_.run(task, attempt, item.get(), *cancellation, shared->outputs);
       auto ran_for = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - begin);
       bool was_empty;

@@ -65,6 +65,11 @@ struct SchedulerOptions {
   // ${run.failed_tasks} tell the handlers.
   std::function<void(RunStatus dag_status, const std::vector<std::string>& failed_tasks)>
       on_handlers_start;
+  // The calls of foreach or matrix task `task`, listed when it is ready to start (without
+  // their task and slot, which the scheduler sets); throws std::runtime_error saying why they
+  // cannot be (a `foreach:` reference that holds no list): that fails the task. Empty: no
+  // task of the manifest may have a fan-out.
+  std::function<std::vector<TaskItem>(uint32_t task, const OutputTable& outputs)> list_items;
   // The pools' slots, shared with every other run of the process (exec/pool_slots.h); it must
   // declare each pool the manifest's tasks name. Null: no pools (none may be named).
   std::shared_ptr<PoolSlots> pools;
@@ -72,7 +77,7 @@ struct SchedulerOptions {
 
 struct SchedulerResult {
   RunStatus status = RunStatus::kCompleted;  // COMPLETED, FAILED, INTERRUPTED, CANCELLED
-  std::vector<TaskRecord> tasks;             // final state, manifest order
+  std::vector<TaskRecord> tasks;             // final state, manifest order (no items)
   bool abandoned_calls = false;  // a call ignored cancellation and still runs on some thread
 };
 
@@ -119,6 +124,8 @@ class Scheduler {
   // How an attempt a stop cut short is described: "cancelled" or "interrupted by shutdown".
   const char* stop_description() const;
   void initialize(std::vector<TaskRecord> initial, TimePoint now);
+  // The rows of items an earlier process left, if the manifest has a foreach or matrix task.
+  void load_earlier_items();
   // Every DAG task ended, and the DAG's status was COMPLETED.
   bool dag_ended_well() const;
   // Makes `task` ready to run again in this process; true if it is FAILED instead (it crashed
@@ -172,6 +179,8 @@ class Scheduler {
   // FAILED (true; it is still to settle).
   bool recover_left_running(uint32_t task, TimePoint now);
   std::string skip_reason(uint32_t task, TriggerDecision decision) const;
+  // Reads, once, the run's attempts its host crashed in and the crash marker.
+  void load_host_deaths();
 
   // --- scheduler_pools.cpp: a task with a `pool:` starts once it holds one of its slots
   // Whether ready `task` may start now: it has no pool, or holds a slot (asked for here). A
@@ -184,6 +193,41 @@ class Scheduler {
   // A stop, the run's deadline, the DAG's end: waits are withdrawn, slots not yet in use freed.
   void withdraw_pool_waits();
   bool pool_news() const;
+
+  // --- scheduler_items.cpp: foreach and matrix tasks. Their items are slots after the
+  // manifest's tasks, with records, attempts and retries of their own; they never settle
+  // dependents: the task does, once every item has ended.
+  struct ItemGroup {
+    uint32_t first = 0;  // the first item's slot; the others follow it
+    uint32_t count = 0;
+    uint32_t active = 0;  // released, not ended
+    uint32_t ended = 0;
+    uint32_t failed = 0;
+    std::string first_failure;
+    std::vector<uint32_t> unreleased;  // slots, the next one last
+    TimePoint started;
+  };
+  bool is_item(uint32_t slot) const { return slot >= manifest_.tasks.size(); }
+  // The manifest task of a task's or an item's slot.
+  uint32_t task_of(uint32_t slot) const {
+    return is_item(slot) ? items_[slot - manifest_.tasks.size()]->task : slot;
+  }
+  const TaskSpec& spec(uint32_t slot) const { return manifest_.tasks[task_of(slot)]; }
+  bool has_items(uint32_t slot) const { return !is_item(slot) && manifest_.tasks[slot].fan_out; }
+  // Ready `task` has a fan-out: its items are listed and given slots and rows (those an earlier
+  // process left are taken up: a completed item is not run again), and the first are released.
+  void start_items(uint32_t task, TimePoint now);
+  // Appends `item`'s record: the row an earlier process left for it, reopened as a task's row is
+  // when its run resumes (a completed item stays, one left RUNNING is judged), or a new one.
+  void add_item_record(const TaskItem& item, TimePoint now);
+  // Makes the next items of `task` ready, up to its max_parallel.
+  void release_items(uint32_t task);
+  // Item `slot` has ended as `outcome`: the last to end ends its task.
+  void item_settled(uint32_t slot, UpstreamOutcome outcome, TimePoint now);
+  void finish_items(uint32_t task, TimePoint now);
+  // At the end of the run (after a stop): fan-out tasks whose items did not all end go back to
+  // PENDING.
+  void park_unfinished_items(TimePoint now);
 
   // --- scheduler_stops.cpp: timeouts, stops and the run's deadline
   void check_deadlines(TimePoint now);
@@ -202,7 +246,7 @@ class Scheduler {
   // Settles the handlers of `role` that do not fit the DAG's outcome, readies the rest; false
   // if none is to run.
   bool release_handlers(TaskRole role, TimePoint now);
-  bool is_handler(uint32_t task) const { return manifest_.tasks[task].role != TaskRole::kTask; }
+  bool is_handler(uint32_t slot) const { return spec(slot).role != TaskRole::kTask; }
   DagStop stop_kind() const;
 
   const Manifest& manifest_;
@@ -221,6 +265,10 @@ class Scheduler {
   std::vector<TaskRecord> records_;
   std::vector<int> attempts_this_run_;
   std::unordered_map<uint32_t, Running> running_;
+  std::vector<std::shared_ptr<TaskItem>> items_;    // by slot - the manifest's task count
+  std::unordered_map<uint32_t, ItemGroup> groups_;  // by fan-out task
+  // Item rows an earlier process left, by name, read at the start when a task has a fan-out.
+  std::unordered_map<std::string, TaskRecord> earlier_items_;
   std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
   using Due = std::pair<TimePoint, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> delayed_;

@@ -12,7 +12,7 @@
 namespace flowweaver {
 
 bool Scheduler::holds_pool_slot(uint32_t task) {
-  const TaskSpec& spec = manifest_.tasks[task];
+  const TaskSpec& spec = this->spec(task);
   if (spec.pool.empty()) return true;
   if (auto it = pool_tickets_.find(task); it != pool_tickets_.end()) {
     if (options_.pools->granted(it->second)) return true;

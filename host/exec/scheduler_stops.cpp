@@ -83,10 +83,19 @@ void Scheduler::expire_run(TimePoint now) {
     if (is_handler(t) || records_[t].status != TaskStatus::kPending) continue;
     fail(t, message, std::nullopt, now);
   }
+  // So do unfinished items; their task fails as its last one ends, settling nothing either.
+  for (auto& [task, group] : groups_) {
+    group.active += static_cast<uint32_t>(group.unreleased.size());
+    group.unreleased.clear();
+  }
+  for (auto slot = static_cast<uint32_t>(manifest_.tasks.size()); slot < records_.size(); ++slot) {
+    if (records_[slot].status != TaskStatus::kPending) continue;
+    item_settled(slot, fail(slot, message, std::nullopt, now), now);
+  }
 }
 
 std::string Scheduler::timeout_message(uint32_t task) const {
-  return "timeout after " + format_duration_spec(*manifest_.tasks[task].timeout);
+  return "timeout after " + format_duration_spec(*spec(task).timeout);
 }
 
 std::string Scheduler::run_timeout_message() const {

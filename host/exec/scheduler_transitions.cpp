@@ -22,7 +22,7 @@ void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attemp
   r.error.clear();
   r.finished_at = now;
   r.timestamp = now;
-  shared_->outputs[task] = r.result;
+  if (!is_item(task)) shared_->outputs[task] = r.result;
   attempt.status = TaskStatus::kCompleted;
   observer_.on_task_finished(task, r.attempt, true, "", elapsed(attempt.started_at, now));
   stage(task, attempt);
@@ -37,7 +37,7 @@ void Scheduler::fail_attempt(uint32_t task, const std::string& error, bool perma
   r.finished_at = now;
   r.timestamp = now;
   observer_.on_task_finished(task, r.attempt, false, error, elapsed(attempt.started_at, now));
-  const RetryPolicy& policy = manifest_.tasks[task].retry;
+  const RetryPolicy& policy = spec(task).retry;
   // Past the run's deadline only handlers may start: no retry for the DAG's tasks.
   permanent |= run_expired_ && !is_handler(task);
   if (!permanent && attempts_this_run_[task] < max_attempts(policy)) {
@@ -66,8 +66,7 @@ UpstreamOutcome Scheduler::fail(uint32_t task, const std::string& error,
 }
 
 UpstreamOutcome Scheduler::failed_outcome(uint32_t task) const {
-  return manifest_.tasks[task].allow_failure ? UpstreamOutcome::kAllowedFailure
-                                             : UpstreamOutcome::kFailed;
+  return spec(task).allow_failure ? UpstreamOutcome::kAllowedFailure : UpstreamOutcome::kFailed;
 }
 
 void Scheduler::interrupt(uint32_t task, const std::string& error, AttemptRecord attempt,
@@ -93,6 +92,10 @@ void Scheduler::skip(uint32_t task, const std::string& reason, TimePoint now) {
 }
 
 void Scheduler::settle(uint32_t task, UpstreamOutcome outcome, TimePoint now) {
+  if (is_item(task)) {
+    item_settled(task, outcome, now);  // its task settles once every item has ended
+    return;
+  }
   std::vector<std::pair<uint32_t, UpstreamOutcome>> to_settle{{task, outcome}};
   std::vector<UpstreamTracker::Decided> decided;
   while (!to_settle.empty()) {
@@ -145,12 +148,8 @@ void Scheduler::make_ready(uint32_t task, bool gated) {
 }
 
 bool Scheduler::recover_left_running(uint32_t task, TimePoint now) {
-  // The process that ran this attempt died before it finished (host_deaths.h). The run's
-  // attempts and the crash marker are read once, and only when some task was left RUNNING.
-  if (!host_crashes_) {
-    host_crashes_ = count_host_crashes(store_.load_attempts(run_id_));
-    if (!options_.crash_marker.empty()) crash_records_ = read_crash_marker(options_.crash_marker);
-  }
+  // The process that ran this attempt died before it finished (host_deaths.h).
+  load_host_deaths();
   TaskRecord& r = records_[task];
   std::optional<int> crash_signal;
   for (const CrashRecord& c : crash_records_) {
@@ -167,6 +166,13 @@ bool Scheduler::recover_left_running(uint32_t task, TimePoint now) {
   stage(task, verdict.attempt);
   if (verdict.fail) observer_.on_task_failed(task, verdict.error);
   return verdict.fail;
+}
+
+void Scheduler::load_host_deaths() {
+  // Only when some task was left RUNNING.
+  if (host_crashes_) return;
+  host_crashes_ = count_host_crashes(store_.load_attempts(run_id_));
+  if (!options_.crash_marker.empty()) crash_records_ = read_crash_marker(options_.crash_marker);
 }
 
 // Names the upstream task that decided it, so `status` answers "why was this skipped?".

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exec/cancellation.h"
+#include "exec/task_item.h"
 
 namespace flowweaver {
 
@@ -25,8 +26,10 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   // Called from worker threads, concurrently. Must not throw: every failure is an outcome.
-  virtual AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
-                             const OutputTable& outputs) = 0;
+  // `item`: the call is one item of foreach or matrix task `task` (exec/task_item.h); null for
+  // a plain task.
+  virtual AttemptOutcome run(uint32_t task, int attempt, const TaskItem* item,
+                             Cancellation& cancellation, const OutputTable& outputs) = 0;
 };
 
 }  // namespace flowweaver

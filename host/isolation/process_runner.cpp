@@ -122,22 +122,22 @@ ProcessRunner::ProcessRunner(const Manifest& manifest, std::vector<TaskTypeRef> 
       log_(std::move(log)),
       index_(index_tasks(manifest)) {}
 
-AttemptOutcome ProcessRunner::run(uint32_t task, int attempt, Cancellation& cancellation,
-                                  const OutputTable& outputs) {
+AttemptOutcome ProcessRunner::run(uint32_t task, int attempt, const TaskItem* item,
+                                  Cancellation& cancellation, const OutputTable& outputs) {
   if (manifest_.tasks[task].isolation != Isolation::kProcess) {
-    return in_process_.run(task, attempt, cancellation, outputs);
+    return in_process_.run(task, attempt, item, cancellation, outputs);
   }
-  return run_in_child(task, attempt, cancellation, outputs);
+  return run_in_child(task, attempt, item, cancellation, outputs);
 }
 
-AttemptOutcome ProcessRunner::run_in_child(uint32_t task, int attempt, Cancellation& cancellation,
-                                           const OutputTable& outputs) {
+AttemptOutcome ProcessRunner::run_in_child(uint32_t task, int attempt, const TaskItem* item,
+                                           Cancellation& cancellation, const OutputTable& outputs) {
   const TaskSpec& spec = manifest_.tasks[task];
   TaskRequest request;
-  request.task_name = spec.name;
+  request.task_name = item ? item->name : spec.name;
   request.attempt = attempt;
   try {
-    request.params_json = in_process_.resolve_params(task, outputs).dump();
+    request.params_json = in_process_.resolve_params(task, item, outputs).dump();
   } catch (const std::exception& e) {
     return {AttemptOutcome::Kind::kPermanent, "", e.what()};
   }
@@ -188,7 +188,9 @@ AttemptOutcome ProcessRunner::run_in_child(uint32_t task, int attempt, Cancellat
           buffer.append(chunk, static_cast<size_t>(n));
           for (size_t nl; (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
             std::optional<TaskMessage> m = decode_message_line(buffer.substr(0, nl));
-            if (m && m->log && log_) log_(task, attempt, m->log->first, m->log->second);
+            if (m && m->log && log_) {
+              log_(task, item, attempt, m->log->first, m->log->second);
+            }
             if (m && m->result) result = m->result;
           }
         } else if (n == 0 || errno != EINTR) {

@@ -19,12 +19,12 @@ class ProcessRunner : public TaskRunner {
                 InProcessRunner& in_process, std::filesystem::path helper, Millis kill_grace,
                 TaskLogSink log);
 
-  AttemptOutcome run(uint32_t task, int attempt, Cancellation& cancellation,
+  AttemptOutcome run(uint32_t task, int attempt, const TaskItem* item, Cancellation& cancellation,
                      const OutputTable& outputs) override;
 
  private:
-  AttemptOutcome run_in_child(uint32_t task, int attempt, Cancellation& cancellation,
-                              const OutputTable& outputs);
+  AttemptOutcome run_in_child(uint32_t task, int attempt, const TaskItem* item,
+                              Cancellation& cancellation, const OutputTable& outputs);
 
   const Manifest& manifest_;
   std::vector<TaskTypeRef> types_;

@@ -59,7 +59,7 @@ struct TaskCondition {
 
 // `foreach:` or `matrix:` (workflows/FORMAT.md, "foreach and matrix"): the task runs once per
 // item or combination, each a durable row of its own named `task[0]` or `task[os=debian,v=1]`
-// (exec/task_items.h). Read by manifest_reader, checked by the validator.
+// (exec/fan_out_items.h). Read by manifest/fan_out_reader, checked there and by the validator.
 struct FanOut {
   enum class Kind { kForEach, kMatrix };
   Kind kind = Kind::kForEach;

@@ -6,6 +6,7 @@
 #include "expr/expr_error.h"
 #include "expr/parser.h"
 #include "manifest/condition_position.h"
+#include "manifest/fan_out_reader.h"
 #include "manifest/flow_names.h"
 #include "manifest/manifest_document.h"
 #include "manifest/param_reader.h"
@@ -29,6 +30,15 @@ const std::vector<std::string> kTaskKeys = {
     "name",          "uses",    "with",      "depends_on",   "retries",         "retry_delay",
     "backoff",       "timeout", "isolation", "memory_limit", "max_retry_delay", "trigger_rule",
     "allow_failure", "if",      "pool",      "priority"};
+// Every key a task may have.
+const std::vector<std::string>& task_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> all = kTaskKeys;
+    all.insert(all.end(), fan_out_keys().begin(), fan_out_keys().end());
+    return all;
+  }();
+  return keys;
+}
 // Task keys that `defaults:` refuses with a reason rather than as unknown.
 const std::vector<std::string> kTaskOnlyKeys = {"trigger_rule", "allow_failure"};
 
@@ -156,7 +166,9 @@ class Reader : private YamlFieldReader {
   void read_defaults(const YamlNode& node, TaskSpec* defaults) {
     std::vector<std::string> accepted = kDefaultsKeys;
     accepted.insert(accepted.end(), kTaskOnlyKeys.begin(), kTaskOnlyKeys.end());
+    accepted.insert(accepted.end(), fan_out_keys().begin(), fan_out_keys().end());
     check_keys(node, accepted, "in defaults");
+    refuse_fan_out_defaults(node, diagnostics_);
     for (const std::string& key : kTaskOnlyKeys) {
       if (YamlNode n = node.find(key)) {
         error(n, "`" + key + "` cannot be a default: it says how one task relates to its " +
@@ -324,7 +336,7 @@ class Reader : private YamlFieldReader {
       error(item, "each " + kind_of(role) + " must be a map with at least `name` and `uses`");
       return task;
     }
-    check_keys(item, kTaskKeys,
+    check_keys(item, task_keys(),
                role == TaskRole::kTask ? std::string("in a task") : "in an " + kind_of(role));
     if (YamlNode n = item.find("name")) {
       if (auto s = read_string(n, "name")) {
@@ -352,6 +364,7 @@ class Reader : private YamlFieldReader {
     }
     if (YamlNode n = item.find("depends_on")) read_depends_on(n, &task);
     if (YamlNode n = item.find("if")) read_condition(n, &task);
+    read_fan_out(item, &task, diagnostics_);
     read_failure_handling(item, &task);
     read_policy(item, &task);
     if (task.memory_limit && task.isolation != Isolation::kProcess) {

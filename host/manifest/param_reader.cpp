@@ -126,8 +126,7 @@ class ParamReader : private YamlFieldReader {
     bool ok = true;
     for (size_t i = 0; i < node.size(); ++i) {
       YamlNode item = node.item(i);
-      LocationMap unused;
-      Json value = yaml_to_json(item, "", &unused, diagnostics_);
+      Json value = yaml_to_json(item, "", nullptr, diagnostics_);
       if (!value_fits(value, param->type)) {
         error(item, "param '" + param->name + "': enum value " + shown(value) + " is not " +
                         article(param->type) + " (the param's type)");

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "manifest/condition_validation.h"
+#include "manifest/fan_out_validation.h"
 #include "manifest/flow_names.h"
 #include "manifest/secret_source.h"
 #include "manifest/subworkflow_validation.h"
@@ -78,6 +79,8 @@ class Validator {
       TaskTypeRef type = check_uses(task);
       if (type.type) check_with(task, *type.type);
       check_references(task);
+      check_foreach_reference(task);
+      check_foreach_list_references(task);
       result.task_types.push_back(std::move(type));
     }
     return result;
@@ -419,60 +422,125 @@ class Validator {
     }
   }
 
+  // False (after reporting) when `ref`, a ${params.NAME}, names no declared param.
+  bool check_param_reference(SourceLocation where, const Reference& ref) {
+    if (declares_param(ref.name)) return true;
+    error(where, ref.source + ": no param '" + ref.name + "'" +
+                     did_you_mean(ref.name, param_names()) +
+                     (param_names().empty() ? "; the manifest declares no `params`"
+                                            : "; params: " + join(param_names())));
+    return false;
+  }
+
+  // `deps`: the task's depends_on, whose outputs are the only ones it may read.
+  void check_task_reference(const TaskSpec& task, SourceLocation where, const Reference& ref,
+                            const std::unordered_set<std::string_view>& deps) {
+    if (!index_.contains(ref.name)) {
+      error(where, ref.source + ": no task '" + ref.name + "'" + suggest_task(ref.name));
+    } else if (task.role != m_.tasks[index_.find(ref.name)].role) {
+      error(where, ref.source + ": " + describe_task(task) +
+                       " can read the outputs of handlers of its own list only; a "
+                       "handler sees the run's outcome as ${run.status} and "
+                       "${run.failed_tasks}");
+    } else if (!deps.count(ref.name)) {
+      error(where, ref.source + ": task '" + task.name + "' must list '" + ref.name +
+                       "' in depends_on to use its output");
+    }
+  }
+
+  // A `foreach:` string: the same rules as a reference in `with:`, and a list it must give.
+  void check_foreach_reference(const TaskSpec& task) {
+    if (!task.fan_out || !task.fan_out->items.is_string()) return;
+    std::optional<Reference> ref = foreach_reference(task, diagnostics_);
+    if (!ref) return;
+    SourceLocation where = task.fan_out->location;
+    if (ref->kind == Reference::Kind::kParams) {
+      if (check_param_reference(where, *ref)) {
+        check_foreach_param(task, *find_param(ref->name), *ref, diagnostics_);
+      }
+    } else {
+      std::unordered_set<std::string_view> deps(task.depends_on.begin(), task.depends_on.end());
+      check_task_reference(task, where, *ref, deps);
+    }
+  }
+
+  // `deps`: the task's depends_on as a set, built at the first ${tasks...} that needs it.
+  using DependencySet = std::optional<std::unordered_set<std::string_view>>;
+
+  void check_reference(const TaskSpec& task, SourceLocation where, const Reference& ref,
+                       DependencySet* deps) {
+    switch (ref.kind) {
+      case Reference::Kind::kParams:
+        check_param_reference(where, ref);
+        break;
+      case Reference::Kind::kEnv:
+        check_env(where, ref);
+        break;
+      case Reference::Kind::kTask:
+        if (!*deps) deps->emplace(task.depends_on.begin(), task.depends_on.end());
+        check_task_reference(task, where, ref, **deps);
+        break;
+      case Reference::Kind::kSecret:
+        check_secret_reference(where, ref);
+        break;
+      case Reference::Kind::kItem:
+      case Reference::Kind::kItemIndex:
+        if (!task.fan_out || task.fan_out->kind != FanOut::Kind::kForEach) {
+          error(where, ref.source + ": only a task with `foreach:` has an item; add " +
+                           "`foreach:` to '" + task.name + "' or remove the reference");
+        }
+        break;
+      case Reference::Kind::kMatrix:
+        check_matrix_reference(task, where, ref);
+        break;
+      case Reference::Kind::kManifestDir:
+      case Reference::Kind::kRun:
+      case Reference::Kind::kWorkflowName:
+        break;
+    }
+  }
+
   void check_references(const TaskSpec& task) {
     if (task.with.empty()) return;
-    std::optional<std::unordered_set<std::string_view>> deps;  // built at the first ${tasks...}
+    DependencySet deps;
     for_each_reference(
         task.with, "",
         [&](const std::string& pointer, const Reference& ref) {
-          SourceLocation where = with_location(task, pointer);
-          switch (ref.kind) {
-            case Reference::Kind::kParams:
-              if (!declares_param(ref.name)) {
-                error(where, ref.source + ": no param '" + ref.name + "'" +
-                                 did_you_mean(ref.name, param_names()) +
-                                 (param_names().empty() ? "; the manifest declares no `params`"
-                                                        : "; params: " + join(param_names())));
-              }
-              break;
-            case Reference::Kind::kEnv:
-              check_env(where, ref);
-              break;
-            case Reference::Kind::kTask:
-              if (!deps) deps.emplace(task.depends_on.begin(), task.depends_on.end());
-              if (!index_.contains(ref.name)) {
-                error(where, ref.source + ": no task '" + ref.name + "'" + suggest_task(ref.name));
-              } else if (task.role != m_.tasks[index_.find(ref.name)].role) {
-                error(where, ref.source + ": " + describe_task(task) +
-                                 " can read the outputs of handlers of its own list only; a "
-                                 "handler sees the run's outcome as ${run.status} and "
-                                 "${run.failed_tasks}");
-              } else if (!deps->count(ref.name)) {
-                error(where, ref.source + ": task '" + task.name + "' must list '" + ref.name +
-                                 "' in depends_on to use its output");
-              }
-              break;
-            case Reference::Kind::kSecret:
-              check_secret_reference(where, ref);
-              break;
-            case Reference::Kind::kItem:
-            case Reference::Kind::kItemIndex:
-              if (!task.fan_out || task.fan_out->kind != FanOut::Kind::kForEach) {
-                error(where, ref.source + ": only a task with `foreach:` has an item; add " +
-                                 "`foreach:` to '" + task.name + "' or remove the reference");
-              }
-              break;
-            case Reference::Kind::kMatrix:
-              check_matrix_reference(task, where, ref);
-              break;
-            case Reference::Kind::kManifestDir:
-            case Reference::Kind::kRun:
-            case Reference::Kind::kWorkflowName:
-              break;
-          }
+          check_reference(task, with_location(task, pointer), ref, &deps);
         },
         [&](const std::string& pointer, const std::string& message) {
           error(with_location(task, pointer), message);
+        });
+  }
+
+  // References inside a literal `foreach:` list are resolved with the list, when the task
+  // becomes ready: the rules of `with:`, except that the list cannot refer to its own items.
+  // Errors point at the list: its items' positions are not kept.
+  void check_foreach_list_references(const TaskSpec& task) {
+    if (!task.fan_out || !task.fan_out->items.is_array()) return;
+    SourceLocation where = task.fan_out->location;
+    DependencySet deps;
+    // "/1/path" as "1.path", as ${item.PATH} writes a path.
+    auto item_path = [](std::string pointer) {
+      std::replace(pointer.begin(), pointer.end(), '/', '.');
+      return pointer.substr(1);
+    };
+    for_each_reference(
+        task.fan_out->items, "",
+        [&](const std::string& pointer, const Reference& ref) {
+          bool own_item = ref.kind == Reference::Kind::kItem ||
+                          ref.kind == Reference::Kind::kItemIndex ||
+                          ref.kind == Reference::Kind::kMatrix;
+          if (own_item) {
+            error(where, "`foreach` item " + item_path(pointer) + ": " + ref.source +
+                             " is a value of one call, and the list makes the calls: use it "
+                             "in `with:`");
+          } else {
+            check_reference(task, where, ref, &deps);
+          }
+        },
+        [&](const std::string& pointer, const std::string& message) {
+          error(where, "`foreach` item " + item_path(pointer) + ": " + message);
         });
   }
 

@@ -160,7 +160,7 @@ void check_duplicate_keys(const std::vector<ScalarView>& keys, DiagnosticList* d
 
 nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
                             LocationMap* locations, DiagnosticList* diagnostics) {
-  (*locations)[pointer] = node.location();
+  if (locations) (*locations)[pointer] = node.location();
   switch (node.type()) {
     case YamlType::kNull:
       return nullptr;
@@ -169,8 +169,8 @@ nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
     case YamlType::kSequence: {
       nlohmann::json array = nlohmann::json::array();
       for (size_t i = 0; i < node.size(); ++i) {
-        array.push_back(
-            yaml_to_json(node.item(i), pointer + "/" + std::to_string(i), locations, diagnostics));
+        std::string item_pointer = locations ? pointer + "/" + std::to_string(i) : "";
+        array.push_back(yaml_to_json(node.item(i), item_pointer, locations, diagnostics));
       }
       return array;
     }
@@ -185,7 +185,8 @@ nlohmann::json yaml_to_json(const YamlNode& node, const std::string& pointer,
           continue;
         }
         std::string name(key.scalar());
-        object[name] = yaml_to_json(node.value(i), pointer + "/" + name, locations, diagnostics);
+        std::string value_pointer = locations ? pointer + "/" + name : "";
+        object[name] = yaml_to_json(node.value(i), value_pointer, locations, diagnostics);
       }
       return object;
     }

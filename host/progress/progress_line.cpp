@@ -28,6 +28,11 @@ void ProgressLine::finish() {
   terminal_.finish();
 }
 
+void ProgressLine::on_item_added(const TaskItem&) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++counts_.total;
+}
+
 void ProgressLine::on_task_started(uint32_t, int) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++counts_.running;

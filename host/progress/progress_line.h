@@ -26,6 +26,8 @@ class ProgressLine : public RunObserver {
   // Draws the line one last time and leaves it printed; stops the redrawing.
   void finish();
 
+  // An item of a foreach or matrix task is one more to do (its task counts as well).
+  void on_item_added(const TaskItem& item) override;
   void on_task_started(uint32_t task, int attempt) override;
   void on_task_finished(uint32_t task, int attempt, bool ok, const std::string& error,
                         Millis duration) override;

@@ -21,6 +21,9 @@ class ServiceMetrics::RunMetrics : public RunObserver {
   RunMetrics(ServiceMetrics& metrics, std::string workflow, size_t tasks)
       : metrics_(metrics), labels_{std::move(workflow)}, ready_at_(tasks) {}
 
+  void on_item_added(const TaskItem& item) override {
+    if (item.slot >= ready_at_.size()) ready_at_.resize(item.slot + 1);
+  }
   void on_task_ready(uint32_t task) override { ready_at_[task] = std::chrono::steady_clock::now(); }
   void on_task_started(uint32_t task, int /*attempt*/) override {
     if (!ready_at_[task]) return;

@@ -37,10 +37,11 @@ void TaskLogFiles::on_task_finished(uint32_t task, int attempt, bool, const std:
   close({task, attempt});
 }
 
-void TaskLogFiles::write(uint32_t task, int attempt, fw_log_level level, std::string_view message) {
+void TaskLogFiles::write(uint32_t task, const TaskItem* item, int attempt, fw_log_level level,
+                         std::string_view message) {
   std::string line = format_task_log_line(std::chrono::system_clock::now(), level, message);
   std::lock_guard<std::mutex> lock(mutex_);
-  OpenFile* file = file_for(task, attempt);
+  OpenFile* file = file_for(task, item, attempt);
   if (!file || file->truncated) return;
   if (file->num_bytes + line.size() > max_bytes_) {
     file->truncated = true;
@@ -51,12 +52,13 @@ void TaskLogFiles::write(uint32_t task, int attempt, fw_log_level level, std::st
   append(*file, line);
 }
 
-TaskLogFiles::OpenFile* TaskLogFiles::file_for(uint32_t task, int attempt) {
-  auto it = open_.find({task, attempt});
+TaskLogFiles::OpenFile* TaskLogFiles::file_for(uint32_t task, const TaskItem* item, int attempt) {
+  uint32_t slot = item ? item->slot : task;
+  auto it = open_.find({slot, attempt});
   if (it != open_.end()) return &it->second;
   if (!dir_created_ || task >= task_names_.size()) return nullptr;
-  std::filesystem::path path =
-      run_dir_ / (task_names_[task] + "." + std::to_string(attempt) + ".log");
+  const std::string& name = item ? item->name : task_names_[task];
+  std::filesystem::path path = run_dir_ / (name + "." + std::to_string(attempt) + ".log");
   // O_CLOEXEC: tasks spawn processes, which must not inherit our log files.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -68,7 +70,7 @@ TaskLogFiles::OpenFile* TaskLogFiles::file_for(uint32_t task, int attempt) {
   struct stat st {};
   if (::fstat(fd, &st) == 0) file.num_bytes = static_cast<uint64_t>(st.st_size);
   file.truncated = file.num_bytes >= max_bytes_;
-  return &open_.emplace(Key{task, attempt}, file).first->second;
+  return &open_.emplace(Key{slot, attempt}, file).first->second;
 }
 
 void TaskLogFiles::append(OpenFile& file, const std::string& text) {
@@ -102,10 +104,11 @@ void TaskLogFiles::report(const std::string& problem) {
 TaskLogSink both_sinks(TaskLogSink first, TaskLogSink second) {
   if (!first) return second;
   if (!second) return first;
-  return [first = std::move(first), second = std::move(second)](
-             uint32_t task, int attempt, fw_log_level level, std::string_view message) {
-    first(task, attempt, level, message);
-    second(task, attempt, level, message);
+  return [first = std::move(first), second = std::move(second)](uint32_t task, const TaskItem* item,
+                                                                int attempt, fw_log_level level,
+                                                                std::string_view message) {
+    first(task, item, attempt, level, message);
+    second(task, item, attempt, level, message);
   };
 }
 

@@ -42,7 +42,8 @@ class TaskLogFiles : public RunObserver {
 
   // One line of the attempt's log. Thread-safe: tasks log from worker threads. A line for an
   // attempt that already finished (a call that ignored cancellation) is appended all the same.
-  void write(uint32_t task, int attempt, fw_log_level level, std::string_view message);
+  void write(uint32_t task, const TaskItem* item, int attempt, fw_log_level level,
+             std::string_view message);
 
  private:
   struct OpenFile {
@@ -50,11 +51,11 @@ class TaskLogFiles : public RunObserver {
     uint64_t num_bytes = 0;  // in the file so far
     bool truncated = false;  // the cap was reached and said so
   };
-  using Key = std::pair<uint32_t, int>;  // task, attempt
+  using Key = std::pair<uint32_t, int>;  // slot (the task's, or its item's), attempt
 
   // The attempt's open file, opening (creating or appending to) it if needed; nullptr when that
   // failed. Called under mutex_.
-  OpenFile* file_for(uint32_t task, int attempt);
+  OpenFile* file_for(uint32_t task, const TaskItem* item, int attempt);
   void append(OpenFile& file, const std::string& text);
   void close(const Key& key);
   void report(const std::string& problem);

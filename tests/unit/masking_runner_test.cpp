@@ -11,7 +11,9 @@ namespace {
 class FixedRunner : public TaskRunner {
  public:
   explicit FixedRunner(AttemptOutcome outcome) : outcome_(std::move(outcome)) {}
-  AttemptOutcome run(uint32_t, int, Cancellation&, const OutputTable&) override { return outcome_; }
+  AttemptOutcome run(uint32_t, int, const TaskItem*, Cancellation&, const OutputTable&) override {
+    return outcome_;
+  }
 
  private:
   AttemptOutcome outcome_;
@@ -21,7 +23,7 @@ AttemptOutcome run_masked(const AttemptOutcome& outcome, const SecretMask& mask)
   FixedRunner inner(outcome);
   MaskingRunner runner(inner, mask);
   Cancellation cancellation;
-  return runner.run(0, 1, cancellation, {});
+  return runner.run(0, 1, nullptr, cancellation, {});
 }
 
 TEST(MaskingRunnerTest, MasksOutputsAndErrorsAndKeepsTheKind) {

@@ -57,12 +57,12 @@ TEST(TaskLogFiles, LinesGoToTheirAttemptsFileAtOnceAndASilentAttemptHasNone) {
   EXPECT_TRUE(fs::is_directory(dir.path() / "wf/run1"));  // at once: "logged nothing" is knowable
   files.on_task_started(0, 1);
   files.on_task_started(1, 1);
-  files.write(1, 1, FW_LOG_INFO, "hello");
+  files.write(1, nullptr, 1, FW_LOG_INFO, "hello");
   // Each line is in the file at once, before the attempt ends: a follower sees it.
   EXPECT_THAT(slurp(dir.path() / "wf/run1/b.1.log"), MatchesRegex("[-0-9T:.]+Z info hello\n"));
   files.on_task_finished(1, 1, false, "boom", Millis(1));
   files.on_task_started(1, 2);
-  files.write(1, 2, FW_LOG_ERROR, "again");
+  files.write(1, nullptr, 2, FW_LOG_ERROR, "again");
   files.on_task_finished(0, 1, true, "", Millis(1));
   EXPECT_FALSE(fs::exists(dir.path() / "wf/run1/a.1.log"));
   EXPECT_THAT(slurp(dir.path() / "wf/run1/b.2.log"), HasSubstr(" error again\n"));
@@ -75,7 +75,7 @@ TEST(TaskLogFiles, AnAttemptPastTheCapGetsOneLastLineSayingSo) {
   std::ostringstream run_log;
   TaskLogFiles files(dir.path(), {"a"}, 200, logger_to(run_log));
   files.on_task_started(0, 1);
-  for (int i = 0; i < 20; ++i) files.write(0, 1, FW_LOG_INFO, "line " + std::to_string(i));
+  for (int i = 0; i < 20; ++i) files.write(0, nullptr, 1, FW_LOG_INFO, "line " + std::to_string(i));
   std::string text = slurp(dir.path() / "a.1.log");
   EXPECT_THAT(text, HasSubstr("line 0\n"));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("line 19")));
@@ -92,8 +92,8 @@ TEST(TaskLogFiles, AnUnwritableDirectoryIsReportedOnceAndDoesNotThrow) {
   TaskLogFiles files(dir.path() / "file" / "run", {"a"}, kDefaultTaskLogMaxBytes,
                      logger_to(run_log));
   files.on_task_started(0, 1);
-  files.write(0, 1, FW_LOG_INFO, "lost");
-  files.write(0, 1, FW_LOG_INFO, "lost too");
+  files.write(0, nullptr, 1, FW_LOG_INFO, "lost");
+  files.write(0, nullptr, 1, FW_LOG_INFO, "lost too");
   std::string reported = run_log.str();
   EXPECT_THAT(reported, HasSubstr("task logs: cannot create"));
   EXPECT_EQ(std::count(reported.begin(), reported.end(), '\n'), 1);

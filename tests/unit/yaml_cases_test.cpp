@@ -141,5 +141,22 @@ TEST(YamlCasesTest, TheManifestLayerOnEmptyFilesAndMissingValues) {
   EXPECT_EQ(errors("name: x\ntasks:\n"), "m.yaml:2:7: `tasks` must be a list of tasks\n");
 }
 
+// A caller that keeps no locations (a `foreach:` list) gets the same value, and the same
+// diagnostics, as one that keeps them.
+TEST(YamlCasesTest, ReadingWithoutLocationsGivesTheSameValueAndErrors) {
+  const std::string text = "[a, 1, {b: [true, ~]}, {c: 1, c: 2}]\n";
+  auto read = [&](bool keep_locations) {
+    DiagnosticList diagnostics("c.yaml");
+    std::optional<YamlTree> tree = load_yaml_tree(text, "manifest", &diagnostics);
+    LocationMap locations;
+    nlohmann::json value =
+        yaml_to_json(tree->root(), "", keep_locations ? &locations : nullptr, &diagnostics);
+    return value.dump() + "\n" + diagnostics.to_string();
+  };
+  EXPECT_EQ(read(false), read(true));
+  EXPECT_THAT(read(false), ::testing::StartsWith("[\"a\",1,{\"b\":[true,null]},{\"c\":"));
+  EXPECT_THAT(read(false), ::testing::HasSubstr("\nc.yaml:1:"));  // the duplicate key c
+}
+
 }  // namespace
 }  // namespace flowweaver
