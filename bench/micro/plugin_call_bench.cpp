@@ -18,8 +18,8 @@ void keep_length(void* data, const char*, size_t len) { *static_cast<size_t*>(da
 void BM_PluginCallBare(benchmark::State& state) {
   TaskTypeRef noop = built_plugins()->find_task_type("builtin.noop");
   size_t output_len = 0;
-  fw_host host{sizeof(fw_host),  &output_len, ignore_log,  never_cancelled,
-               wait_uncancelled, no_input,    keep_length, keep_length};
+  fw_host host{sizeof(fw_host), &output_len, ignore_log,  never_cancelled, wait_uncancelled,
+               no_input,        keep_length, keep_length, nullptr};
   const char params[] = "{}";
   fw_call call{sizeof(fw_call), "t0", params, sizeof(params) - 1, 1, &host};
   for (auto _ : state) {

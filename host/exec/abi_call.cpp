@@ -1,5 +1,7 @@
 #include "exec/abi_call.h"
 
+#include <algorithm>
+
 #include "exec/output_check.h"
 
 namespace flowweaver {
@@ -10,6 +12,7 @@ struct CallState {
   const AbiCall* call;
   std::string output, error;
   bool output_set = false;
+  std::optional<Millis> retry_after;
 };
 
 CallState& state_of(void* host_data) { return *static_cast<CallState*>(host_data); }
@@ -44,6 +47,12 @@ void host_set_error(void* data, const char* message, size_t len) {
   state_of(data).error.assign(message ? message : "", message ? len : 0);
 }
 
+void host_set_retry_after(void* data, uint64_t delay_ms) {
+  // Far beyond any max_retry_delay, and small enough for Millis not to overflow.
+  constexpr uint64_t kLongest = uint64_t{1} << 40;
+  state_of(data).retry_after = Millis(static_cast<Millis::rep>(std::min(delay_ms, kLongest)));
+}
+
 AttemptOutcome failure(AttemptOutcome::Kind kind, std::string error) {
   return {kind, "", std::move(error)};
 }
@@ -64,9 +73,10 @@ AttemptOutcome checked_output(const AbiCall& c, CallState& state) {
 }  // namespace
 
 AttemptOutcome call_task_type(const AbiCall& c) {
-  CallState state{&c, {}, {}, false};
+  CallState state{&c, {}, {}, false, std::nullopt};
   fw_host host{sizeof(fw_host),     &state,     host_log,        host_is_cancelled,
-               host_wait_cancelled, host_input, host_set_output, host_set_error};
+               host_wait_cancelled, host_input, host_set_output, host_set_error,
+               host_set_retry_after};
   fw_call call{sizeof(fw_call),
                c.task_name.c_str(),
                c.params_json.c_str(),
@@ -88,8 +98,8 @@ AttemptOutcome call_task_type(const AbiCall& c) {
       return failure(AttemptOutcome::Kind::kPermanent,
                      state.error.empty() ? "failed (no message)" : state.error);
     case FW_OUTCOME_RETRYABLE:
-      return failure(AttemptOutcome::Kind::kRetryable,
-                     state.error.empty() ? "failed (no message)" : state.error);
+      return {AttemptOutcome::Kind::kRetryable, "",
+              state.error.empty() ? "failed (no message)" : state.error, state.retry_after};
     default:
       break;
   }

@@ -390,7 +390,8 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
     interrupt(e.task, std::string(stop_description()) + ": " + error, attempt, now);
     return;
   }
-  fail_attempt(e.task, error, outcome.kind == AttemptOutcome::Kind::kPermanent, attempt, now);
+  fail_attempt(e.task, error, outcome.kind == AttemptOutcome::Kind::kPermanent, attempt, now,
+               outcome.retry_after);
 }
 
 void Scheduler::stage(uint32_t task, std::optional<AttemptRecord> attempt) {

@@ -155,8 +155,9 @@ class Scheduler {
 
   // --- scheduler_transitions.cpp: a task's life
   void complete(uint32_t task, std::string output, AttemptRecord attempt, TimePoint now);
+  // `retry_after`: the least wait the task asked for before its next attempt, if any.
   void fail_attempt(uint32_t task, const std::string& error, bool permanent, AttemptRecord attempt,
-                    TimePoint now);
+                    TimePoint now, std::optional<Millis> retry_after = std::nullopt);
   // FAILED for good; returns how its dependents see it (the caller settles it).
   UpstreamOutcome fail(uint32_t task, const std::string& error,
                        std::optional<AttemptRecord> attempt, TimePoint now);

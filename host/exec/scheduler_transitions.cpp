@@ -1,5 +1,7 @@
 // What happens to a task as its attempts end and its upstream tasks settle: the task state
 // machine of the scheduler (exec/scheduler.h).
+#include <algorithm>
+
 #include "exec/host_deaths.h"
 #include "exec/retry_policy.h"
 #include "exec/scheduler.h"
@@ -30,7 +32,8 @@ void Scheduler::complete(uint32_t task, std::string output, AttemptRecord attemp
 }
 
 void Scheduler::fail_attempt(uint32_t task, const std::string& error, bool permanent,
-                             AttemptRecord attempt, TimePoint now) {
+                             AttemptRecord attempt, TimePoint now,
+                             std::optional<Millis> retry_after) {
   TaskRecord& r = records_[task];
   attempt.error = error;
   r.error = error;
@@ -42,6 +45,10 @@ void Scheduler::fail_attempt(uint32_t task, const std::string& error, bool perma
   permanent |= run_expired_ && !is_handler(task);
   if (!permanent && attempts_this_run_[task] < max_attempts(policy)) {
     Millis delay = retry_delay(policy, attempts_this_run_[task], options_.random_unit());
+    // A task's own request to wait (a server's Retry-After) lengthens the delay, but
+    // max_retry_delay stays the bound the manifest promises: past it, the retry may simply be
+    // refused again, which is retryable too.
+    if (retry_after) delay = std::min(std::max(delay, *retry_after), policy.max_retry_delay);
     r.status = TaskStatus::kPending;
     r.next_attempt_at = now + delay;
     delayed_.push({*r.next_attempt_at, task});

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/cancellation.h"
@@ -13,9 +15,17 @@ namespace flowweaver {
 
 struct AttemptOutcome {
   enum class Kind { kOk, kRetryable, kPermanent };
+  AttemptOutcome() = default;
+  AttemptOutcome(Kind kind, std::string output, std::string error,
+                 std::optional<Millis> retry_after = std::nullopt)
+      : kind(kind), output(std::move(output)), error(std::move(error)), retry_after(retry_after) {}
+
   Kind kind = Kind::kOk;
   std::string output;  // JSON text when kOk
   std::string error;   // why, otherwise
+  // When kRetryable: the least wait the task asked for before its next attempt (a server's
+  // Retry-After, through fw_host.set_retry_after). The scheduler's fail_attempt weighs it.
+  std::optional<Millis> retry_after;
 };
 
 // The outputs of completed tasks, indexed like the manifest's tasks. A runner may read the

@@ -9,6 +9,9 @@ using nlohmann::json;
 
 namespace {
 
+// Far beyond any max_retry_delay; a larger value is not from our own task process.
+constexpr uint64_t kLongestRetryAfterMs = uint64_t{1} << 40;
+
 const char* outcome_name(AttemptOutcome::Kind kind) {
   switch (kind) {
     case AttemptOutcome::Kind::kOk:
@@ -52,12 +55,11 @@ std::string encode_log_line(fw_log_level level, const std::string& message) {
 }
 
 std::string encode_result_line(const AttemptOutcome& outcome) {
-  return json{{"result",
-               {{"outcome", outcome_name(outcome.kind)},
-                {"output", outcome.output},
-                {"error", outcome.error}}}}
-             .dump(-1, ' ', false, json::error_handler_t::replace) +
-         "\n";
+  json result{{"outcome", outcome_name(outcome.kind)},
+              {"output", outcome.output},
+              {"error", outcome.error}};
+  if (outcome.retry_after) result["retry_after_ms"] = outcome.retry_after->count();
+  return json{{"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::optional<TaskMessage> decode_message_line(const std::string& line) {
@@ -78,6 +80,10 @@ std::optional<TaskMessage> decode_message_line(const std::string& line) {
                                          : AttemptOutcome::Kind::kPermanent;
     outcome.output = j["result"]["output"];
     outcome.error = j["result"]["error"];
+    const json& retry_after = j["result"]["retry_after_ms"];
+    if (retry_after.is_number_unsigned() && retry_after.get<uint64_t>() <= kLongestRetryAfterMs) {
+      outcome.retry_after = Millis(retry_after.get<int64_t>());
+    }
     m.result = outcome;
     return m;
   }

@@ -46,7 +46,15 @@ class FakeClock : public Clock {
 };
 
 // What a scripted task does on each attempt.
-enum class Step { kOk, kRetryable, kPermanent, kBlockUntilCancelled, kIgnoreCancellation };
+// kRetryAfter3s: retryable, asking for at least 3 s before the next attempt (Retry-After).
+enum class Step {
+  kOk,
+  kRetryable,
+  kRetryAfter3s,
+  kPermanent,
+  kBlockUntilCancelled,
+  kIgnoreCancellation
+};
 
 class ScriptedRunner : public TaskRunner {
  public:
@@ -69,6 +77,8 @@ class ScriptedRunner : public TaskRunner {
         return {AttemptOutcome::Kind::kOk, "\"" + name + "-out\"", ""};
       case Step::kRetryable:
         return {AttemptOutcome::Kind::kRetryable, "", "transient " + std::to_string(attempt)};
+      case Step::kRetryAfter3s:
+        return {AttemptOutcome::Kind::kRetryable, "", "busy", Millis(3000)};
       case Step::kPermanent:
         return {AttemptOutcome::Kind::kPermanent, "", "fatal"};
       case Step::kBlockUntilCancelled: {

@@ -75,6 +75,41 @@ tasks:
   EXPECT_EQ(attempts[2].status, TaskStatus::kCompleted);
 }
 
+// The gap between each attempt's end and the next one's start, for task `flaky` of run1.
+std::vector<Millis> retry_gaps(const std::vector<AttemptRecord>& attempts) {
+  std::vector<Millis> gaps;
+  for (size_t i = 1; i < attempts.size(); ++i) {
+    gaps.push_back(
+        std::chrono::duration_cast<Millis>(attempts[i].started_at - attempts[i - 1].finished_at));
+  }
+  return gaps;
+}
+
+TEST_F(SchedulerTest, ARetryAfterLongerThanTheRetryDelayIsWaited) {
+  load("name: wf\ntasks:\n  - {name: flaky, uses: x.y, retries: 2, retry_delay: 1s}\n");
+  SchedulerResult r = run({{"flaky", {Step::kRetryAfter3s, Step::kRetryable, Step::kOk}}});
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  // The second failure asks for nothing: back to the plain retry_delay.
+  EXPECT_EQ(retry_gaps(store_->load_attempts("run1")),
+            (std::vector<Millis>{Millis(3000), Millis(1000)}));
+}
+
+TEST_F(SchedulerTest, ARetryDelayLongerThanTheRetryAfterIsKept) {
+  load("name: wf\ntasks:\n  - {name: flaky, uses: x.y, retries: 1, retry_delay: 5s}\n");
+  SchedulerResult r = run({{"flaky", {Step::kRetryAfter3s, Step::kOk}}});
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(retry_gaps(store_->load_attempts("run1")), std::vector<Millis>{Millis(5000)});
+}
+
+TEST_F(SchedulerTest, MaxRetryDelayCapsARetryAfter) {
+  load(
+      "name: wf\ntasks:\n  - {name: flaky, uses: x.y, retries: 1, retry_delay: 1s, "
+      "max_retry_delay: 2s}\n");
+  SchedulerResult r = run({{"flaky", {Step::kRetryAfter3s, Step::kOk}}});
+  EXPECT_EQ(r.status, RunStatus::kCompleted);
+  EXPECT_EQ(retry_gaps(store_->load_attempts("run1")), std::vector<Millis>{Millis(2000)});
+}
+
 TEST_F(SchedulerTest, ExhaustedRetriesFailTheTaskAndSkipItsDependentsOnly) {
   load(R"(name: wf
 tasks:

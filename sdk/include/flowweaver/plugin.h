@@ -74,7 +74,18 @@ typedef struct fw_host {
   void (*set_output)(void* host_data, const char* json, size_t len);
   /* Why the call failed: UTF-8 text (copied). Used when run returns a failure. */
   void (*set_error)(void* host_data, const char* message, size_t len);
+  /* Added within ABI 1: a host older than this field does not offer it, so check
+   * FW_HOST_HAS(host, set_retry_after) before calling it. Asks that the next attempt start no
+   * sooner than delay_ms after this one ends (e.g. an HTTP server's Retry-After). Used only
+   * when run returns FW_OUTCOME_RETRYABLE. The host waits the longer of this and the task's
+   * own retry delay, but never longer than the task's max_retry_delay. */
+  void (*set_retry_after)(void* host_data, uint64_t delay_ms);
 } fw_host;
+
+/* True when `host` (a const fw_host*) is large enough to hold `field`: the way a plugin asks
+ * whether the host that calls it knows a field added after the plugin's oldest supported host. */
+#define FW_HOST_HAS(host, field) \
+  ((host)->struct_size >= offsetof(fw_host, field) + sizeof((host)->field))
 
 /* One call of a task type. */
 typedef struct fw_call {

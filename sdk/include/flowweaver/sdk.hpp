@@ -31,6 +31,7 @@
 //   being stored as null. So does a string that is not valid UTF-8.
 // - Throwing flowweaver::PermanentError fails the task at once. Throwing anything else fails
 //   this attempt with the exception's message; the host retries per the task's policy.
+//   flowweaver::RetryAfterError also asks the host to wait at least a given time first.
 // - Nothing thrown ever crosses into the host: the trampoline below converts it.
 #ifndef FLOWWEAVER_SDK_HPP_
 #define FLOWWEAVER_SDK_HPP_
@@ -59,6 +60,20 @@ using Json = nlohmann::json;
 class PermanentError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// Fails this attempt and asks the host to wait at least `retry_after` before the next one
+// (e.g. what a server's Retry-After header says). The host still waits the task's own
+// retry_delay if that is longer, and never longer than its max_retry_delay. A host too old to
+// know the request retries after its usual delay.
+class RetryAfterError : public std::runtime_error {
+ public:
+  RetryAfterError(const std::string& message, std::chrono::milliseconds retry_after)
+      : std::runtime_error(message), retry_after_(retry_after) {}
+  std::chrono::milliseconds retry_after() const { return retry_after_; }
+
+ private:
+  std::chrono::milliseconds retry_after_;
 };
 
 // Parses a duration such as "500ms", "30s", "5m", "1h" or "1m30s" (digits then a unit, one or
@@ -403,6 +418,13 @@ fw_outcome run_task(const void* task_data, const fw_call* call) noexcept {
   } catch (const PermanentError& e) {
     report(call, call->host->set_error, e.what());
     return FW_OUTCOME_PERMANENT;
+  } catch (const RetryAfterError& e) {
+    report(call, call->host->set_error, e.what());
+    if (FW_HOST_HAS(call->host, set_retry_after) && call->host->set_retry_after != nullptr) {
+      int64_t ms = e.retry_after().count();
+      call->host->set_retry_after(call->host->host_data, ms < 0 ? 0 : static_cast<uint64_t>(ms));
+    }
+    return FW_OUTCOME_RETRYABLE;
   } catch (const std::exception& e) {
     report(call, call->host->set_error, e.what());
     return FW_OUTCOME_RETRYABLE;
