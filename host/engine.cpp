@@ -22,6 +22,7 @@
 #include "run_logger.h"
 #include "run_opening.h"
 #include "run_summary.h"
+#include "subworkflow_runner.h"
 #include "task_log/task_log_files.h"
 #include "task_log/task_log_path.h"
 #include "util/error.h"
@@ -127,7 +128,10 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   // grace period would write the call off.
   ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
                        std::max(Millis(100), options.grace_period / 2), task_log);
-  MaskingRunner masked(runner, w.secret_mask);
+  // `uses: workflow.run` tasks run a child workflow: the host's own task type.
+  SubworkflowRunner subworkflows(runner, in_process,
+                                 {&w, run.run_id, log, &clock, &stop_switch, options});
+  MaskingRunner masked(subworkflows, w.secret_mask);
   SchedulerOptions scheduler_options;
   scheduler_options.max_workers = options.max_workers;
   scheduler_options.grace_period = options.grace_period;
@@ -252,6 +256,8 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
       };
     }
     execute.crash_marker = crash_marker_path(state_path);
+    execute.state_path = state_path;
+    execute.durability = options.durability;
     RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, execute);
     if (progress) progress->finish();
     print_run_summary(std::cout, w->manifest.name, outcome.run, outcome.result.tasks);

@@ -84,6 +84,13 @@ struct ExecuteOptions {
   std::string crash_marker;
   // The pools' slots, shared by every run of the process; null: none (exec/pool_slots.h).
   std::shared_ptr<PoolSlots> pools;
+  // Where the run's state lives and how it is written: sub-workflows keep theirs beside it
+  // (subworkflow_runner.h). Empty: default_state_path() of the workflow.
+  std::string state_path;
+  Durability durability = Durability::kNormal;
+  // Set for a sub-workflow's run: the parent run and task it belongs to. The run linked to them
+  // is resumed if unfinished (never the workflow's own latest run), else a new one is created.
+  std::optional<RunParent> parent;
   // Called once the run has its id (created or resumed), before any task starts.
   std::function<void(const RunRecord&)> on_opened;
   // Called once the run's last task is done, just before its final status is stored: whoever

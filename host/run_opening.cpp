@@ -108,15 +108,34 @@ OpenedRun create_run(StateStore& store, const Workflow& w, TimePoint now, spdlog
   for (size_t i = 0; i < m.tasks.size(); ++i) {
     records.push_back(pending_record(m.tasks[i].name, static_cast<int>(i), now));
   }
+  run.parent = options.parent;
   store.create_run(run, records);
-  log.info("starting run {} of {} ({} tasks)", run.run_id, m.name, m.tasks.size());
+  if (run.parent) {
+    log.info("starting run {} of {} ({} tasks) for task '{}' of run {} of {}", run.run_id, m.name,
+             m.tasks.size(), run.parent->task, run.parent->run_id, run.parent->workflow);
+  } else {
+    log.info("starting run {} of {} ({} tasks)", run.run_id, m.name, m.tasks.size());
+  }
   return {run, std::move(records)};
+}
+
+// A sub-workflow's run: the one its parent's task started, unless that one is over.
+std::optional<RunRecord> linked_run(StateStore& store, const RunParent& parent) {
+  std::optional<RunRecord> run = store.find_child_run(parent.run_id, parent.task);
+  if (!run || is_closed(run->status)) return std::nullopt;
+  return run;
 }
 
 }  // namespace
 
 OpenedRun open_run(StateStore& store, const Workflow& w, TimePoint now, spdlog::logger& log,
                    const ExecuteOptions& options) {
+  if (options.parent) {
+    if (std::optional<RunRecord> run = linked_run(store, *options.parent)) {
+      return resume_run(store, *run, w, now, log, options);
+    }
+    return create_run(store, w, now, log, options);
+  }
   if (std::optional<RunRecord> run = resumable_run(store, w.manifest.name, options.fresh)) {
     return resume_run(store, *run, w, now, log, options);
   }

@@ -62,6 +62,10 @@ void print_run(StateStore& store, const RunRecord& run, bool json) {
   }
   std::cout << "Run " << run.run_id << " of " << run.workflow << ": " << to_string(run.status)
             << " (started " << format_timestamp(run.started_at) << ")\n";
+  if (run.parent) {
+    std::cout << "Started by task '" << run.parent->task << "' of run " << run.parent->run_id
+              << " of " << run.parent->workflow << " (workflow.run)\n";
+  }
   print_status_table(std::cout, tasks);
   for (const std::string& line : host_deaths) std::cout << line << "\n";
 }
@@ -303,7 +307,14 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     std::cout << "Reset " << names.size() << " task(s) of run " << run->run_id << ": "
               << join(names)
               << (items ? " (and " + std::to_string(items) + " of their foreach/matrix items)" : "")
-              << "\nThe next `flowweaver run " << file << "` runs them again.\n";
+              << "\n";
+    if (run->parent) {  // a sub-workflow's run: only its parent's task resumes it
+      std::cout << "It is the child run of task '" << run->parent->task << "' of run "
+                << run->parent->run_id << " of '" << run->parent->workflow
+                << "': reset that task too, and the parent's next run runs them again.\n";
+    } else {
+      std::cout << "The next `flowweaver run " << file << "` runs them again.\n";
+    }
     return kExitOk;
   });
 }

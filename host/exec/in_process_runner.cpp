@@ -68,6 +68,7 @@ nlohmann::json InProcessRunner::resolve_params(uint32_t task, const TaskItem* it
     if (!item->matrix.is_null()) scope.matrix = &item->matrix;
   }
   nlohmann::json with = resolve_templates(spec.with, scope);
+  if (!types_[task].type) return with;  // the host's own type: it declares no params
   const TaskTypeInfo& type = *types_[task].type;
   for (const ParamDecl& decl : type.params) {
     if (!with.contains(decl.name)) {

@@ -130,6 +130,11 @@ struct Manifest {
   std::vector<SecretDecl> secrets;
   // The tasks, then the handlers (`on_failure:`, then `on_exit:`), each with its role.
   std::vector<TaskSpec> tasks;
+  // `outputs:` (workflows/FORMAT.md, "Sub-workflows"): name -> template over the tasks' outputs
+  // and the params, resolved when a run completes; what a parent's `workflow.run` task returns.
+  Json outputs = Json::object();
+  LocationMap outputs_locations;
+  SourceLocation outputs_location;
   // The whole run's deadline (`timeout:` at the top), measured from the run's start.
   std::optional<Millis> timeout;
   SourceLocation timeout_location;

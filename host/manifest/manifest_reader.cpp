@@ -10,6 +10,7 @@
 #include "manifest/flow_names.h"
 #include "manifest/manifest_document.h"
 #include "manifest/param_reader.h"
+#include "manifest/workflow_outputs.h"
 #include "manifest/yaml_document.h"
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
@@ -19,9 +20,9 @@
 namespace flowweaver {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",    "description", "max_workers", "params",
-                                           "secrets", "defaults",    "tasks",       "schedule",
-                                           "catchup", "on_failure",  "on_exit",     "timeout"};
+const std::vector<std::string> kTopKeys = {
+    "name",     "description", "max_workers", "params",  "secrets", "defaults", "tasks",
+    "schedule", "catchup",     "on_failure",  "on_exit", "timeout", "outputs"};
 const std::vector<std::string> kDefaultsKeys = {"retries",         "retry_delay", "backoff",
                                                 "max_retry_delay", "timeout",     "isolation",
                                                 "memory_limit",    "pool",        "priority"};
@@ -81,6 +82,7 @@ class Reader : private YamlFieldReader {
     read_handlers(root, TaskRole::kOnFailure, defaults, &manifest);
     read_handlers(root, TaskRole::kOnExit, defaults, &manifest);
     read_run_timeout(root, &manifest);
+    if (YamlNode node = root.find("outputs")) read_workflow_outputs(node, &manifest, diagnostics_);
     return manifest;
   }
 

@@ -10,8 +10,10 @@
 #include "manifest/fan_out_validation.h"
 #include "manifest/flow_names.h"
 #include "manifest/secret_source.h"
+#include "manifest/subworkflow_validation.h"
 #include "manifest/task_index.h"
 #include "manifest/template.h"
+#include "manifest/workflow_outputs.h"
 #include "util/suggest.h"
 
 namespace flowweaver {
@@ -70,6 +72,8 @@ class Validator {
     result.dag = build_dag(m_, upstream);
     check_cycles(result.dag);
     check_conditions(m_, index_, result.dag, diagnostics_);
+    check_workflow_outputs(m_, index_, diagnostics_);
+    check_subworkflows(m_, plugins_, env_, diagnostics_);
     result.task_types.reserve(m_.tasks.size());
     for (const TaskSpec& task : m_.tasks) {
       TaskTypeRef type = check_uses(task);
@@ -291,6 +295,7 @@ class Validator {
   }
 
   UsesOutcome resolve_uses(const std::string& uses) {
+    if (uses == kWorkflowRunType) return {};  // the host's own (manifest/subworkflow_validation.h)
     size_t dot = uses.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == uses.size()) {
       return {{}, "`uses: " + uses + "` must name a plugin and a task type, e.g. builtin.noop"};

@@ -366,6 +366,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.task_log_root = config_.log_dir;
     options.pools = pools_;
     options.crash_marker = crash_marker_path(state_path(name).string());
+    options.state_path = state_path(name).string();
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {

@@ -28,6 +28,10 @@ class LockedStore : public StateStore {
     store_->create_run(run, tasks);
   }
   void update_run(const RunRecord& run) override { store_->update_run(run); }
+  std::optional<RunRecord> find_child_run(const std::string& parent_run_id,
+                                          const std::string& parent_task) override {
+    return store_->find_child_run(parent_run_id, parent_task);
+  }
   std::vector<TaskRecord> load_tasks(const std::string& run_id) override {
     return store_->load_tasks(run_id);
   }

@@ -21,6 +21,10 @@ nlohmann::json run_to_json(const RunRecord& r) {
                       {"finished_at", time_to_json(r.finished_at)},
                       {"manifest_hash", r.manifest_hash}};
   if (r.params) j["params"] = *r.params;
+  if (r.parent) {
+    j["parent"] = {
+        {"run_id", r.parent->run_id}, {"task", r.parent->task}, {"workflow", r.parent->workflow}};
+  }
   return j;
 }
 
@@ -47,6 +51,10 @@ RunRecord run_from_json(const nlohmann::json& j) {
   r.finished_at = time_from_json(j, "finished_at");
   r.manifest_hash = j.value("manifest_hash", "");
   if (j.contains("params") && j["params"].is_object()) r.params = j["params"];
+  if (j.contains("parent") && j["parent"].is_object()) {
+    const nlohmann::json& p = j["parent"];
+    r.parent = RunParent{p.value("run_id", ""), p.value("task", ""), p.value("workflow", "")};
+  }
   return r;
 }
 

@@ -38,6 +38,17 @@ const char* kUnfinishedRunsIndex =
 // runs before).
 const char* kMigrationToV5 = "ALTER TABLE runs ADD COLUMN params TEXT;";
 
+// Version 6 links a sub-workflow's run to the parent run and task that started it (NULL for a
+// run of its own), and indexes the link: a parent's attempt looks its child run up by it.
+const char* kMigrationToV6 = R"sql(
+ALTER TABLE runs ADD COLUMN parent_run_id TEXT;
+ALTER TABLE runs ADD COLUMN parent_task TEXT;
+ALTER TABLE runs ADD COLUMN parent_workflow TEXT;
+)sql";
+const char* kRunsByParentIndex =
+    "CREATE INDEX IF NOT EXISTS runs_by_parent ON runs(parent_run_id, parent_task) "
+    "WHERE parent_run_id IS NOT NULL;";
+
 // A new file gets the current version at once.
 std::string current_schema() {
   return std::string(R"sql(
@@ -48,7 +59,10 @@ CREATE TABLE runs (
   started_at    TEXT NOT NULL,
   finished_at   TEXT,
   manifest_hash TEXT NOT NULL,
-  params        TEXT
+  params        TEXT,
+  parent_run_id   TEXT,
+  parent_task     TEXT,
+  parent_workflow TEXT
 );
 CREATE INDEX runs_by_workflow ON runs(workflow);
 CREATE TABLE tasks (
@@ -66,7 +80,7 @@ CREATE TABLE tasks (
   PRIMARY KEY (run_id, task_name)
 );
 CREATE TABLE attempts )sql") +
-         kAttemptsTable + kUnfinishedRunsIndex;
+         kAttemptsTable + kUnfinishedRunsIndex + kRunsByParentIndex;
 }
 
 // Version 2 takes work off every commit and every new run: `tasks_by_status`, an index no
@@ -115,6 +129,10 @@ RunRecord read_run(SQLite::Statement& q) {
   if (!q.getColumn(6).isNull()) {
     nlohmann::json params = nlohmann::json::parse(q.getColumn(6).getString(), nullptr, false);
     if (params.is_object()) run.params = std::move(params);
+  }
+  if (!q.getColumn(7).isNull()) {
+    run.parent = RunParent{q.getColumn(7).getString(), q.getColumn(8).getString(),
+                           q.getColumn(9).getString()};
   }
   return run;
 }
@@ -265,6 +283,10 @@ void SqliteStore::migrate() {
       if (version < 3) db_->exec(migration_to_v3());
       if (version < 4) db_->exec(kUnfinishedRunsIndex);
       if (version < 5) db_->exec(kMigrationToV5);
+      if (version < 6) {
+        db_->exec(kMigrationToV6);
+        db_->exec(kRunsByParentIndex);
+      }
       // Later versions add their migrations here, in order (and change current_schema()).
     }
     // Only when something changed: opening a current state must not write to it (a damaged file
@@ -275,16 +297,18 @@ void SqliteStore::migrate() {
   });
 }
 
-std::vector<RunRecord> SqliteStore::query_runs(const std::string& where, const std::string& arg,
-                                               size_t limit) {
+std::vector<RunRecord> SqliteStore::query_runs(const std::string& where,
+                                               const std::vector<std::string>& args, size_t limit) {
   return guarded("reading runs", [&] {
     SQLite::Statement q(*db_,
                         std::string("SELECT run_id, workflow, status, started_at, finished_at, "
                                     "manifest_hash, ") +
-                            (schema_version_ >= 5 ? "params" : "NULL") + " FROM runs " + where +
-                            " ORDER BY rowid DESC LIMIT ?");
+                            (schema_version_ >= 5 ? "params, " : "NULL, ") +
+                            (schema_version_ >= 6 ? "parent_run_id, parent_task, parent_workflow"
+                                                  : "NULL, NULL, NULL") +
+                            " FROM runs " + where + " ORDER BY rowid DESC LIMIT ?");
     int next = 1;
-    if (!arg.empty()) q.bind(next++, arg);
+    for (const std::string& arg : args) q.bind(next++, arg);
     q.bind(next, static_cast<int64_t>(limit));
     std::vector<RunRecord> runs;
     while (q.executeStep()) runs.push_back(read_run(q));
@@ -293,20 +317,29 @@ std::vector<RunRecord> SqliteStore::query_runs(const std::string& where, const s
 }
 
 std::optional<RunRecord> SqliteStore::latest_run(const std::string& workflow) {
-  auto runs = query_runs("WHERE workflow = ?", workflow, 1);
+  auto runs = query_runs("WHERE workflow = ?", {workflow}, 1);
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
+}
+
+std::optional<RunRecord> SqliteStore::find_child_run(const std::string& parent_run_id,
+                                                     const std::string& parent_task) {
+  if (schema_version_ < 6) return std::nullopt;  // read as it is: no run has a parent
+  auto runs =
+      query_runs("WHERE parent_run_id = ? AND parent_task = ?", {parent_run_id, parent_task}, 1);
   if (runs.empty()) return std::nullopt;
   return runs.front();
 }
 
 std::optional<RunRecord> SqliteStore::find_run(const std::string& run_id) {
-  auto runs = query_runs("WHERE run_id = ?", run_id, 1);
+  auto runs = query_runs("WHERE run_id = ?", {run_id}, 1);
   if (runs.empty()) return std::nullopt;
   return runs.front();
 }
 
 std::vector<RunRecord> SqliteStore::list_runs(const std::string& workflow, size_t limit) {
-  if (workflow.empty()) return query_runs("", "", limit);
-  return query_runs("WHERE workflow = ?", workflow, limit);
+  if (workflow.empty()) return query_runs("", {}, limit);
+  return query_runs("WHERE workflow = ?", {workflow}, limit);
 }
 
 void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
@@ -314,7 +347,8 @@ void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>
     in_transaction_writing_held([&] {
       SQLite::Statement insert(*db_,
                                "INSERT INTO runs (run_id, workflow, status, started_at, "
-                               "finished_at, manifest_hash, params) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                               "finished_at, manifest_hash, params, parent_run_id, parent_task, "
+                               "parent_workflow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       insert.bind(1, run.run_id);
       insert.bind(2, run.workflow);
       insert.bind(3, to_string(run.status));
@@ -322,6 +356,9 @@ void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>
       bind_text_or_null(insert, 5, optional_time(run.finished_at));
       insert.bind(6, run.manifest_hash);
       bind_text_or_null(insert, 7, run.params ? run.params->dump() : "");
+      bind_text_or_null(insert, 8, run.parent ? run.parent->run_id : "");
+      bind_text_or_null(insert, 9, run.parent ? run.parent->task : "");
+      bind_text_or_null(insert, 10, run.parent ? run.parent->workflow : "");
       insert.exec();
       for (const TaskRecord& task : tasks) write_task(run.run_id, task);
     });

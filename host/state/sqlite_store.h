@@ -16,7 +16,7 @@ namespace flowweaver {
 class SqliteStore : public StateStore {
  public:
   // The schema version this binary writes; older files are migrated, newer ones refused.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // How many COMPLETED attempts apply_awaited() holds back, and for how long at most.
   struct HoldLimits {
@@ -45,6 +45,8 @@ class SqliteStore : public StateStore {
   std::vector<RunRecord> list_runs(const std::string& workflow, size_t limit) override;
   void create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) override;
   void update_run(const RunRecord& run) override;
+  std::optional<RunRecord> find_child_run(const std::string& parent_run_id,
+                                          const std::string& parent_task) override;
   std::vector<TaskRecord> load_tasks(const std::string& run_id) override;
   std::vector<AttemptRecord> load_attempts(const std::string& run_id) override;
   void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
@@ -74,7 +76,8 @@ class SqliteStore : public StateStore {
   Error newer_schema_error(int version) const;
   void write_task(const std::string& run_id, const TaskRecord& task);
   void write_attempt(const std::string& run_id, const AttemptRecord& attempt);
-  std::vector<RunRecord> query_runs(const std::string& where, const std::string& arg, size_t limit);
+  std::vector<RunRecord> query_runs(const std::string& where, const std::vector<std::string>& args,
+                                    size_t limit);
 
   std::string path_;
   // The file's schema version: kSchemaVersion once migrated; older when read as it is.

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "state/json_store.h"
@@ -48,8 +49,18 @@ std::optional<RunStatus> parse_run_status(std::string_view text) {
 std::optional<RunRecord> resumable_run(StateStore& store, const std::string& workflow, bool fresh) {
   if (fresh) return std::nullopt;
   std::optional<RunRecord> latest = store.latest_run(workflow);
-  if (!latest || is_closed(latest->status)) return std::nullopt;
+  if (!latest || is_closed(latest->status) || latest->parent) return std::nullopt;
   return latest;
+}
+
+std::optional<RunRecord> StateStore::find_child_run(const std::string& parent_run_id,
+                                                    const std::string& parent_task) {
+  for (RunRecord& run : list_runs("", std::numeric_limits<size_t>::max())) {
+    if (run.parent && run.parent->run_id == parent_run_id && run.parent->task == parent_task) {
+      return std::move(run);
+    }
+  }
+  return std::nullopt;
 }
 
 bool is_closed(RunStatus status) {

@@ -29,6 +29,15 @@ const char* to_string(RunStatus status);
 std::optional<TaskStatus> parse_task_status(std::string_view text);
 std::optional<RunStatus> parse_run_status(std::string_view text);
 
+// The run and task of a parent workflow whose `uses: workflow.run` task started a run (a child
+// run, workflows/FORMAT.md "Sub-workflows"). The child's state is its own workflow's.
+struct RunParent {
+  std::string run_id;
+  std::string task;
+  std::string workflow;
+  bool operator==(const RunParent&) const = default;
+};
+
 struct RunRecord {
   std::string run_id;
   std::string workflow;
@@ -39,6 +48,8 @@ struct RunRecord {
   // The run's parameters, resolved when it was created (run_params.h); nothing for a run stored
   // before parameters were (its resume resolves them once more, and stores them).
   std::optional<nlohmann::json> params = std::nullopt;
+  // Set, for good, when a parent workflow's task created the run; nothing for a run of its own.
+  std::optional<RunParent> parent = std::nullopt;
 };
 
 // One row per task per run: its latest state.
@@ -83,6 +94,11 @@ class StateStore {
   virtual void create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) = 0;
   virtual void update_run(const RunRecord& run) = 0;
 
+  // The newest run a parent's task created (RunRecord::parent), if any. This default reads every
+  // run; a store with an index does better.
+  virtual std::optional<RunRecord> find_child_run(const std::string& parent_run_id,
+                                                  const std::string& parent_task);
+
   // The run's task rows, in manifest order. Rows deleted by an operator are simply absent.
   virtual std::vector<TaskRecord> load_tasks(const std::string& run_id) = 0;
   virtual std::vector<AttemptRecord> load_attempts(const std::string& run_id) = 0;
@@ -104,7 +120,8 @@ class StateStore {
 };
 
 // The run that `flowweaver run` continues: the workflow's latest run unless it finished
-// successfully or was cancelled. Nothing when there is none, or when `fresh` asks for a new run.
+// successfully or was cancelled, or a parent workflow started it (that run is the parent's to
+// resume). Nothing when there is none, or when `fresh` asks for a new run.
 std::optional<RunRecord> resumable_run(StateStore& store, const std::string& workflow, bool fresh);
 
 enum class Durability {

@@ -173,7 +173,8 @@ TEST(ExampleManifestsTest, EveryExampleValidates) {
   for (const char* expected :
        {"examples/trigger_rules.yaml", "examples/allow_failure.yaml", "examples/pools.yaml",
         "examples/handlers.yaml", "examples/run_timeout.yaml", "examples/foreach.yaml",
-        "examples/matrix.yaml", "examples/http.yaml"}) {
+        "examples/matrix.yaml", "examples/http.yaml", "examples/subworkflow.yaml",
+        "examples/subworkflow_child.yaml"}) {
     EXPECT_TRUE(std::find(files.begin(), files.end(), examples / expected) != files.end())
         << expected;
   }

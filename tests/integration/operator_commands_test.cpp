@@ -90,7 +90,7 @@ TEST(OperatorCommandsTest, BackupWhileARunWritesIsConsistentAndRestoresToAResuma
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;  // the run it holds is unfinished
   nlohmann::json report = nlohmann::json::parse(check.out);
   EXPECT_EQ(report["integrity"], nlohmann::json::array({"ok"}));
-  EXPECT_EQ(report["schema_version"], 5);
+  EXPECT_EQ(report["schema_version"], 6);
   EXPECT_EQ(report["running_runs"].size(), 1u);
   EXPECT_EQ(report["running_runs"][0]["workflow"], "wf");
   std::string copy = (dir.path() / "backups/wf.db.1").string();
@@ -209,7 +209,7 @@ TEST(OperatorCommandsTest, CheckOfAGoodStateExitsZeroAndChangesNothing) {
   ProcessResult r = run_flowweaver({"check", "--state", "var/wf.db"}, dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, ContainsRegex("integrity: +ok"));
-  EXPECT_THAT(r.out, ContainsRegex("schema version: +5 \\(this flowweaver supports 5\\)"));
+  EXPECT_THAT(r.out, ContainsRegex("schema version: +6 \\(this flowweaver supports 6\\)"));
   EXPECT_THAT(r.out, ContainsRegex("tables: +runs, tasks, attempts"));
   EXPECT_THAT(r.out, ContainsRegex("runs: +1, 0 left RUNNING"));
   EXPECT_THAT(r.out, HasSubstr("All well."));
@@ -300,7 +300,7 @@ TEST(OperatorCommandsTest, CheckOfANewerSchemaVersionNeedsAttention) {
   }
   ProcessResult r = run_flowweaver({"check", "--state", "var/wf.db"}, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("schema version 99 is newer than this flowweaver supports (5)"));
+  EXPECT_THAT(r.out, HasSubstr("schema version 99 is newer than this flowweaver supports (6)"));
   EXPECT_THAT(r.out, ContainsRegex("integrity: +ok"));
   ProcessResult status = run_flowweaver({"status", "--state", "var/wf.db"}, dir.path());
   EXPECT_EQ(status.exit_code, 3);

@@ -119,6 +119,7 @@ void expect_current_schema(SQLite::Database& db) {
   EXPECT_TRUE(attempts_without_rowid(db));                 // version 3
   EXPECT_FALSE(has_schema_object(db, "attempts_v3"));      // version 3's migration, done
   EXPECT_TRUE(has_schema_object(db, "runs_unfinished"));   // version 4
+  EXPECT_TRUE(has_schema_object(db, "runs_by_parent"));    // version 6
   EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }
 
@@ -137,6 +138,40 @@ TEST_P(StateStoreTest, ARunKeepsItsParams) {
             (nlohmann::json{{"target", "prod"}, {"batch", 10}, {"hosts", {"a", "b"}}}));
   EXPECT_EQ(store->find_run("r1")->status, RunStatus::kFailed);
   EXPECT_FALSE(store->find_run("r2")->params);
+}
+
+TEST_P(StateStoreTest, AChildRunKeepsItsParentAndIsFoundByIt) {
+  {
+    auto store = open();
+    RunRecord child = run("c1", "child");
+    child.parent = RunParent{"p1", "sub", "parent"};
+    store->create_run(child, {task("a", 0)});
+    RunRecord later = run("c2", "child");
+    later.parent = RunParent{"p1", "other", "parent"};
+    store->create_run(later, {task("a", 0)});
+    store->create_run(run("c3", "child"), {task("a", 0)});
+    child.status = RunStatus::kCompleted;
+    store->update_run(child);
+  }
+  auto store = open();
+  std::optional<RunRecord> found = store->find_child_run("p1", "sub");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->run_id, "c1");
+  EXPECT_EQ(found->status, RunStatus::kCompleted);
+  EXPECT_EQ(found->parent, (RunParent{"p1", "sub", "parent"}));
+  EXPECT_EQ(store->find_child_run("p1", "other")->run_id, "c2");
+  EXPECT_FALSE(store->find_child_run("p2", "sub"));
+  EXPECT_FALSE(store->find_run("c3")->parent);
+}
+
+TEST_P(StateStoreTest, AStandaloneRunDoesNotResumeARunAParentStarted) {
+  auto store = open();
+  store->create_run(run("s1", "child"), {task("a", 0)});
+  EXPECT_EQ(resumable_run(*store, "child", false)->run_id, "s1");
+  RunRecord child = run("c1", "child");
+  child.parent = RunParent{"p1", "sub", "parent"};
+  store->create_run(child, {task("a", 0)});
+  EXPECT_FALSE(resumable_run(*store, "child", false));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
@@ -271,6 +306,35 @@ TEST(SqliteStoreTest, AVersionOneStateIsReadAsItIsAndMigratedByTheNextWriter) {
   EXPECT_EQ(store->load_attempts("r1").size(), 3u);
   store.reset();
 
+  SQLite::Database db(path);
+  expect_current_schema(db);
+}
+
+TEST(SqliteStoreTest, AVersionFiveStateReadsWithoutParentsAndIsMigrated) {
+  ScratchDir dir;
+  std::string path = dir.file("v5.db");
+  write_version_one_state(path);
+  {  // as version 5 left it: params, no parent columns
+    auto store = open_state_store(path, Durability::kNormal);
+  }
+  SQLite::Database(path, SQLite::OPEN_READWRITE)
+      .exec(
+          "DROP INDEX runs_by_parent; ALTER TABLE runs DROP COLUMN parent_run_id; "
+          "ALTER TABLE runs DROP COLUMN parent_task; ALTER TABLE runs DROP COLUMN "
+          "parent_workflow; PRAGMA user_version = 5;");
+  {
+    auto reader = open_existing_state_store(path, Access::kReadOnly);
+    EXPECT_FALSE(reader->find_run("r1")->parent);
+    EXPECT_FALSE(reader->find_child_run("r1", "a"));
+  }
+  {
+    auto store = open_state_store(path, Durability::kNormal);
+    EXPECT_FALSE(store->find_run("r1")->parent);
+    RunRecord child = run("c1", "wf");
+    child.parent = RunParent{"r1", "a", "wf"};
+    store->create_run(child, {task("a", 0)});
+    EXPECT_EQ(store->find_child_run("r1", "a")->run_id, "c1");
+  }
   SQLite::Database db(path);
   expect_current_schema(db);
 }
