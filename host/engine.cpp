@@ -144,12 +144,7 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
     nlohmann::json listed = spec.fan_out->kind == FanOut::Kind::kForEach
                                 ? in_process.resolve_foreach(task, outputs)
                                 : nlohmann::json();
-    std::vector<TaskItem> items;
-    for (FanOutItem& f : expand_fan_out(spec, listed)) {
-      items.push_back(
-          {task, 0, std::move(f.name), f.index, std::move(f.item), std::move(f.matrix)});
-    }
-    return items;
+    return expand_fan_out(spec, listed);
   };
   scheduler_options.run_started = run.started_at;  // the run's timeout counts across resumes
   scheduler_options.on_handlers_start = [run_context](RunStatus status,

@@ -20,7 +20,7 @@ void BM_ExpandFanOut(benchmark::State& state) {
   fan_out->batch_size = static_cast<int>(state.range(1));
   task.fan_out = fan_out;
   for (auto _ : state) {
-    std::vector<FanOutItem> items = expand_fan_out(task, list);
+    std::vector<TaskItem> items = expand_fan_out(task, list);
     benchmark::DoNotOptimize(items.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(num_items));

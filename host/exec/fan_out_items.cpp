@@ -1,6 +1,8 @@
 #include "exec/fan_out_items.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "manifest/matrix_combinations.h"
 
@@ -20,20 +22,20 @@ std::string item_name(const std::string& task, size_t index) {
   return task + "[" + std::to_string(index) + "]";
 }
 
-std::vector<FanOutItem> expand_foreach(const TaskSpec& task, const nlohmann::json& list) {
+std::vector<TaskItem> expand_foreach(const TaskSpec& task, const nlohmann::json& list) {
   if (!list.is_array()) {
     const Json& written = task.fan_out->items;
     std::string what = written.is_string() ? written.get<std::string>() : "the `foreach` value";
     throw std::runtime_error(what + " is not a list: it holds " + start_of_json(list));
   }
   size_t batch_size = static_cast<size_t>(task.fan_out->batch_size);
-  std::vector<FanOutItem> items;
+  std::vector<TaskItem> items;
   if (batch_size == 0) {
     items.resize(list.size());
     for (size_t i = 0; i < list.size(); ++i) {
       items[i].name = item_name(task.name, i);
       items[i].index = i;
-      items[i].item = list[i];
+      items[i].value = list[i];
     }
     return items;
   }
@@ -41,19 +43,19 @@ std::vector<FanOutItem> expand_foreach(const TaskSpec& task, const nlohmann::jso
   for (size_t b = 0; b < items.size(); ++b) {
     items[b].name = item_name(task.name, b);
     items[b].index = b;
-    items[b].item = nlohmann::json::array();
+    items[b].value = nlohmann::json::array();
     size_t end = std::min(list.size(), (b + 1) * batch_size);
-    for (size_t i = b * batch_size; i < end; ++i) items[b].item.push_back(list[i]);
+    for (size_t i = b * batch_size; i < end; ++i) items[b].value.push_back(list[i]);
   }
   return items;
 }
 
-std::vector<FanOutItem> expand_matrix(const TaskSpec& task) {
+std::vector<TaskItem> expand_matrix(const TaskSpec& task) {
   const FanOut& matrix = *task.fan_out;
   std::vector<std::vector<size_t>> combinations = matrix_combinations(matrix);
-  std::vector<FanOutItem> items(combinations.size());
+  std::vector<TaskItem> items(combinations.size());
   for (size_t c = 0; c < combinations.size(); ++c) {
-    FanOutItem& item = items[c];
+    TaskItem& item = items[c];
     item.index = c;
     item.matrix = nlohmann::json::object();
     item.name = task.name + "[";
@@ -71,7 +73,7 @@ std::vector<FanOutItem> expand_matrix(const TaskSpec& task) {
 
 }  // namespace
 
-std::vector<FanOutItem> expand_fan_out(const TaskSpec& task, const nlohmann::json& resolved) {
+std::vector<TaskItem> expand_fan_out(const TaskSpec& task, const nlohmann::json& resolved) {
   if (!task.fan_out)
     throw std::logic_error("expand_fan_out: task '" + task.name + "' has no foreach or matrix");
   if (task.fan_out->kind == FanOut::Kind::kMatrix) return expand_matrix(task);

@@ -3,29 +3,21 @@
 // Pure: it decides names and values; the scheduler runs them.
 #pragma once
 
-#include <cstddef>
 #include <nlohmann/json.hpp>
-#include <string>
 #include <vector>
 
+#include "exec/task_item.h"
 #include "manifest/manifest.h"
 
 namespace flowweaver {
 
-struct FanOutItem {
-  // The item's row: "convert[0]"; a matrix's "test[os=debian,version=1]" (axes in written
-  // order; a string value as is, others as JSON text).
-  std::string name;
-  size_t index = 0;       // ${item_index}: the item's (the batch's) position
-  nlohmann::json item;    // ${item}: the value; with batch_size a list of up to that many; null
-                          // for a matrix
-  nlohmann::json matrix;  // ${matrix.*}: the combination as an object by axis; null for foreach
-};
-
-// The calls of fan-out task `task` (which must have a fan_out), in order. `resolved`: the
+// The calls of fan-out task `task` (which must have a fan_out), in order, without their task
+// and slot (the scheduler's to set). Each is named "convert[0]", or for a matrix
+// "test[os=debian,version=1]" (axes in written order; a string value as is, others as JSON
+// text); with batch_size its value is a list of up to that many items. `resolved`: the
 // foreach value as resolved (the literal list, or what its reference gave); unused for a
 // matrix. Throws std::runtime_error when a foreach value is not a list: "<the reference as
 // written> is not a list: it holds <the start of its JSON text>".
-std::vector<FanOutItem> expand_fan_out(const TaskSpec& task, const nlohmann::json& resolved);
+std::vector<TaskItem> expand_fan_out(const TaskSpec& task, const nlohmann::json& resolved);
 
 }  // namespace flowweaver

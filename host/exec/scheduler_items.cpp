@@ -1,8 +1,6 @@
 // foreach and matrix tasks (exec/scheduler.h): a ready one lists its items, each item becomes a
 // slot of its own with a durable row (`convert[3]`) and runs like a task, and the task ends
 // once its last item has: COMPLETED with the list of their outputs, or FAILED if one failed.
-#include <algorithm>
-
 #include "exec/scheduler.h"
 #include "exec/scheduler_shared.h"
 

@@ -1,7 +1,7 @@
-// One call of a `foreach:` or `matrix:` task (manifest.h, FanOut): the scheduler gives each a
-// slot of its own after the manifest's tasks, a durable row named `convert[3]` or
-// `test[os=debian,version=1]`, and hands it to the runner with every attempt, so that `${item}`,
-// `${item_index}` and `${matrix.NAME}` resolve to its values.
+// One call of a `foreach:` or `matrix:` task (manifest.h, FanOut), as exec/fan_out_items.h
+// lists it: the scheduler gives each a slot of its own after the manifest's tasks, a durable row
+// named `convert[3]` or `test[os=debian,version=1]`, and hands it to the runner with every
+// attempt, so that `${item}`, `${item_index}` and `${matrix.NAME}` resolve to its values.
 #pragma once
 
 #include <cstdint>

@@ -1,24 +1,16 @@
 #include "email_message.h"
 
+#include <nettle/base64.h>
+
 #include <algorithm>
+#include <cstdint>
 
 namespace flowweaver::notify {
 namespace {
 
-constexpr char kBase64Digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 std::string base64(const std::string& bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kBase64Digits[(group >> 18) & 63];
-    out += kBase64Digits[(group >> 12) & 63];
-    out += i + 1 < bytes.size() ? kBase64Digits[(group >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kBase64Digits[group & 63] : '=';
-  }
+  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');
+  base64_encode_raw(out.data(), bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data()));
   return out;
 }
 

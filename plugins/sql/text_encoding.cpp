@@ -1,12 +1,12 @@
 #include "text_encoding.h"
 
+#include <nettle/base64.h>
+
 #include <cstdint>
 
 namespace flowweaver {
 namespace {
 
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 // The length of the valid UTF-8 sequence starting at text[i], or 0 when there is none.
@@ -31,17 +31,8 @@ size_t sequence_length(std::string_view text, size_t i) {
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kBase64Alphabet[(group >> 18) & 63];
-    out += kBase64Alphabet[(group >> 12) & 63];
-    out += i + 1 < bytes.size() ? kBase64Alphabet[(group >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kBase64Alphabet[group & 63] : '=';
-  }
+  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');
+  base64_encode_raw(out.data(), bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data()));
   return out;
 }
 

@@ -34,29 +34,29 @@ TaskSpec matrix_task(std::vector<std::pair<std::string, std::vector<Json>>> axes
   return task;
 }
 
-std::vector<std::string> names_of(const std::vector<FanOutItem>& items) {
+std::vector<std::string> names_of(const std::vector<TaskItem>& items) {
   std::vector<std::string> names;
-  for (const FanOutItem& item : items) names.push_back(item.name);
+  for (const TaskItem& item : items) names.push_back(item.name);
   return names;
 }
 
 TEST(FanOutItemsTest, ForeachMakesOneCallPerItemInOrder) {
   Json list = Json::parse(R"(["a.csv", 2, {"k": "v"}])");
-  std::vector<FanOutItem> items = expand_fan_out(foreach_task(list), list);
+  std::vector<TaskItem> items = expand_fan_out(foreach_task(list), list);
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(names_of(items), (std::vector<std::string>{"convert[0]", "convert[1]", "convert[2]"}));
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(items[i].index, i);
-    EXPECT_EQ(items[i].item, list[i]);
+    EXPECT_EQ(items[i].value, list[i]);
     EXPECT_TRUE(items[i].matrix.is_null());
   }
 }
 
 TEST(FanOutItemsTest, ForeachUsesTheResolvedValueNotTheReference) {
   TaskSpec task = foreach_task("${tasks.list.output.lines}");
-  std::vector<FanOutItem> items = expand_fan_out(task, Json::parse(R"(["x", "y"])"));
+  std::vector<TaskItem> items = expand_fan_out(task, Json::parse(R"(["x", "y"])"));
   ASSERT_EQ(items.size(), 2u);
-  EXPECT_EQ(items[1].item, "y");
+  EXPECT_EQ(items[1].value, "y");
 }
 
 TEST(FanOutItemsTest, AnEmptyListMakesNoCalls) {
@@ -66,20 +66,20 @@ TEST(FanOutItemsTest, AnEmptyListMakesNoCalls) {
 
 TEST(FanOutItemsTest, BatchesHoldUpToBatchSizeItemsTheLastTheRemainder) {
   Json list = Json::parse("[1, 2, 3, 4, 5, 6, 7]");
-  std::vector<FanOutItem> items = expand_fan_out(foreach_task(list, 3), list);
+  std::vector<TaskItem> items = expand_fan_out(foreach_task(list, 3), list);
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(names_of(items), (std::vector<std::string>{"convert[0]", "convert[1]", "convert[2]"}));
-  EXPECT_EQ(items[0].item, Json::parse("[1, 2, 3]"));
-  EXPECT_EQ(items[1].item, Json::parse("[4, 5, 6]"));
-  EXPECT_EQ(items[2].item, Json::parse("[7]"));
+  EXPECT_EQ(items[0].value, Json::parse("[1, 2, 3]"));
+  EXPECT_EQ(items[1].value, Json::parse("[4, 5, 6]"));
+  EXPECT_EQ(items[2].value, Json::parse("[7]"));
   EXPECT_EQ(items[2].index, 2u);
 }
 
 TEST(FanOutItemsTest, ABatchLargerThanTheListIsOneCallWithTheWholeList) {
   Json list = Json::parse(R"(["a", "b"])");
-  std::vector<FanOutItem> items = expand_fan_out(foreach_task(list, 100), list);
+  std::vector<TaskItem> items = expand_fan_out(foreach_task(list, 100), list);
   ASSERT_EQ(items.size(), 1u);
-  EXPECT_EQ(items[0].item, list);
+  EXPECT_EQ(items[0].value, list);
 }
 
 TEST(FanOutItemsTest, AValueThatIsNotAListNamesTheReferenceAndWhatItHeld) {
@@ -104,14 +104,14 @@ TEST(FanOutItemsTest, AValueThatIsNotAListNamesTheReferenceAndWhatItHeld) {
 
 TEST(FanOutItemsTest, MatrixRunsEveryCombinationTheFirstAxisSlowest) {
   TaskSpec task = matrix_task({{"os", {"debian", "alpine"}}, {"version", {1, 2}}});
-  std::vector<FanOutItem> items = expand_fan_out(task, nullptr);
+  std::vector<TaskItem> items = expand_fan_out(task, nullptr);
   EXPECT_EQ(names_of(items),
             (std::vector<std::string>{"test[os=debian,version=1]", "test[os=debian,version=2]",
                                       "test[os=alpine,version=1]", "test[os=alpine,version=2]"}));
   ASSERT_EQ(items.size(), 4u);
   EXPECT_EQ(items[2].matrix, Json::parse(R"({"os": "alpine", "version": 1})"));
   EXPECT_EQ(items[2].index, 2u);
-  EXPECT_TRUE(items[2].item.is_null());
+  EXPECT_TRUE(items[2].value.is_null());
 }
 
 TEST(FanOutItemsTest, MatrixNamesFollowTheWrittenAxisOrderAndShowNonStringsAsJson) {
@@ -126,7 +126,7 @@ TEST(FanOutItemsTest, AnExcludeEntryLeavesOutEveryCombinationItMatches) {
       {Json::parse(R"({"os": "alpine"})"), Json::parse(R"({"os": "debian", "version": 2})")});
   EXPECT_EQ(names_of(expand_fan_out(task, nullptr)),
             (std::vector<std::string>{"test[os=debian,version=1]", "test[os=debian,version=3]"}));
-  std::vector<FanOutItem> items = expand_fan_out(task, nullptr);
+  std::vector<TaskItem> items = expand_fan_out(task, nullptr);
   EXPECT_EQ(items[1].index, 1u) << "indexes count the combinations left";
 }
 
@@ -145,14 +145,14 @@ TEST(FanOutItemsTest, AMatrixExcludedWhollyMakesNoCalls) {
 TEST(FanOutItemsTest, AHundredThousandItemsExpand) {
   Json list = Json::array();
   for (int i = 0; i < 100000; ++i) list.push_back("file" + std::to_string(i));
-  std::vector<FanOutItem> items = expand_fan_out(foreach_task(list), list);
+  std::vector<TaskItem> items = expand_fan_out(foreach_task(list), list);
   ASSERT_EQ(items.size(), 100000u);
   EXPECT_EQ(items.back().name, "convert[99999]");
-  EXPECT_EQ(items.back().item, "file99999");
-  std::vector<FanOutItem> batches = expand_fan_out(foreach_task(list, 100), list);
+  EXPECT_EQ(items.back().value, "file99999");
+  std::vector<TaskItem> batches = expand_fan_out(foreach_task(list, 100), list);
   ASSERT_EQ(batches.size(), 1000u);
-  EXPECT_EQ(batches.back().item.size(), 100u);
-  EXPECT_EQ(batches.back().item.back(), "file99999");
+  EXPECT_EQ(batches.back().value.size(), 100u);
+  EXPECT_EQ(batches.back().value.back(), "file99999");
 }
 
 TEST(MatrixCombinationsTest, ProductSizeSaturatesAboveTheCap) {

@@ -30,11 +30,7 @@ class SchedulerItemsTest : public SchedulerTest {
     list_items_ = [this](uint32_t task, const OutputTable&) {
       ++listings_;
       const TaskSpec& spec = manifest_.tasks[task];
-      std::vector<TaskItem> items;
-      for (FanOutItem& f : expand_fan_out(spec, spec.fan_out->items)) {
-        items.push_back({task, 0, f.name, f.index, f.item, f.matrix});
-      }
-      return items;
+      return expand_fan_out(spec, spec.fan_out->items);
     };
   }
 
