@@ -48,7 +48,7 @@ TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:abort_on_error=1:second_deadlock_stack=
 define sanitized_test
 	@cmake -S . -B $(1) -G Ninja $(SANITIZE_CMAKE_FLAGS) -DFLOWWEAVER_SANITIZE=$(2) > /dev/null
 	@cmake --build $(1) -j $(JOBS)
-	cd $(1) && $(3) ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(1) && $(3) ctest --output-on-failure -j $(JOBS) --timeout 600 --label-exclude browser
 endef
 
 test-asan: setup

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "dashboard/dashboard_routes.h"
 #include "http/event_stream.h"
 #include "http/http_server.h"
 #include "service/service.h"
@@ -334,6 +335,7 @@ Router HttpApi::Impl::routes() {
   add(r, "POST", "/api/runs/{}/cancel", [this](const HttpRequest& req) { return cancel_run(req); });
   add(r, "GET", "/api/runs/{}/tasks/{}/log",
       [this](const HttpRequest& req) { return task_log(req); });
+  add_dashboard_routes(r);
   return r;
 }
 
