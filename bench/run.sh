@@ -445,5 +445,10 @@ print_foreach_targets
 print_http
 [[ -z ${peer_line:-} ]] || { echo; echo "== peers (timed in this run, interleaved)"; echo "$peer_line"; }
 run_micro
+if [[ -x /usr/bin/chromium ]]; then
+  echo
+  echo "== dashboard"
+  /usr/bin/python3 "$here/dashboard_page.py" "$build"
+fi
 echo
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (at the end)"
