@@ -16,11 +16,26 @@ import urllib.request
 
 import websocket
 
+from pause import pause, wait_for_exit
+
 CHROMIUM = os.environ.get("FLOWWEAVER_CHROMIUM", "/usr/bin/chromium")
 
 
 class BrowserError(Exception):
     pass
+
+
+def browser_environment():
+    """The environment without libfaketime: under `make test-future` the service runs with the
+    clock moved ahead, but Chromium does not start with libfaketime preloaded (it never opens its
+    debugging port). The browser is the tests' instrument, not what they test."""
+    env = dict(os.environ)
+    preload = [p for p in env.get("LD_PRELOAD", "").split(":") if p and "faketime" not in p]
+    if preload:
+        env["LD_PRELOAD"] = ":".join(preload)
+    else:
+        env.pop("LD_PRELOAD", None)
+    return env
 
 
 class Browser:
@@ -39,7 +54,7 @@ class Browser:
         if os.geteuid() == 0:
             args.insert(1, "--no-sandbox")
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, env=browser_environment())
         port = self._debugging_port()
         self.ws = self._connect_to_page(port)
         self.next_id = 0
@@ -62,7 +77,7 @@ class Browser:
                     return int(lines[0])
             except FileNotFoundError:
                 pass
-            time.sleep(0.05)
+            pause(0.05)
         raise BrowserError(f"{CHROMIUM} did not open its debugging port within 30 s")
 
     def _connect_to_page(self, port):
@@ -79,9 +94,7 @@ class Browser:
             self.ws.close()
         finally:
             self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
+            if not wait_for_exit(self.process, 10):
                 self.process.kill()
                 self.process.wait()
             shutil.rmtree(self.profile, ignore_errors=True)
@@ -158,7 +171,7 @@ class Browser:
             if time.monotonic() > deadline:
                 raise BrowserError(f"timed out after {timeout} s waiting for {what or expression}")
             self.send("Runtime.evaluate", {"expression": "0"})  # lets events in
-            time.sleep(0.05)
+            pause(0.05)
 
     def text(self, selector):
         return self.evaluate(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''")

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import tempfile
 import time
+
+from pause import pause, wait_for_exit
 import urllib.error
 import urllib.request
 
@@ -39,7 +41,7 @@ class Service:
             found = re.search(r"serving \d+ workflow\(s\) on (http://\S+)", self.log_text())
             if found:
                 return found.group(1)
-            time.sleep(0.05)
+            pause(0.05)
         raise RuntimeError(f"flowweaver serve did not start within 30 s:\n{self.log_text()}")
 
     def log_text(self):
@@ -67,14 +69,12 @@ class Service:
             status, run = self.api("GET", f"/api/runs/{run_id}")
             if status == 200 and run["status"] in statuses:
                 return run
-            time.sleep(0.1)
+            pause(0.1)
         raise RuntimeError(f"run {run_id} did not reach {statuses} within {timeout} s")
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
+        if not wait_for_exit(self.process, 30):
             self.process.kill()
             self.process.wait()
         self.log.close()
