@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -53,10 +54,16 @@ class Browser:
         # Chromium refuses its sandbox as root (CI runs as root); the pages are our own.
         if os.geteuid() == 0:
             args.insert(1, "--no-sandbox")
+        # Its own process group: closing it ends its GPU, renderer and utility processes too.
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, env=browser_environment())
-        port = self._debugging_port()
-        self.ws = self._connect_to_page(port)
+                                        stderr=subprocess.DEVNULL, env=browser_environment(),
+                                        start_new_session=True)
+        self.ws = None
+        try:
+            self.ws = self._connect_to_page(self._debugging_port())
+        except Exception:
+            self.close()
+            raise
         self.next_id = 0
         self.console_errors = []
         self.events = []
@@ -91,13 +98,21 @@ class Browser:
 
     def close(self):
         try:
-            self.ws.close()
+            if self.ws:
+                self.ws.close()
         finally:
-            self.process.terminate()
+            self._signal_group(signal.SIGTERM)
             if not wait_for_exit(self.process, 10):
-                self.process.kill()
+                self._signal_group(signal.SIGKILL)
                 self.process.wait()
+            self._signal_group(signal.SIGKILL)  # whatever of the group is left
             shutil.rmtree(self.profile, ignore_errors=True)
+
+    def _signal_group(self, sig):
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:
+            pass
 
     # --- The protocol ---
 
