@@ -5,51 +5,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "null_store.h"
+#include "fake_service_reader.h"
 
 namespace flowweaver {
 namespace {
 
 using ::testing::ElementsAre;
 
-// Serves workflows a, b and c; records which states were read. The test's `read` decides
-// whether the run is in the state being read (`reading`).
-class FakeReader : public ServiceReader {
+// Serves workflows a, b and c; the test's `read` decides whether the run is in the state being
+// read (`reading`).
+class FakeReader : public testing::FakeServiceReader {
  public:
-  FakeReader() {
-    for (const char* name : {"a", "b", "c"}) {
-      auto workflow = std::make_shared<Workflow>();
-      workflow->manifest.name = name;
-      workflows_.push_back({workflow, name + std::string(".yaml"), std::nullopt});
-    }
-  }
-  std::vector<ServedWorkflow> served_workflows() const override { return workflows_; }
-  std::optional<ServedWorkflow> served_workflow(const std::string& name) const override {
-    for (const ServedWorkflow& w : workflows_) {
-      if (w.workflow->manifest.name == name) return w;
-    }
-    return std::nullopt;
-  }
-  std::map<std::string, std::string> active_run_ids() const override { return {}; }
-  std::shared_ptr<const PluginRegistry> plugin_registry() const override { return nullptr; }
-  bool read_state(const std::string& workflow,
-                  const std::function<void(StateStore&)>& read) const override {
-    reads.push_back(workflow);
-    reading = workflow;
-    testing::NullStore store;
-    read(store);
-    return true;
-  }
-  std::optional<TimePoint> last_success(const std::string&) const override { return {}; }
-  RunIndex& run_index() const override { return index_; }
-  TimePoint now() const override { return TimePoint(); }
-
-  mutable std::vector<std::string> reads;
-  mutable std::string reading;
-
- private:
-  std::vector<ServedWorkflow> workflows_;
-  mutable RunIndex index_;
+  FakeReader() : FakeServiceReader({"a", "b", "c"}) {}
 };
 
 TEST(RunLookupTest, AnUnknownRunIsFoundByOneScanThenByOneRead) {

@@ -28,12 +28,23 @@ json last_run_json(const RunRecord& run) {
   return out;
 }
 
-// last_run and recent_runs (oldest first), from the workflow's latest runs.
+// The end of the latest COMPLETED run among `runs` (newest first), else what the service keeps
+// in memory of older ones (read from the state once, then kept up to date by its runs).
+std::optional<TimePoint> last_success(const ServiceReader& service, const std::string& workflow,
+                                      const std::vector<RunRecord>& runs) {
+  for (const RunRecord& run : runs) {
+    if (run.status == RunStatus::kCompleted && run.finished_at) return run.finished_at;
+  }
+  return service.last_success(workflow);
+}
+
+// last_run, recent_runs (oldest first) and last_success_at, from one read of the latest runs.
 void add_runs(const ServiceReader& service, const std::string& workflow, json* out) {
   std::vector<RunRecord> runs;
   service.read_state(workflow,
                      [&](StateStore& store) { runs = store.list_runs(workflow, kRecentRuns); });
   (*out)["last_run"] = runs.empty() ? json(nullptr) : last_run_json(runs.front());
+  (*out)["last_success_at"] = time_to_json(last_success(service, workflow, runs));
   json recent = json::array();
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
     service.run_index().remember(it->run_id, workflow);
@@ -57,7 +68,6 @@ json workflow_json(const ServiceReader& service, const ServedWorkflow& served,
   if (it != active.end()) j["active_run"] = it->second;
   j["params"] = declarations_json(m.param_decls);
   add_runs(service, m.name, &j);
-  j["last_success_at"] = time_to_json(service.last_success(m.name));
   return j;
 }
 
