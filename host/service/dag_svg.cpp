@@ -1,7 +1,9 @@
 #include "service/dag_svg.h"
 
+#include <dlfcn.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
+#include <graphviz/gvplugin.h>
 
 #include <memory>
 #include <mutex>
@@ -12,10 +14,30 @@ namespace flowweaver {
 
 namespace {
 
+// A Graphviz plugin library, opened from Graphviz's plugin directory for the process's life.
+gvplugin_library_t* open_plugin(const std::string& file, const char* symbol) {
+  std::string path = std::string(FLOWWEAVER_GRAPHVIZ_PLUGIN_DIR) + "/" + file;
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* library = handle ? dlsym(handle, symbol) : nullptr;
+  if (!library) {
+    const char* why = dlerror();
+    throw Error::IO("cannot load Graphviz's plugin " + path + " (" + (why ? why : symbol) +
+                    "): install Debian's libgvc6, which the DAG drawing needs");
+  }
+  return static_cast<gvplugin_library_t*>(library);
+}
+
 // One Graphviz context for the process, behind the lock every use takes: its plugins, caches
-// and error hooks are global state.
+// and error hooks are global state. It holds only the dot layout and the core renderers (SVG),
+// not the plugins Graphviz's config lists: the pango one would load fontconfig and start glib
+// threads in the service, and measure text by the fonts installed, for a drawing whose text the
+// browser sets anyway.
 struct GraphvizContext {
-  GraphvizContext() : gvc(gvContext()) {}
+  GraphvizContext() : gvc(gvContextPlugins(nullptr, 0)) {
+    gvAddLibrary(gvc,
+                 open_plugin("libgvplugin_dot_layout.so.6", "gvplugin_dot_layout_LTX_library"));
+    gvAddLibrary(gvc, open_plugin("libgvplugin_core.so.6", "gvplugin_core_LTX_library"));
+  }
   ~GraphvizContext() { gvFreeContext(gvc); }
   std::mutex mutex;
   GVC_t* gvc;
@@ -77,13 +99,18 @@ void declare_attributes(Agraph_t* graph) {
   agattr(graph, AGRAPH, const_cast<char*>("rankdir"), const_cast<char*>("LR"));
   agattr(graph, AGNODE, const_cast<char*>("shape"), const_cast<char*>("box"));
   agattr(graph, AGNODE, const_cast<char*>("style"), const_cast<char*>("rounded"));
-  agattr(graph, AGNODE, const_cast<char*>("fontname"), const_cast<char*>("sans-serif"));
+  // Graphviz's own text metrics (no text layout plugin) know Helvetica; SVG names it with a
+  // sans-serif fallback.
+  agattr(graph, AGNODE, const_cast<char*>("fontname"), const_cast<char*>("Helvetica"));
   agattr(graph, AGNODE, const_cast<char*>("id"), empty);
   agattr(graph, AGNODE, const_cast<char*>("class"), empty);
   agattr(graph, AGNODE, const_cast<char*>("label"), empty);
   agattr(graph, AGEDGE, const_cast<char*>("class"), const_cast<char*>("dependency"));
 }
 
+// The label is HTML-like, for the smaller `uses:` line. Graphviz 2.42 leaks about 150 bytes
+// per such label each time it lays one out (its HTML parser's text items; fixed in later
+// versions): bounded here by drawing each manifest version once (dag_svg_cache.h).
 void add_node(Agraph_t* graph, const TaskSpec& task) {
   Agnode_t* node = agnode(graph, const_cast<char*>(task.name.c_str()), 1);
   std::string id = "task-" + task.name;
