@@ -45,6 +45,10 @@ FLOWWEAVER_BENCH_WRITE_COUNT=$scratch/count.txt LD_PRELOAD=$bench/sqlite_write_c
 grep -Eq '^rows=[1-9][0-9]* commits=[1-9][0-9]*$' "$scratch/count.txt" \
   || fail "write counter wrote '$(cat "$scratch/count.txt")'"
 
+# The DAG drawing (Graphviz) on a chain and a fan of 5 tasks.
+[[ $("$bench/graph_layout" 5 | grep -c '^shape=[a-z]* tasks=5 ms=[0-9.]* svg_bytes=[1-9]') == 2 ]] \
+  || fail "graph_layout 5"
+
 # Raw SQLite and make references.
 "$bench/sqlite_rate" "$scratch/raw.db" 300 1 | grep -Eq '^rows=300 rows_per_txn=1 .*rows_per_s=' \
   || fail "sqlite_rate 300 1"

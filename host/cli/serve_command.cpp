@@ -87,7 +87,7 @@ int serve_command(const ServeOptions& options) {
     service.start();
     api.start();
     log->info("flowweaver {} serving {} workflow(s) on http://{}:{}", FLOWWEAVER_VERSION,
-              service.workflows_json().size(), config->listen_host, port);
+              service.served_workflows().size(), config->listen_host, port);
   } catch (const Error& e) {
     log->error("the service cannot start: {}", e.what());
     return kExitRuntime;

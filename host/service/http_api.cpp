@@ -8,8 +8,13 @@
 #include "dashboard/dashboard_routes.h"
 #include "http/event_stream.h"
 #include "http/http_server.h"
+#include "service/dag_svg.h"
+#include "service/dag_svg_cache.h"
 #include "service/service.h"
 #include "service/task_log_follower.h"
+#include "service/views/plugin_views.h"
+#include "service/views/run_views.h"
+#include "service/views/workflow_views.h"
 #include "util/error.h"
 #include "util/printable.h"
 #include "util/utf8.h"
@@ -99,11 +104,13 @@ struct HttpApi::Impl {
   HttpResponse start_run(const HttpRequest& req);
   HttpResponse cancel_run(const HttpRequest& req);
   HttpResponse task_log(const HttpRequest& req);
+  HttpResponse workflow_graph(const HttpRequest& req);
   void log_server_error(const HttpRequest& req, const HttpResponse& res);
 
   Service& service;
   std::shared_ptr<spdlog::logger> log;
   TaskLogFollower log_follower{service};
+  DagSvgCache graphs;
   std::unique_ptr<HttpServer> server;  // stopped before the follower ends its streams
 };
 
@@ -165,19 +172,38 @@ HttpResponse HttpApi::Impl::health(bool deep, bool details) {
   return HttpResponse::json(ok ? 200 : 503, body);
 }
 
+namespace {
+
+// The status= filter of GET /api/runs: a run status's name, or a 400 listing them.
+std::optional<HttpResponse> parse_status_filter(const HttpRequest& req, RunsQuery* query) {
+  if (req.query_count("status") == 0) return std::nullopt;
+  std::string text = req.query_value("status");
+  query->status = parse_run_status(text);
+  if (query->status) return std::nullopt;
+  std::string names;
+  for (int i = 0; i <= static_cast<int>(RunStatus::kCancelled); ++i) {
+    names += std::string(names.empty() ? "" : ", ") + to_string(static_cast<RunStatus>(i));
+  }
+  return HttpResponse::error(400, "status must be one of " + names + ", not '" + shown(text) + "'");
+}
+
+}  // namespace
+
 HttpResponse HttpApi::Impl::list_runs(const HttpRequest& req) {
-  if (auto bad = bad_query(req, {"workflow", "limit"})) return *bad;
-  size_t limit = 50;
+  if (auto bad = bad_query(req, {"workflow", "limit", "status"})) return *bad;
+  RunsQuery query;
   if (req.query_count("limit") > 0) {
     std::string text = req.query_value("limit");
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 || limit > 10000) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), query.limit);
+    if (ec != std::errc() || end != text.data() + text.size() || query.limit == 0 ||
+        query.limit > 10000) {
       return HttpResponse::error(400, "limit must be a whole number from 1 to 10000");
     }
   }
-  std::string workflow = req.query_value("workflow");
-  std::optional<json> runs = service.runs_json(workflow, limit);
-  if (!runs) return HttpResponse::error(404, "no workflow named '" + shown(workflow) + "'");
+  if (auto bad = parse_status_filter(req, &query)) return *bad;
+  query.workflow = req.query_value("workflow");
+  std::optional<json> runs = runs_view(service, query);
+  if (!runs) return HttpResponse::error(404, "no workflow named '" + shown(query.workflow) + "'");
   return HttpResponse::json(200, *runs);
 }
 
@@ -185,7 +211,7 @@ HttpResponse HttpApi::Impl::show_run(const HttpRequest& req) {
   const std::string& run_id = req.path_params[0];
   if (auto bad = bad_query(req, {})) return *bad;
   if (auto bad = bad_path_part(run_id, "the run id")) return *bad;
-  std::optional<json> run = service.run_json(run_id);
+  std::optional<json> run = run_view(service, run_id);
   if (!run) return HttpResponse::error(404, "no run with id '" + shown(run_id) + "'");
   return HttpResponse::json(200, *run);
 }
@@ -301,6 +327,23 @@ HttpResponse HttpApi::Impl::task_log(const HttpRequest& req) {
   }
 }
 
+// The workflow's DAG as SVG (service/dag_svg.h), or a 422 when it is too large to draw.
+HttpResponse HttpApi::Impl::workflow_graph(const HttpRequest& req) {
+  const std::string& workflow = req.path_params[0];
+  if (auto bad = bad_query(req, {})) return *bad;
+  if (auto bad = bad_path_part(workflow, "the workflow name")) return *bad;
+  std::optional<ServedWorkflow> served = service.served_workflow(workflow);
+  if (!served) return HttpResponse::error(404, "no workflow named '" + shown(workflow) + "'");
+  size_t num_tasks = served->workflow->manifest.tasks.size();
+  if (num_tasks > kMaxDrawnTasks) {
+    return HttpResponse::error(422, "the workflow has " + std::to_string(num_tasks) +
+                                        " tasks, more than the " + std::to_string(kMaxDrawnTasks) +
+                                        " the graph is drawn for; the task table lists them");
+  }
+  std::shared_ptr<const std::string> svg = graphs.svg(*served->workflow);
+  return HttpResponse::text(200, *svg, "image/svg+xml");
+}
+
 // /livez and /metrics only read memory: they run on the I/O thread, where no slow database
 // read on the handler threads can hold them up.
 Router HttpApi::Impl::routes() {
@@ -322,17 +365,19 @@ Router HttpApi::Impl::routes() {
       RunOn::kIoThread);
   add(r, "GET", "/api/workflows", [this](const HttpRequest& req) {
     if (auto bad = bad_query(req, {})) return *bad;
-    return HttpResponse::json(200, service.workflows_json());
+    return HttpResponse::json(200, workflows_view(service));
   });
   add(r, "GET", "/api/plugins", [this](const HttpRequest& req) {
     if (auto bad = bad_query(req, {})) return *bad;
-    return HttpResponse::json(200, service.plugins_json());
+    return HttpResponse::json(200, plugins_view(service.plugin_registry().get()));
   });
   add(r, "GET", "/api/runs", [this](const HttpRequest& req) { return list_runs(req); });
   add(r, "GET", "/api/runs/{}", [this](const HttpRequest& req) { return show_run(req); });
   add(r, "POST", "/api/workflows/{}/runs",
       [this](const HttpRequest& req) { return start_run(req); });
   add(r, "POST", "/api/runs/{}/cancel", [this](const HttpRequest& req) { return cancel_run(req); });
+  add(r, "GET", "/api/workflows/{}/graph.svg",
+      [this](const HttpRequest& req) { return workflow_graph(req); });
   add(r, "GET", "/api/runs/{}/tasks/{}/log",
       [this](const HttpRequest& req) { return task_log(req); });
   add_dashboard_routes(r);

@@ -9,6 +9,11 @@ double unix_seconds(TimePoint t) {
 }
 
 double LastSuccessBook::seconds(const std::string& workflow) {
+  std::optional<TimePoint> last_success = last(workflow);
+  return last_success ? unix_seconds(*last_success) : 0;
+}
+
+std::optional<TimePoint> LastSuccessBook::last(const std::string& workflow) {
   std::unique_lock<std::mutex> lock(mutex_);
   auto it = known_.find(workflow);
   if (it == known_.end()) {
@@ -17,12 +22,12 @@ double LastSuccessBook::seconds(const std::string& workflow) {
     try {
       stored = read_state_(workflow);
     } catch (const std::exception&) {
-      return 0;
+      return std::nullopt;
     }
     lock.lock();
     it = known_.emplace(workflow, stored).first;  // a record() meanwhile wins
   }
-  return it->second ? unix_seconds(*it->second) : 0;
+  return it->second;
 }
 
 void LastSuccessBook::record(const std::string& workflow, TimePoint finished) {

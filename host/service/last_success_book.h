@@ -22,7 +22,9 @@ class LastSuccessBook {
 
   explicit LastSuccessBook(StateReader read_state) : read_state_(std::move(read_state)) {}
 
-  // Unix seconds of the last success; 0 when there was none (or the state cannot be read).
+  // When the last success ended; nothing when there was none (or the state cannot be read).
+  std::optional<TimePoint> last(const std::string& workflow);
+  // The same in Unix seconds; 0 for nothing.
   double seconds(const std::string& workflow);
   void record(const std::string& workflow, TimePoint finished);
 

@@ -381,6 +381,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
         std::lock_guard<std::mutex> lock(mutex_);
         active->run_id = run.run_id;
       }
+      run_index_.remember(run.run_id, name);
       was_opened = true;
       opened->set_value(run.run_id);
     };

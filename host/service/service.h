@@ -27,6 +27,8 @@
 #include "service/service_metrics.h"
 #include "service/state_readers.h"
 #include "service/systemd_notifier.h"
+#include "service/views/run_index.h"
+#include "service/views/service_reader.h"
 #include "service/workflow_catalog.h"
 
 namespace flowweaver {
@@ -75,13 +77,13 @@ struct HealthCheck {
   std::string detail;
 };
 
-class Service {
+class Service : public ServiceReader {
  public:
   // `clock` times everything the service does: schedules, catch-up, its runs and their tasks,
   // and the loop's heartbeat. Tests inject one they move.
   Service(ServiceConfig config, std::shared_ptr<spdlog::logger> log, Clock& clock,
           SystemdNotifier& notifier);
-  ~Service();  // stops, if stop() was not called
+  ~Service() override;  // stops, if stop() was not called
 
   // Loads plugins and workflows, resumes unfinished runs, starts watching and the loop. Throws
   // Error when the service cannot work (e.g. the state or log directory cannot be created).
@@ -109,13 +111,17 @@ class Service {
   // Cancels the active runs for which `flowweaver cancel` left a request (SIGUSR1).
   void take_cancel_requests();
 
-  // What the HTTP API serves.
-  nlohmann::json workflows_json() const;
-  nlohmann::json plugins_json() const;
-  // Runs of `workflow` (every served workflow when empty), newest first; nothing for an unknown
-  // workflow.
-  std::optional<nlohmann::json> runs_json(const std::string& workflow, size_t limit) const;
-  std::optional<nlohmann::json> run_json(const std::string& run_id) const;
+  // What the HTTP API's views read (service/views/): see service_reader.h.
+  std::vector<ServedWorkflow> served_workflows() const override;
+  std::optional<ServedWorkflow> served_workflow(const std::string& name) const override;
+  std::map<std::string, std::string> active_run_ids() const override;
+  std::shared_ptr<const PluginRegistry> plugin_registry() const override;
+  bool read_state(const std::string& workflow,
+                  const std::function<void(StateStore&)>& read) const override;
+  std::optional<TimePoint> last_success(const std::string& workflow) const override;
+  RunIndex& run_index() const override { return run_index_; }
+  TimePoint now() const override { return clock_.now(); }
+
   // Up to max_bytes of the log of `task`'s `attempt` (the latest when not given) in run `run_id`,
   // from byte `offset` on. GET /api/runs/ID/tasks/NAME/log serves the whole file (pieces until
   // one comes back short); with ?follow=1 it streams pieces as they come, asking again at a
@@ -168,8 +174,6 @@ class Service {
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   std::filesystem::path state_path(const std::string& workflow) const;
-  // Calls `read` with `workflow`'s state, read-only; false when it has none yet.
-  bool read_state(const std::string& workflow, const std::function<void(StateStore&)>& read) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.
   std::optional<std::pair<std::string, RunRecord>> find_served_run(const std::string& run_id) const;
   CancelRunResult cancel_stored_run(const std::string& workflow, const std::string& run_id);
@@ -187,7 +191,7 @@ class Service {
   ServiceMetrics metrics_;
   // The pools' slots, one table for every run (exec/pool_slots.h); null: no pools declared.
   std::shared_ptr<PoolSlots> pools_;
-  LastSuccessBook last_success_;
+  mutable LastSuccessBook last_success_;
   std::unique_ptr<PluginCatalog> plugins_;
   std::unique_ptr<WorkflowCatalog> workflows_;
   std::unique_ptr<DirectoryWatcher> watcher_;
@@ -202,6 +206,7 @@ class Service {
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;   // by workflow
   std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
   mutable StateReaders readers_;                               // what the API and the metrics read
+  mutable RunIndex run_index_;                                 // of the served workflows' runs
   std::atomic<int64_t> heartbeat_ns_{0};                       // clock_, loop turns
   std::thread loop_thread_;
 };

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "service/service.h"
+#include "service/views/run_lookup.h"
 #include "state/cancelled_run.h"
 #include "state/state_lock.h"
 #include "util/error.h"
@@ -12,13 +13,13 @@ namespace fs = std::filesystem;
 
 std::optional<std::pair<std::string, RunRecord>> Service::find_served_run(
     const std::string& run_id) const {
-  for (const ServedWorkflow& served : workflows_->list()) {
-    const std::string& name = served.workflow->manifest.name;
-    std::optional<RunRecord> run;
-    read_state(name, [&](StateStore& store) { run = store.find_run(run_id); });
-    if (run) return std::make_pair(name, *run);
-  }
-  return std::nullopt;
+  std::optional<RunRecord> run;
+  std::optional<std::string> workflow = read_run_state(*this, run_id, [&](StateStore& store) {
+    run = store.find_run(run_id);
+    return run.has_value();
+  });
+  if (!workflow) return std::nullopt;
+  return std::make_pair(*workflow, *run);
 }
 
 CancelRunResult Service::cancel_run(const std::string& run_id) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "service/views/run_views.h"
 #include "time_test_util.h"
 #include "util/error.h"
 
@@ -94,7 +95,7 @@ bool eventually(const std::function<bool()>& condition) {
 bool becomes_final(Service& service, const std::string& run_id) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    std::optional<nlohmann::json> run = service.run_json(run_id);
+    std::optional<nlohmann::json> run = run_view(service, run_id);
     if (run && (*run)["status"] != "RUNNING") return true;
   }
   return false;
@@ -120,10 +121,13 @@ class ServiceTest : public ::testing::Test {
         << extra << "\ntasks:\n  - " << task << "\n";
   }
   size_t runs(Service& service, const std::string& workflow) {
-    return service.runs_json(workflow, 100).value_or(nlohmann::json::array()).size();
+    return runs_view(service, {workflow, 100, std::nullopt})
+        .value_or(nlohmann::json::array())
+        .size();
   }
   bool all_finished(Service& service, const std::string& workflow) {
-    for (const auto& run : service.runs_json(workflow, 100).value_or(nlohmann::json::array())) {
+    for (const auto& run :
+         runs_view(service, {workflow, 100, std::nullopt}).value_or(nlohmann::json::array())) {
       if (run["status"] == "RUNNING") return false;
     }
     return service.active_runs() == 0;
@@ -150,7 +154,7 @@ TEST_F(ServiceTest, AScheduleFiresAtItsTimeOnceAndMissedTimesAreNotBackFilled) {
   service.poke();
   ASSERT_TRUE(eventually([&] { return runs(service, "nightly") == 1; }));
   ASSERT_TRUE(eventually([&] { return all_finished(service, "nightly"); }));
-  EXPECT_EQ(service.runs_json("nightly", 1)->at(0)["status"], "COMPLETED");
+  EXPECT_EQ(runs_view(service, {"nightly", 1, std::nullopt})->at(0)["status"], "COMPLETED");
 
   clock.set(utc("2026-11-26 02:30:00"));  // not due again until tomorrow
   service.poke();
@@ -177,7 +181,7 @@ TEST_F(ServiceTest, AScheduledRunTakesTheParamsDefaults) {
   service.poke();
   ASSERT_TRUE(eventually([&] { return runs(service, "nightly") == 1; }));
   ASSERT_TRUE(eventually([&] { return all_finished(service, "nightly"); }));
-  nlohmann::json run = service.runs_json("nightly", 1)->at(0);
+  nlohmann::json run = runs_view(service, {"nightly", 1, std::nullopt})->at(0);
   EXPECT_EQ(run["status"], "COMPLETED");
   EXPECT_EQ(run["params"], (nlohmann::json{{"target", "staging"}}));
   service.stop();
@@ -240,7 +244,7 @@ TEST_F(ServiceTest, RunsTasksAndHealthAreTimedByTheServiceClock) {
     StartRunResult r = service.start_run("timed", "test");
     ASSERT_EQ(r.code, StartRunResult::Code::kStarted) << r.message;
     ASSERT_TRUE(eventually([&] { return all_finished(service, "timed"); }));
-    nlohmann::json run = service.run_json(r.run_id).value();
+    nlohmann::json run = run_view(service, r.run_id).value();
     EXPECT_THAT(run["started_at"].get<std::string>(), StartsWith("2041-06-01T12:00:0"));
     EXPECT_THAT(run["finished_at"].get<std::string>(), StartsWith("2041-06-01T12:00:"));
     EXPECT_THAT(run["tasks"][0]["started_at"].get<std::string>(), StartsWith("2041-06-01T12:00:"));
@@ -255,8 +259,9 @@ TEST_F(ServiceTest, RunsTasksAndHealthAreTimedByTheServiceClock) {
   service.start();
   ASSERT_TRUE(eventually([&] { return runs(service, "timed") == 2; }));
   ASSERT_TRUE(eventually([&] { return all_finished(service, "timed"); }));
-  EXPECT_THAT(service.runs_json("timed", 1)->at(0)["started_at"].get<std::string>(),
-              StartsWith("2041-06-02T09:00:"));
+  EXPECT_THAT(
+      runs_view(service, {"timed", 1, std::nullopt})->at(0)["started_at"].get<std::string>(),
+      StartsWith("2041-06-02T09:00:"));
   service.stop();
 }
 
@@ -283,7 +288,7 @@ TEST_F(ServiceTest, StartRunRefusesUnknownWorkflowsAndASecondActiveRun) {
   }));
   service.stop();  // drains: the running sleep finishes within the default grace period
   EXPECT_EQ(service.start_run("slow", "test").code, StartRunResult::Code::kStopping);
-  EXPECT_EQ(service.runs_json("slow", 1)->at(0)["status"], "COMPLETED");
+  EXPECT_EQ(runs_view(service, {"slow", 1, std::nullopt})->at(0)["status"], "COMPLETED");
 }
 
 // A client that saw a run's final status may start the next run at once, although the loop has
@@ -301,7 +306,7 @@ TEST_F(ServiceTest, ARunWithItsFinalStatusStoredIsNoLongerActiveAndEachRunHasIts
     ASSERT_TRUE(becomes_final(service, r.run_id)) << r.run_id;
   }
   EXPECT_EQ(ids.size(), 200u);
-  EXPECT_EQ(service.runs_json("quick", 1000)->size(), 200u);
+  EXPECT_EQ(runs_view(service, {"quick", 1000, std::nullopt})->size(), 200u);
   service.stop();
 }
 
@@ -319,7 +324,7 @@ TEST_F(ServiceTest, CancelRunStopsOnlyThatRunAndTheNextRunStartsAnew) {
   StartRunResult other = service.start_run("other", "test");
   ASSERT_EQ(other.code, StartRunResult::Code::kStarted) << other.message;
   ASSERT_TRUE(eventually(
-      [&] { return service.run_json(slow.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+      [&] { return run_view(service, slow.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
 
   auto started = std::chrono::steady_clock::now();
   CancelRunResult cancelled = service.cancel_run(slow.run_id);
@@ -327,7 +332,7 @@ TEST_F(ServiceTest, CancelRunStopsOnlyThatRunAndTheNextRunStartsAnew) {
   EXPECT_EQ(cancelled.workflow, "slow");
   ASSERT_TRUE(becomes_final(service, slow.run_id));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
-  nlohmann::json run = service.run_json(slow.run_id).value();
+  nlohmann::json run = run_view(service, slow.run_id).value();
   EXPECT_EQ(run["status"], "CANCELLED");
   EXPECT_FALSE(run["finished_at"].is_null());
   EXPECT_EQ(run["tasks"][0]["status"], "PENDING");
@@ -335,7 +340,7 @@ TEST_F(ServiceTest, CancelRunStopsOnlyThatRunAndTheNextRunStartsAnew) {
 
   // The other workflow's run was not disturbed.
   ASSERT_TRUE(becomes_final(service, other.run_id));
-  EXPECT_EQ(service.run_json(other.run_id).value()["status"], "COMPLETED");
+  EXPECT_EQ(run_view(service, other.run_id).value()["status"], "COMPLETED");
 
   CancelRunResult again = service.cancel_run(slow.run_id);
   EXPECT_EQ(again.code, CancelRunResult::Code::kAlreadyClosed);
@@ -349,10 +354,10 @@ TEST_F(ServiceTest, CancelRunStopsOnlyThatRunAndTheNextRunStartsAnew) {
   ASSERT_EQ(next.code, StartRunResult::Code::kStarted) << next.message;
   EXPECT_NE(next.run_id, slow.run_id);
   ASSERT_TRUE(eventually(
-      [&] { return service.run_json(next.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+      [&] { return run_view(service, next.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
   EXPECT_EQ(service.cancel_run(next.run_id).code, CancelRunResult::Code::kCancelling);
   service.stop();
-  EXPECT_EQ(service.run_json(next.run_id).value()["status"], "CANCELLED");
+  EXPECT_EQ(run_view(service, next.run_id).value()["status"], "CANCELLED");
 }
 
 // A FAILED run is resumed by the next run unless it is cancelled; nobody runs it, so cancelling
@@ -365,13 +370,13 @@ TEST_F(ServiceTest, CancelRunOfAFailedRunRecordsItCancelledAtOnce) {
   StartRunResult failed = service.start_run("failing", "test");
   ASSERT_EQ(failed.code, StartRunResult::Code::kStarted) << failed.message;
   ASSERT_TRUE(becomes_final(service, failed.run_id));
-  ASSERT_EQ(service.run_json(failed.run_id).value()["status"], "FAILED");
+  ASSERT_EQ(run_view(service, failed.run_id).value()["status"], "FAILED");
   ASSERT_TRUE(eventually([&] { return service.active_runs() == 0; }));
 
   CancelRunResult cancelled = service.cancel_run(failed.run_id);
   EXPECT_EQ(cancelled.code, CancelRunResult::Code::kCancelled) << cancelled.message;
   EXPECT_THAT(cancelled.message, ::testing::HasSubstr("was FAILED with no process running it"));
-  EXPECT_EQ(service.run_json(failed.run_id).value()["status"], "CANCELLED");
+  EXPECT_EQ(run_view(service, failed.run_id).value()["status"], "CANCELLED");
   StartRunResult next = service.start_run("failing", "test");
   ASSERT_EQ(next.code, StartRunResult::Code::kStarted) << next.message;
   EXPECT_NE(next.run_id, failed.run_id);  // a FAILED run would have been resumed
@@ -433,7 +438,7 @@ TEST_F(ServiceTest, TaskLogGivesAnAttemptsLogFromAnOffsetAndSaysWhenItIsOver) {
   StartRunResult slow = service.start_run("slow", "test");
   ASSERT_EQ(slow.code, StartRunResult::Code::kStarted) << slow.message;
   ASSERT_TRUE(eventually(
-      [&] { return service.run_json(slow.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
+      [&] { return run_view(service, slow.run_id).value()["tasks"][0]["status"] == "RUNNING"; }));
   EXPECT_FALSE(service.task_log(slow.run_id, "s", std::nullopt, 0, 1024).finished);
 
   StartRunResult r = service.start_run("quick", "test");
@@ -507,9 +512,9 @@ TEST_F(ServiceTest, APoolIsSharedByEveryRunAndAnUndeclaredPoolIsRefused) {
   ASSERT_TRUE(eventually([&] { return all_finished(service, "one"); }));
   ASSERT_TRUE(eventually([&] { return all_finished(service, "two"); }));
   auto window = [&](const std::string& workflow) {
-    nlohmann::json run = service.runs_json(workflow, 1)->at(0);
+    nlohmann::json run = runs_view(service, {workflow, 1, std::nullopt})->at(0);
     EXPECT_EQ(run["status"], "COMPLETED");
-    nlohmann::json detail = service.run_json(run["run_id"]).value();
+    nlohmann::json detail = run_view(service, run["run_id"]).value();
     nlohmann::json task = detail["tasks"][0]["attempt_history"][0];
     return std::make_pair(task["started_at"].get<std::string>(),
                           task["finished_at"].get<std::string>());
