@@ -16,14 +16,17 @@ export async function showPlugins(main, signal) {
       h('dt', {}, 'File'), h('dd', {}, h('code', {}, p.file)),
       h('dt', {}, 'SHA-256'), h('dd', {}, h('code', {class: 'hash'}, p.sha256))),
     h('h3', {}, 'Task types'),
-    h('ul', {class: 'types'}, (p.task_types || []).map(taskType))))));
+    h('ul', {class: 'types'}, (p.task_type_details || p.task_types || []).map(taskType))))));
 }
 
-// A task type is a name, or (newer services) {name, params: [...], other_keys}.
+// A task type: {name, description, params: [...], accepts_other_keys} (task_type_details), or
+// only its name.
 function taskType(t) {
   if (typeof t === 'string') return h('li', {}, h('code', {}, t));
   const params = t.params || [];
-  return h('li', {}, h('code', {}, t.name),
+  return h('li', {'data-task-type': t.name}, h('code', {}, t.name),
+    t.description ? h('span', {class: 'muted small'}, ` ${t.description}`) : null,
+    t.accepts_other_keys ? h('span', {class: 'muted small'}, ' (accepts other keys)') : null,
     params.length ? h('table', {class: 'grid small'},
       h('thead', {}, h('tr', {}, ['Parameter', 'Type', 'Required', 'Default', 'Description'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, params.map((p) => h('tr', {},

@@ -33,8 +33,16 @@ export class RunGraph {
       return;
     }
     const imported = document.importNode(svg, true);
-    imported.removeAttribute('width');  // scale to the page; the viewBox keeps the proportions
+    // Shrinks to the page's width, never grows past Graphviz's own size; the viewBox keeps the
+    // proportions.
+    imported.style.maxWidth = imported.getAttribute('width') || '100%';
+    imported.removeAttribute('width');
     imported.removeAttribute('height');
+    // Room above the top row for the marks drawn above each node (addMark).
+    const box = imported.viewBox.baseVal;
+    if (box && box.height) {
+      imported.setAttribute('viewBox', `${box.x} ${box.y - 14} ${box.width} ${box.height + 14}`);
+    }
     imported.setAttribute('role', 'group');
     imported.setAttribute('aria-label', 'Tasks and their dependencies');
     this.element.replaceChildren(h('div', {class: 'graph-scroll'}, imported));
@@ -54,14 +62,20 @@ export class RunGraph {
     }
   }
 
+  // The service draws workflows up to a size only (GET /api/workflows gives `graph`).
+  tooLarge(tasks) {
+    this.element.replaceChildren(h('p', {class: 'muted', id: 'graph-note'},
+        `The graph is not drawn for ${tasks} tasks; the task table lists them.`));
+  }
+
   // A text under the node's label for the symbol and count.
   addMark(g) {
     const shape = g.querySelector('polygon, ellipse, path');
     const box = shape ? shape.getBBox() : g.getBBox();
     const mark = document.createElementNS(SVG_NS, 'text');
     mark.setAttribute('class', 'mark');
-    mark.setAttribute('x', box.x + box.width - 4);
-    mark.setAttribute('y', box.y + 12);
+    mark.setAttribute('x', box.x + box.width);  // just above the top right corner
+    mark.setAttribute('y', box.y - 3);
     mark.setAttribute('text-anchor', 'end');
     g.append(mark);
     return mark;

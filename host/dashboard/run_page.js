@@ -50,7 +50,8 @@ class RunPage {
     ready = true;
     for (const [name, data] of buffered) this.apply(name, data);
     this.flush();
-    await this.graph.load(this.workflow, control.signal);
+    if (run.graph) await this.graph.load(this.workflow, control.signal);
+    else this.graph.tooLarge(this.model.tasks.length);
     for (const name of this.model.tasks) this.dirty.add(name);
     this.flush();
     this.openTask(task ?? this.selected ?? null);

@@ -212,7 +212,10 @@ class DashboardTest(DashboardCase):
             self.assertIn(plugin, text)
         sha = self.browser.evaluate("document.querySelector('[data-plugin=builtin] .hash').textContent")
         self.assertRegex(sha, r"^[0-9a-f]{64}$")
-        self.assertIn("sleep", text)
+        # Each task type with the parameters it declares.
+        sleep = self.browser.text("[data-plugin=builtin] [data-task-type=sleep]")
+        self.assertIn("duration", sleep)
+        self.assertIn("yes", sleep)  # required
         self.shot("plugins.png")
 
     def test_8_history_filters_by_status_and_charts_durations(self):

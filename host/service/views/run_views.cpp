@@ -5,6 +5,7 @@
 #include <map>
 
 #include "exec/host_deaths.h"
+#include "service/dag_svg.h"
 #include "service/views/run_lookup.h"
 #include "state/record_json.h"
 
@@ -102,6 +103,9 @@ std::optional<json> run_view(const ServiceReader& service, const std::string& ru
   json out = run_to_json(*run);
   out["host_deaths"] = describe_host_deaths(attempts);
   out["tasks"] = tasks_json(tasks, attempts);
+  // Whether GET /api/workflows/NAME/graph.svg draws the run's workflow (as now served).
+  std::optional<ServedWorkflow> served = service.served_workflow(run->workflow);
+  out["graph"] = served && served->workflow->manifest.tasks.size() <= kMaxDrawnTasks;
   return out;
 }
 

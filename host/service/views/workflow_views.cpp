@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "service/dag_svg.h"
 #include "state/record_json.h"
 
 namespace flowweaver {
@@ -67,6 +68,8 @@ json workflow_json(const ServiceReader& service, const ServedWorkflow& served,
   auto it = active.find(m.name);
   if (it != active.end()) j["active_run"] = it->second;
   j["params"] = declarations_json(m.param_decls);
+  // Whether GET /api/workflows/NAME/graph.svg draws it: the page asks only then.
+  j["graph"] = m.tasks.size() <= kMaxDrawnTasks;
   add_runs(service, m.name, &j);
   return j;
 }
