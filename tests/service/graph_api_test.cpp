@@ -91,6 +91,10 @@ TEST(GraphApiTest, AWorkflowAboveTheDrawnSizeGets422PointingAtTheTaskTable) {
   HttpReply at_limit = client.get("/api/workflows/edge/graph.svg");
   ASSERT_EQ(at_limit.status, 200) << at_limit.body;
   EXPECT_EQ(task_ids(at_limit.body).size(), kMaxDrawnTasks);
+  // The workflows view says which are drawn, so that the page asks only for those.
+  nlohmann::json workflows = nlohmann::json::parse(client.get("/api/workflows").body);
+  ASSERT_EQ(workflows.size(), 2u);
+  for (const nlohmann::json& w : workflows) EXPECT_EQ(w["graph"], w["name"] == "edge") << w["name"];
 }
 
 TEST(GraphApiTest, TheTokenIsRequiredWhenConfigured) {

@@ -158,6 +158,7 @@ TEST(ViewsApiTest, ARunIsFoundByItsIdAfterARestartAndAfterARestoreReplacesItsSta
   // A new process knows no run yet: the one scan finds it.
   HttpClient client(served.start());
   EXPECT_EQ(get_json(client, "/api/runs/" + first)["workflow"], "good");
+  EXPECT_EQ(get_json(client, "/api/runs/" + first)["graph"], true);  // the page may draw it
   std::string second = run_to_end(client, "good");
   EXPECT_EQ(get_json(client, "/api/runs/" + second)["status"], "COMPLETED");
   ASSERT_TRUE(eventually([&] { return served.service->active_runs() == 0; }));
