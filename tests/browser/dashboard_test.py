@@ -20,10 +20,11 @@ params:
   who: {type: string, default: world}
   mode: {type: string, default: fast, enum: [fast, thorough]}
   times: {type: integer, default: 2}
+secrets: [GREETING_KEY]
 tasks:
   - name: greet
     uses: shell.run
-    with: {command: [echo, "hello ${params.who} x${params.times}"]}
+    with: {command: [echo, "hello ${params.who} x${params.times} key=${secrets.GREETING_KEY}"]}
   - name: wait
     uses: builtin.sleep
     depends_on: [greet]
@@ -92,7 +93,8 @@ class DashboardTest(DashboardCase):
     def setUpClass(cls):
         cls.service = Service(FLOWWEAVER, {"hello.yaml": HELLO, "flaky.yaml": FLAKY,
                                            "slow.yaml": SLOW, "big.yaml": big_workflow(10000)},
-                              config="default_isolation: in-process\nmax_workers: 8\n")
+                              config="default_isolation: in-process\nmax_workers: 8\n",
+                              env={"FLOWWEAVER_SECRET_GREETING_KEY": "pa55-word-xyzzy"})
         cls.browser = Browser()
 
     @classmethod
@@ -138,6 +140,17 @@ class DashboardTest(DashboardCase):
             self.assertIn("COMPLETED", row)
         self.assertTrue(any("fanout" in r and "5/5" in r for r in rows), rows)
         self.shot("run.png")
+        # The task's output and log, with its secret masked as the state stores it.
+        self.browser.click("#task-table [data-task=greet]")
+        output = self.browser.wait_for(
+            "document.querySelector('#task-output')?.textContent.includes('hello browser') && "
+            "document.querySelector('#task-output').textContent", what="greet's output")
+        self.assertIn("key=***", output)
+        log = self.browser.wait_for("document.querySelector('#task-log')?.textContent.includes('key=') && "
+                                    "document.querySelector('#task-log').textContent", what="greet's log")
+        self.assertIn("key=***", log)
+        self.assertNotIn("pa55-word-xyzzy", output + log + self.browser.text("main"))
+        self.shot("task.png")
 
     def test_3_a_failing_task_shows_its_error_and_log(self):
         status, started = self.service.api("POST", "/api/workflows/flaky/runs", {})

@@ -15,8 +15,9 @@ import urllib.request
 
 
 class Service:
-    def __init__(self, flowweaver, workflows, config=None):
-        """workflows: {file name: manifest text}; config: extra config keys (YAML text)."""
+    def __init__(self, flowweaver, workflows, config=None, env=None):
+        """workflows: {file name: manifest text}; config: extra config keys (YAML text); env:
+        variables added to the service's environment."""
         self.dir = tempfile.mkdtemp(prefix="flowweaver-dashboard-")
         os.makedirs(os.path.join(self.dir, "workflows"))
         for name, text in workflows.items():
@@ -29,7 +30,8 @@ class Service:
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [flowweaver, "serve", "--config", os.path.join(self.dir, "flowweaver.yaml")],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir,
+            env=dict(os.environ, **(env or {})))
         self.url = self._wait_for_url()
         self.token = None
 
