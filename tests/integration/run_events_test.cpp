@@ -23,8 +23,8 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-// `first` sleeps so a client subscribes before anything after it happens; `flaky` fails once
-// and passes on its retry; `convert` is a foreach of three items.
+// `first` waits for the file `go`, which a test writes once its clients have subscribed; `flaky`
+// fails once and passes on its retry; `convert` is a foreach of three items.
 std::string workflow_text(const fs::path& dir) {
   return R"(name: events
 tasks:
@@ -32,7 +32,8 @@ tasks:
     uses: shell.run
     with:
       shell: true
-      command: "sleep 1"
+      command: "while [ ! -f ')" +
+         (dir / "go").string() + R"(' ]; do sleep 0.02; done"
   - name: flaky
     uses: shell.run
     depends_on: [first]
@@ -119,8 +120,12 @@ TEST(RunEventsTest, ClientsSeeEveryTaskChangeThenTheRunsEndAndAFinishedRunEndsAt
   std::string leaver_read;
   ASSERT_TRUE(read_until(leaver, &leaver_read, "text/event-stream")) << leaver_read;
   ::close(leaver);  // goes away early: the run must not mind
+  // Each is subscribed once its reply has begun.
+  std::string received, other;
+  ASSERT_TRUE(read_until(first, &received, "text/event-stream")) << received;
+  ASSERT_TRUE(read_until(second, &other, "text/event-stream")) << other;
+  dir.write("go", "");
 
-  std::string received;
   ASSERT_TRUE(read_until(first, &received, "event: end\n")) << received << s.err();
   std::vector<Event> events = parse_events(received);
   ASSERT_GE(events.size(), 3u) << received;
@@ -161,9 +166,8 @@ TEST(RunEventsTest, ClientsSeeEveryTaskChangeThenTheRunsEndAndAFinishedRunEndsAt
   EXPECT_EQ(item_done.value("item_index", -1), 2);
   EXPECT_THAT(statuses_of(events, "convert"), ::testing::ElementsAre("RUNNING", "COMPLETED"));
 
-  // The second client got the same events, from the moment it subscribed: the first task's
-  // start may come before either subscription.
-  std::string other;
+  // The second client got the same events, but for the first task's start, which may come
+  // before either subscription.
   ASSERT_TRUE(read_until(second, &other, "event: end\n")) << other;
   std::vector<Event> other_events = parse_events(other);
   ASSERT_LE(other_events.size(), events.size());
@@ -204,6 +208,7 @@ TEST(RunEventsTest, ClientsSeeEveryTaskChangeThenTheRunsEndAndAFinishedRunEndsAt
 
 TEST(RunEventsTest, UnknownRunsBadRequestsAndTheTokenAreRefusedWithJson) {
   TempDir dir;
+  dir.write("go", "");
   ServedWorkflows s(dir, workflow_text(dir.path()), "token: s3cret\n");
   Headers auth{{"Authorization", "Bearer s3cret"}};
   HttpReply no_token = s.get("/api/runs/x/events");
