@@ -17,6 +17,7 @@
 #include "cli/state_command_support.h"
 #include "exec/output_check.h"
 #include "manifest/validator.h"
+#include "repair/task_mark.h"
 #include "run_id.h"
 #include "state/state_store.h"
 #include "workflow.h"
@@ -97,31 +98,13 @@ RunRecord run_to_mark(StateStore& store, const Manifest& m, const MarkArguments&
 }
 
 // The operator may know better than the state, so marking goes ahead; but they should know.
-void warn_about_upstream(const Manifest& m, uint32_t task,
-                         const std::unordered_map<std::string, TaskRecord>& stored) {
-  for (const std::string& up : m.tasks[task].depends_on) {
-    auto it = stored.find(up);
-    TaskStatus status = it == stored.end() ? TaskStatus::kPending : it->second.status;
-    if (status == TaskStatus::kCompleted) continue;
-    std::cerr << "warning: '" << m.tasks[task].name << "' depends on '" << up << "', which is "
-              << to_string(status) << "; marked all the same ('" << up
+void warn_about_upstream(const std::string& task,
+                         const std::vector<UnfinishedUpstream>& unfinished) {
+  for (const UnfinishedUpstream& up : unfinished) {
+    std::cerr << "warning: '" << task << "' depends on '" << up.task << "', which is "
+              << to_string(up.status) << "; marked all the same ('" << up.task
               << "' still runs on the next `run`)\n";
   }
-}
-
-TaskUpdate marked(TaskRecord task, const MarkArguments& args, int last_attempt) {
-  TimePoint now = std::chrono::system_clock::now();
-  task.status = args.completed ? TaskStatus::kCompleted : TaskStatus::kFailed;
-  task.attempt = std::max(task.attempt, last_attempt) + 1;
-  task.result = args.completed ? checked_output(args.output) : "";
-  std::string reason = args.error.empty() ? "" : ": " + args.error;
-  task.error = args.completed ? "" : (args.error.empty() ? kByHand : args.error);
-  task.timestamp = now;
-  task.started_at = now;
-  task.finished_at = now;
-  task.next_attempt_at.reset();
-  AttemptRecord attempt{task.task_name, task.attempt, task.status, kByHand + reason, now, now};
-  return {task, attempt};
 }
 
 int mark_command(const MarkArguments& args) {
@@ -132,19 +115,15 @@ int mark_command(const MarkArguments& args) {
     std::string path = resolve_state_path(args.file, args.state);
     std::unique_ptr<StateStore> store = open_state_store(path, Durability::kNormal);
     RunRecord run = run_to_mark(*store, m, args, path);
-    std::unordered_map<std::string, TaskRecord> stored;
-    for (TaskRecord& r : store->load_tasks(run.run_id)) stored.emplace(r.task_name, r);
-    if (args.completed) warn_about_upstream(m, task, stored);
-    TaskRecord record;
-    if (auto it = stored.find(args.task); it != stored.end()) record = it->second;
-    record.task_name = args.task;
-    record.position = static_cast<int>(task);
-    int last_attempt = 0;
-    for (const AttemptRecord& a : store->load_attempts(run.run_id)) {
-      if (a.task_name == args.task) last_attempt = std::max(last_attempt, a.attempt);
-    }
-    TaskUpdate update = marked(record, args, last_attempt);
-    store->apply(run.run_id, {update});
+    TaskMark mark;
+    mark.completed = args.completed;
+    if (args.completed) mark.output = checked_output(args.output);
+    mark.error = args.error;
+    mark.note = kByHand;
+    TaskMarkResult done =
+        record_task_mark(*store, m, task, run, mark, std::chrono::system_clock::now());
+    warn_about_upstream(args.task, done.unfinished);
+    const TaskUpdate& update = done.update;
     std::cout << "Marked " << args.task << " " << to_string(update.task.status) << " in run "
               << run.run_id << " (attempt " << update.task.attempt << ", " << kByHand << ").\n"
               << (args.completed ? "The next `flowweaver run " + args.file +

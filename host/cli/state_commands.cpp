@@ -18,6 +18,7 @@
 #include "exec/host_deaths.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/validator.h"
+#include "repair/task_reset.h"
 #include "run_summary.h"
 #include "state/record_json.h"
 #include "state/state_store.h"
@@ -265,45 +266,10 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     std::unique_ptr<StateStore> store = open_existing_state_store(path, Access::kReadWrite);
     std::optional<RunRecord> run = store->latest_run(m.name);
     if (!run) throw Error::NotFound("no run of '" + m.name + "' in " + path + "; nothing to reset");
-    std::unordered_map<std::string, TaskRecord> stored;
-    for (TaskRecord& r : store->load_tasks(run->run_id)) stored.emplace(r.task_name, r);
-    TimePoint now = std::chrono::system_clock::now();
-    std::vector<TaskUpdate> updates;
-    std::vector<std::string> names;
-    auto reopen = [&](TaskRecord r, int position) {
-      r.position = position;
-      r.status = TaskStatus::kPending;
-      r.result.clear();
-      r.error.clear();
-      r.timestamp = now;
-      r.started_at.reset();
-      r.finished_at.reset();
-      r.next_attempt_at.reset();
-      updates.push_back({std::move(r), std::nullopt});
-    };
-    size_t items = 0;
-    for (uint32_t t : dag.with_dependents(reset_task)) {
-      TaskRecord r;
-      auto found = stored.find(m.tasks[t].name);
-      if (found != stored.end()) r = found->second;
-      r.task_name = m.tasks[t].name;
-      reopen(r, static_cast<int>(t));
-      names.push_back(r.task_name);
-      if (!m.tasks[t].fan_out) continue;
-      // Its items too (`task[...]`), keeping their attempt numbers, so that every one runs again.
-      for (const auto& [name, row] : stored) {
-        if (name.size() > r.task_name.size() && name.starts_with(r.task_name + "[")) {
-          reopen(row, static_cast<int>(t));
-          ++items;
-        }
-      }
-    }
-    store->apply(run->run_id, updates);
-    if (is_closed(run->status)) {
-      run->status = RunStatus::kPending;  // so the next `run` resumes it instead of starting anew
-      run->finished_at.reset();
-      store->update_run(*run);
-    }
+    TaskResetResult done = reset_task_and_dependents(*store, m, dag, reset_task, *run,
+                                                     std::chrono::system_clock::now());
+    const std::vector<std::string>& names = done.reset;
+    size_t items = done.num_items;
     std::cout << "Reset " << names.size() << " task(s) of run " << run->run_id << ": "
               << join(names)
               << (items ? " (and " + std::to_string(items) + " of their foreach/matrix items)" : "")

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exec/task_runner.h"
+#include "state/state_store.h"
 #include "util/clock.h"
 
 namespace flowweaver {
@@ -28,6 +29,9 @@ class RunObserver {
   // `reason` says why: "upstream 'x' failed", "condition false", ...
   virtual void on_task_skipped(uint32_t /*task*/, const std::string& /*reason*/) {}
   virtual void on_task_abandoned(uint32_t /*task*/, int /*attempt*/) {}
+  // A task's (or an item's) row changed: its whole new state, as it is handed to the store to
+  // be written (not yet durable). Every change of status, attempt, error or times comes here.
+  virtual void on_task_row(uint32_t /*task*/, const TaskRecord& /*row*/) {}
   // The scheduler has handled everything at hand and is about to wait: the time to write out
   // what was buffered (log lines), so that nothing waits in a buffer while the run waits.
   virtual void on_idle() {}
@@ -62,6 +66,9 @@ class ObserverList : public RunObserver {
   }
   void on_task_abandoned(uint32_t task, int attempt) override {
     for (RunObserver* o : observers_) o->on_task_abandoned(task, attempt);
+  }
+  void on_task_row(uint32_t task, const TaskRecord& row) override {
+    for (RunObserver* o : observers_) o->on_task_row(task, row);
   }
   void on_idle() override {
     for (RunObserver* o : observers_) o->on_idle();

@@ -396,6 +396,7 @@ void Scheduler::on_completion(Event& e, TimePoint now) {
 
 void Scheduler::stage(uint32_t task, std::optional<AttemptRecord> attempt) {
   gate_->stage({records_[task], std::move(attempt)}, clock_.now());
+  observer_.on_task_row(task, records_[task]);
 }
 
 }  // namespace flowweaver

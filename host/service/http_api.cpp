@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <variant>
 
 #include "dashboard/dashboard_routes.h"
+#include "exec/output_check.h"
 #include "http/event_stream.h"
 #include "http/http_server.h"
 #include "service/dag_svg.h"
@@ -89,6 +91,72 @@ bool needs_token(const HttpRequest& req) {
   return req.path == "/api" || req.path.rfind("/api/", 0) == 0;
 }
 
+// The reply to a reset or a mark.
+HttpResponse task_action_reply(const TaskActionResult& r) {
+  using Code = TaskActionResult::Code;
+  switch (r.code) {
+    case Code::kDone:
+      return HttpResponse::json(200, r.body);
+    case Code::kUnknownRun:
+    case Code::kUnknownTask:
+      return HttpResponse::error(404, r.message);
+    case Code::kNotLatest:
+    case Code::kActive:
+    case Code::kHeldElsewhere:
+      return HttpResponse::error(409, r.message);
+    case Code::kFailed:
+      break;
+  }
+  return HttpResponse::error(500, r.message);
+}
+
+// The request's run id and task name, checked; or the 400 to answer.
+std::optional<HttpResponse> bad_task_path(const HttpRequest& req) {
+  if (auto bad = bad_query(req, {})) return bad;
+  if (auto bad = bad_path_part(req.path_params[0], "the run id")) return bad;
+  return bad_path_part(req.path_params[1], "the task name");
+}
+
+constexpr const char* kMarkShapes =
+    "send {\"status\": \"COMPLETED\", \"output\": <the task's output as JSON>} or "
+    "{\"status\": \"FAILED\", \"error\": \"why\"}";
+
+// A mark's body: what to record, or the 400 naming the accepted shapes.
+std::variant<TaskMark, HttpResponse> mark_from_body(const std::string& text) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("status")) {
+    return HttpResponse::error(
+        400, std::string("the request body must be a JSON object: ") + kMarkShapes);
+  }
+  std::string status = body["status"].is_string() ? body["status"].get<std::string>() : "";
+  if (status != "COMPLETED" && status != "FAILED") {
+    return HttpResponse::error(
+        400, "\"status\" must be \"COMPLETED\" or \"FAILED\": " + std::string(kMarkShapes));
+  }
+  TaskMark mark;
+  mark.completed = status == "COMPLETED";
+  mark.note = "set by hand over the HTTP API";
+  const char* other = mark.completed ? "output" : "error";
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() != "status" && it.key() != other) {
+      return HttpResponse::error(
+          400, "unknown key '" + shown(it.key()) + "' for status " + status + ": " + kMarkShapes);
+    }
+  }
+  if (mark.completed) {
+    mark.output = body.contains("output") ? body["output"].dump() : "null";
+    if (std::optional<std::string> problem = output_text_problem(mark.output)) {
+      return HttpResponse::error(400, "\"output\" " + *problem + ": " + kMarkShapes);
+    }
+  } else if (body.contains("error")) {
+    if (!body["error"].is_string()) {
+      return HttpResponse::error(400, std::string("\"error\" must be a string: ") + kMarkShapes);
+    }
+    mark.error = body["error"].get<std::string>();
+  }
+  return mark;
+}
+
 }  // namespace
 
 struct HttpApi::Impl {
@@ -105,6 +173,9 @@ struct HttpApi::Impl {
   HttpResponse cancel_run(const HttpRequest& req);
   HttpResponse task_log(const HttpRequest& req);
   HttpResponse workflow_graph(const HttpRequest& req);
+  HttpResponse run_events(const HttpRequest& req);
+  HttpResponse reset_task(const HttpRequest& req);
+  HttpResponse mark_task(const HttpRequest& req);
   void log_server_error(const HttpRequest& req, const HttpResponse& res);
 
   Service& service;
@@ -344,6 +415,35 @@ HttpResponse HttpApi::Impl::workflow_graph(const HttpRequest& req) {
   return HttpResponse::text(200, *svg, "image/svg+xml");
 }
 
+HttpResponse HttpApi::Impl::reset_task(const HttpRequest& req) {
+  if (auto bad = bad_task_path(req)) return *bad;
+  if (!req.body.empty()) {
+    return HttpResponse::error(400, "a reset takes no request body: send an empty one");
+  }
+  return task_action_reply(service.reset_task(req.path_params[0], req.path_params[1]));
+}
+
+HttpResponse HttpApi::Impl::mark_task(const HttpRequest& req) {
+  if (auto bad = bad_task_path(req)) return *bad;
+  std::variant<TaskMark, HttpResponse> mark = mark_from_body(req.body);
+  if (auto* bad = std::get_if<HttpResponse>(&mark)) return *bad;
+  return task_action_reply(
+      service.mark_task(req.path_params[0], req.path_params[1], std::get<TaskMark>(mark)));
+}
+
+// A run's changes as server-sent events ("task", then "run" and "end"; docs/service.md).
+HttpResponse HttpApi::Impl::run_events(const HttpRequest& req) {
+  const std::string& run_id = req.path_params[0];
+  if (auto bad = bad_query(req, {})) return *bad;
+  if (auto bad = bad_path_part(run_id, "the run id")) return *bad;
+  auto events = std::make_shared<EventStream>();
+  if (service.subscribe_run_events(run_id, events) == Service::Subscription::kUnknownRun) {
+    return HttpResponse::error(404, "no run with id '" + shown(run_id) +
+                                        "' in the served workflows: GET /api/runs lists them");
+  }
+  return HttpResponse::event_stream(events);
+}
+
 // /livez and /metrics only read memory: they run on the I/O thread, where no slow database
 // read on the handler threads can hold them up.
 Router HttpApi::Impl::routes() {
@@ -378,6 +478,11 @@ Router HttpApi::Impl::routes() {
   add(r, "POST", "/api/runs/{}/cancel", [this](const HttpRequest& req) { return cancel_run(req); });
   add(r, "GET", "/api/workflows/{}/graph.svg",
       [this](const HttpRequest& req) { return workflow_graph(req); });
+  add(r, "GET", "/api/runs/{}/events", [this](const HttpRequest& req) { return run_events(req); });
+  add(r, "POST", "/api/runs/{}/tasks/{}/reset",
+      [this](const HttpRequest& req) { return reset_task(req); });
+  add(r, "POST", "/api/runs/{}/tasks/{}/mark",
+      [this](const HttpRequest& req) { return mark_task(req); });
   add(r, "GET", "/api/runs/{}/tasks/{}/log",
       [this](const HttpRequest& req) { return task_log(req); });
   add_dashboard_routes(r);

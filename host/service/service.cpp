@@ -8,6 +8,8 @@
 #include <csignal>
 
 #include "exec/crash_marker.h"
+#include "service/run_events_observer.h"
+#include "state/record_json.h"
 #include "util/error.h"
 #include "util/log_format.h"
 
@@ -348,12 +350,17 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
   const Workflow& w = *served.workflow;
   const std::string& name = w.manifest.name;
   bool was_opened = false;
+  std::string opened_run_id;
   try {
     std::unique_ptr<StateStore> store =
         open_state_store(state_path(name).string(), Durability::kNormal);
     active->stop_switch.watch_cancel_requests(state_path(name).string());
     std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
     std::unique_ptr<RunObserver> metrics = metrics_.observe_run(name, w.manifest.tasks.size());
+    RunEventsObserver events(w.manifest);
+    ObserverList observers;
+    observers.add(metrics.get());
+    observers.add(&events);
     ExecuteOptions options;
     options.given_params = active->params;
     options.params_source = ParamSource::kApi;
@@ -362,7 +369,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.max_workers = std::min(workers, config_.max_workers.value_or(workers));
     options.grace_period = kCancelGrace;
     options.drain_period = config_.grace_period;
-    options.observer = metrics.get();
+    options.observer = &observers;
     options.task_log_root = config_.log_dir;
     options.pools = pools_;
     options.crash_marker = crash_marker_path(state_path(name).string());
@@ -382,6 +389,8 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
         active->run_id = run.run_id;
       }
       run_index_.remember(run.run_id, name);
+      events.attach(run_events_.open(run.run_id));
+      opened_run_id = run.run_id;
       was_opened = true;
       opened->set_value(run.run_id);
     };
@@ -390,6 +399,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
       active->ending = true;
     };
     RunOutcome outcome = execute_run(w, *store, run_log, clock_, active->stop_switch, options);
+    run_events_.finish(outcome.run.run_id, run_status_json(outcome.run).dump());
     metrics_.run_finished(name, outcome.result.status);
     if (outcome.run.status == RunStatus::kCompleted && outcome.run.finished_at) {
       last_success_.record(name, *outcome.run.finished_at);
@@ -407,6 +417,8 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     log_->error("run of '{}' stopped: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::make_exception_ptr(Error::State(e.what())));
   }
+  // A run that stopped on an error has no final status to tell: its clients get "end".
+  if (!opened_run_id.empty()) run_events_.finish(opened_run_id, std::nullopt);
   {
     std::lock_guard<std::mutex> lock(mutex_);  // take_ending_run() waits for this under it
     active->finished = true;

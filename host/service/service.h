@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "engine.h"
+#include "repair/task_mark.h"
 #include "service/directory_watcher.h"
 #include "service/last_success_book.h"
 #include "service/plugin_catalog.h"
+#include "service/run_event_hub.h"
 #include "service/schedule_book.h"
 #include "service/service_config.h"
 #include "service/service_metrics.h"
@@ -71,6 +73,25 @@ struct TaskLogChunk {
   bool finished = false;
 };
 
+// What POST /api/runs/ID/tasks/NAME/reset and .../mark did (service_task_actions.cpp).
+struct TaskActionResult {
+  // kDone: `body` says what was done. kUnknownRun, kUnknownTask: nothing of that name.
+  // kNotLatest: only the workflow's latest run can be repaired. kActive: a run of the workflow
+  // is active in this service. kHeldElsewhere: another process holds the state's writer lock.
+  enum class Code {
+    kDone,
+    kUnknownRun,
+    kUnknownTask,
+    kNotLatest,
+    kActive,
+    kHeldElsewhere,
+    kFailed
+  };
+  Code code = Code::kFailed;
+  std::string message;  // why nothing was done
+  nlohmann::json body;  // kDone
+};
+
 struct HealthCheck {
   std::string name;
   bool ok = true;
@@ -108,6 +129,13 @@ class Service : public ServiceReader {
   // cancelled, then written off after the grace period) and ends CANCELLED; one nobody runs is
   // recorded CANCELLED at once. Other runs go on. Never throws. (service_cancel.cpp)
   CancelRunResult cancel_run(const std::string& run_id);
+  // Resets `task` and its dependents (their foreach/matrix items too) in run `run_id`, the latest
+  // run of its workflow, reopening it when closed (repair/task_reset.h); the next start of the
+  // workflow resumes it. No run of the workflow starts meanwhile. Never throws.
+  TaskActionResult reset_task(const std::string& run_id, const std::string& task);
+  // Records `task` of run `run_id` (the latest of its workflow, reopened when closed) as `mark`
+  // says (repair/task_mark.h). Never throws.
+  TaskActionResult mark_task(const std::string& run_id, const std::string& task, TaskMark mark);
   // Cancels the active runs for which `flowweaver cancel` left a request (SIGUSR1).
   void take_cancel_requests();
 
@@ -131,6 +159,13 @@ class Service : public ServiceReader {
   // has logged nothing (yet) gives an empty piece.
   TaskLogChunk task_log(const std::string& run_id, const std::string& task,
                         std::optional<int> attempt, uint64_t offset, size_t max_bytes) const;
+  // GET /api/runs/ID/events (run_event_hub.h): kFollowing when the run is active here and
+  // `events` now gets its changes until it ends; kEnded when it is not active (the "run" event
+  // with its stored status and "end" are sent and the stream closed); kUnknownRun when no served
+  // workflow has it (nothing sent).
+  enum class Subscription { kFollowing, kEnded, kUnknownRun };
+  Subscription subscribe_run_events(const std::string& run_id,
+                                    const std::shared_ptr<EventStream>& events) const;
   // liveness of the loop, state store readable and writable; `deep` also reads every store.
   std::vector<HealthCheck> health_checks(bool deep) const;
   size_t active_runs() const;
@@ -176,6 +211,12 @@ class Service : public ServiceReader {
   std::filesystem::path state_path(const std::string& workflow) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.
   std::optional<std::pair<std::string, RunRecord>> find_served_run(const std::string& run_id) const;
+  // The locked part of reset_task and mark_task: checks their rules, then calls `repair` with
+  // the workflow's state (held for writing), its latest run and the task's index.
+  using Repair =
+      std::function<nlohmann::json(StateStore&, const ServedWorkflow&, RunRecord, uint32_t)>;
+  TaskActionResult repair_latest_run(const std::string& run_id, const std::string& task,
+                                     const Repair& repair);
   CancelRunResult cancel_stored_run(const std::string& workflow, const std::string& run_id);
   // For the per-workflow gauges (service_metrics.h).
   std::optional<TimePoint> last_success_in_state(const std::string& workflow) const;
@@ -205,9 +246,10 @@ class Service : public ServiceReader {
   std::optional<std::chrono::steady_clock::time_point> reload_due_;
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;   // by workflow
   std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
-  mutable StateReaders readers_;                               // what the API and the metrics read
-  mutable RunIndex run_index_;                                 // of the served workflows' runs
-  std::atomic<int64_t> heartbeat_ns_{0};                       // clock_, loop turns
+  mutable RunEventHub run_events_;
+  mutable StateReaders readers_;          // what the API and the metrics read
+  mutable RunIndex run_index_;            // of the served workflows' runs
+  std::atomic<int64_t> heartbeat_ns_{0};  // clock_, loop turns
   std::thread loop_thread_;
 };
 

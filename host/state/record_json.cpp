@@ -28,6 +28,12 @@ nlohmann::json run_to_json(const RunRecord& r) {
   return j;
 }
 
+nlohmann::json run_status_json(const RunRecord& r) {
+  return {{"run_id", r.run_id},
+          {"status", to_string(r.status)},
+          {"finished_at", time_to_json(r.finished_at)}};
+}
+
 nlohmann::json task_summary_json(const TaskRecord& t) {
   nlohmann::json j = {{"task", t.task_name},
                       {"status", to_string(t.status)},

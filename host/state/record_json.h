@@ -16,6 +16,8 @@ std::optional<TimePoint> time_from_json(const nlohmann::json& object, const char
 // {run_id, workflow, status, started_at, finished_at, manifest_hash}
 nlohmann::json run_to_json(const RunRecord& run);
 RunRecord run_from_json(const nlohmann::json& object);
+// {run_id, status, finished_at}: how a run ended, for the "run" event of GET /api/runs/ID/events.
+nlohmann::json run_status_json(const RunRecord& run);
 
 // A task's row as operators read it (status, attempts, error, times, duration_ms): the shape of
 // `status --json` and of the HTTP API.
