@@ -180,6 +180,24 @@ class DashboardTest(DashboardCase):
         self.assertEqual(run["status"], "COMPLETED")
         os.remove(self.service.path("marker"))
 
+    def test_4b_mark_done_from_the_page(self):
+        status, started = self.service.api("POST", "/api/workflows/flaky/runs", {})
+        self.assertEqual(status, 201)
+        run_id = started["run_id"]
+        self.assertEqual(self.service.wait_for_run(run_id)["status"], "FAILED")
+        self.open(f"#/runs/{run_id}/tasks/check")
+        self.browser.wait_for("document.querySelector('[data-action=mark]:not([disabled])')")
+        self.browser.click("[data-action=mark]")
+        self.browser.wait_for("document.querySelector('#mark-output')")
+        self.browser.evaluate("document.querySelector('#mark-output').value = '{\"rows\": 7}'")
+        self.browser.click("#mark-output ~ .buttons button[type=submit]")
+        self.browser.wait_for("document.querySelector('#task-panel .panel-head')?.textContent.includes('COMPLETED')",
+                              what="the marked task shown COMPLETED")
+        self.assertIn('"rows": 7', self.browser.text("#task-output"))
+        status, run = self.service.api("GET", f"/api/runs/{run_id}")
+        check = next(t for t in run["tasks"] if t["task"] == "check")
+        self.assertEqual((check["status"], check["output"]), ("COMPLETED", {"rows": 7}))
+
     def test_5_cancel_from_the_page(self):
         status, started = self.service.api("POST", "/api/workflows/slow/runs", {})
         self.assertEqual(status, 201)
