@@ -33,6 +33,7 @@ class RunPage {
     this.signal.addEventListener('abort', () => control.abort(), {once: true});
     const buffered = [];
     let ready = false;
+    this.ended = false;
     let subscribed;
     const opened = new Promise((resolve) => { subscribed = resolve; });
     const stream = streamEvents(`/api/runs/${encode(this.runId)}/events`, {
@@ -66,7 +67,8 @@ class RunPage {
   }
 
   streamEnded(control) {
-    if (control.signal.aborted) return;
+    // After `end` the server has said all there is: the run is not going on in this service.
+    if (control.signal.aborted || this.ended) return;
     setConnection(this.model && this.model.isActive() ? 'reconnecting…' : '');
     // The service went away (a restart) while the run went on: subscribe again.
     if (this.model && this.model.isActive()) setTimeout(() => this.reload(), 2000);
@@ -94,7 +96,8 @@ class RunPage {
       if (row.task === this.panel.name) this.panel.changed(row, this.control.signal);
     } else if (name === 'run') {
       Object.assign(this.model.run, body);
-      this.headerDirty = true;
+    } else if (name === 'end') {
+      this.ended = true;
     }
     this.schedule();
   }
