@@ -70,3 +70,29 @@ export function durationBetween(started, finished) {
 export function errorBox(message) {
   return h('p', {class: 'error', role: 'alert'}, message);
 }
+
+// A modal form: `title`, the `body` elements, Cancel and `submitLabel`. onSubmit() runs on
+// submit; the dialog closes when it resolves, and stays open showing the message when it throws.
+export function showForm({title, body, submitLabel, className, onSubmit}) {
+  const titleId = `dialog-title-${Date.now()}`;
+  const error = h('p', {class: 'error', role: 'alert'});
+  const dialog = h('dialog', {class: className || null, 'aria-labelledby': titleId});
+  const form = h('form', {method: 'dialog'},
+    h('h2', {id: titleId}, title), body, error,
+    h('div', {class: 'buttons'},
+      h('button', {type: 'button', onclick: () => dialog.close()}, 'Cancel'),
+      h('button', {type: 'submit', class: 'primary'}, submitLabel)));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await onSubmit();
+      dialog.close();
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  dialog.append(form);
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}

@@ -1,38 +1,26 @@
 // The "Run" form: built from the workflow's declared params (types, enums, defaults); the
 // service checks them again and its message is shown when it refuses.
 import {encode, postJson} from './api.js';
-import {h} from './dom.js';
+import {h, showForm} from './dom.js';
 
 export function openRunDialog(workflow) {
   const fields = (workflow.params || []).map(field);
-  const error = h('p', {class: 'error', role: 'alert'});
-  const dialog = h('dialog', {class: 'run-dialog', 'aria-labelledby': 'run-title'});
-  const form = h('form', {method: 'dialog'},
-    h('h2', {id: 'run-title'}, `Run ${workflow.name}`),
-    fields.length ? fields.map((f) => f.element) : h('p', {class: 'muted'}, 'This workflow takes no parameters.'),
-    error,
-    h('div', {class: 'buttons'},
-      h('button', {type: 'button', onclick: () => dialog.close()}, 'Cancel'),
-      h('button', {type: 'submit', class: 'primary'}, 'Start run')));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const params = {};
-    try {
+  showForm({
+    title: `Run ${workflow.name}`,
+    className: 'run-dialog',
+    body: fields.length ? fields.map((f) => f.element)
+                        : h('p', {class: 'muted'}, 'This workflow takes no parameters.'),
+    submitLabel: 'Start run',
+    onSubmit: async () => {
+      const params = {};
       for (const f of fields) {
         const value = f.value();
         if (value !== undefined) params[f.name] = value;
       }
       const started = await postJson(`/api/workflows/${encode(workflow.name)}/runs`, {params});
-      dialog.close();
       location.hash = `#/runs/${encode(started.run_id)}`;
-    } catch (e) {
-      error.textContent = e.message;
-    }
+    },
   });
-  dialog.append(form);
-  dialog.addEventListener('close', () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
 }
 
 // One parameter's input and how to read it back; undefined leaves the default to the service.

@@ -2,7 +2,7 @@
 // live while the attempt runs), and the repairs: reset (run it and its dependents again) and
 // mark done.
 import {encode, getJson, postJson, streamEvents} from './api.js';
-import {durationBetween, formatDuration, formatTime, h, statusBadge} from './dom.js';
+import {durationBetween, formatDuration, formatTime, h, showForm, statusBadge} from './dom.js';
 
 export class TaskPanel {
   // page: {runId, workflow, model, reload(), openTask(name)}
@@ -111,43 +111,29 @@ export class TaskPanel {
         }
       }}, 'Reset and re-run');
     const mark = h('button', {type: 'button', 'data-action': 'mark', disabled: busy || task.status === 'COMPLETED',
-      onclick: () => this.markForm(name, message)}, 'Mark done…');
+      onclick: () => this.markForm(name)}, 'Mark done…');
     return h('div', {class: 'buttons left'}, reset, mark, message);
   }
 
-  markForm(name, message) {
+  markForm(name) {
     const output = h('textarea', {id: 'mark-output', rows: 4}, 'null');
-    const dialog = h('dialog', {'aria-labelledby': 'mark-title'});
-    const form = h('form', {method: 'dialog'},
-      h('h2', {id: 'mark-title'}, `Mark '${name}' COMPLETED`),
-      h('p', {}, 'Its dependents will use this output, as if it had run.'),
-      h('label', {for: 'mark-output'}, 'Output (JSON)'), output,
-      h('div', {class: 'buttons'},
-        h('button', {type: 'button', onclick: () => dialog.close()}, 'Cancel'),
-        h('button', {type: 'submit', class: 'primary'}, 'Mark COMPLETED')));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      let value;
-      try {
-        value = JSON.parse(output.value);
-      } catch (e) {
-        message.textContent = `The output is not valid JSON: ${e.message}`;
-        dialog.close();
-        return;
-      }
-      dialog.close();
-      try {
+    showForm({
+      title: `Mark '${name}' COMPLETED`,
+      body: [h('p', {}, 'Its dependents will use this output, as if it had run.'),
+             h('label', {for: 'mark-output'}, 'Output (JSON)'), output],
+      submitLabel: 'Mark COMPLETED',
+      onSubmit: async () => {
+        let value;
+        try {
+          value = JSON.parse(output.value);
+        } catch (e) {
+          throw new Error(`The output is not valid JSON: ${e.message}`);
+        }
         await postJson(`/api/runs/${encode(this.page.runId)}/tasks/${encode(name)}/mark`,
                        {status: 'COMPLETED', output: value});
         this.page.reload();
-      } catch (e) {
-        message.textContent = e.message;
-      }
+      },
     });
-    dialog.append(form);
-    dialog.addEventListener('close', () => dialog.remove());
-    document.body.append(dialog);
-    dialog.showModal();
   }
 
   // The latest attempt's log, followed while it runs (the server ends the stream when the

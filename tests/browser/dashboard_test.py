@@ -189,6 +189,11 @@ class DashboardTest(DashboardCase):
         self.browser.wait_for("document.querySelector('[data-action=mark]:not([disabled])')")
         self.browser.click("[data-action=mark]")
         self.browser.wait_for("document.querySelector('#mark-output')")
+        # Bad JSON is refused in the form, which stays open saying why.
+        self.browser.evaluate("document.querySelector('#mark-output').value = '{rows: 7'")
+        self.browser.click("#mark-output ~ .buttons button[type=submit]")
+        self.browser.wait_for("document.querySelector('dialog[open] .error')?.textContent.includes('not valid JSON')",
+                              what="the form's error")
         self.browser.evaluate("document.querySelector('#mark-output').value = '{\"rows\": 7}'")
         self.browser.click("#mark-output ~ .buttons button[type=submit]")
         self.browser.wait_for("document.querySelector('#task-panel .panel-head')?.textContent.includes('COMPLETED')",
