@@ -168,6 +168,8 @@ class Service {
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   std::filesystem::path state_path(const std::string& workflow) const;
+  // The workflow's latest run in its state; nothing when it has no state yet (none is made).
+  std::optional<RunRecord> latest_stored_run(const std::string& workflow) const;
   // Calls `read` with `workflow`'s state, read-only; false when it has none yet.
   bool read_state(const std::string& workflow, const std::function<void(StateStore&)>& read) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.

@@ -3,7 +3,7 @@
 
 #include "service/service.h"
 #include "state/cancelled_run.h"
-#include "state/state_lock.h"
+#include "state/writer_lock.h"
 #include "util/error.h"
 
 namespace flowweaver {

@@ -13,6 +13,7 @@
 #include "state/json_store.h"
 #include "state/locked_store.h"
 #include "state/sqlite_store.h"
+#include "state/state_location.h"
 #include "util/error.h"
 
 namespace flowweaver {
@@ -22,10 +23,6 @@ constexpr std::array<const char*, 6> kTaskStatusNames = {"PENDING", "RUNNING", "
                                                          "FAILED",  "SKIPPED", "INTERRUPTED"};
 constexpr std::array<const char*, 6> kRunStatusNames = {"PENDING", "RUNNING",     "COMPLETED",
                                                         "FAILED",  "INTERRUPTED", "CANCELLED"};
-
-bool is_json_path(const std::string& path) {
-  return std::filesystem::path(path).extension() == ".json";
-}
 
 }  // namespace
 
@@ -118,7 +115,9 @@ static void refuse_empty_sqlite_state(const std::string& path) {
   }
 }
 
-std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability) {
+std::unique_ptr<StateStore> open_state_store(const std::string& location, Durability durability) {
+  const StateLocation where = parse_state_location(location);
+  const std::string& path = where.path;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) {
@@ -138,9 +137,9 @@ std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability
     throw Error::State("cannot write state in " + dir + ": " + std::strerror(errno) +
                        " (fix its permissions, or choose another place with --state)");
   }
-  auto lock = std::make_unique<StateLock>(path);  // one writer per state, from here on
+  std::unique_ptr<WriterLock> lock = acquire_writer_lock(where);  // one writer from here on
   std::unique_ptr<StateStore> store;
-  if (is_json_path(path)) {
+  if (where.backend == StateBackendKind::kJson) {
     store = std::make_unique<JsonStore>(path);
   } else {
     refuse_empty_sqlite_state(path);
@@ -150,17 +149,27 @@ std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability
   return std::make_unique<LockedStore>(std::move(lock), std::move(store));
 }
 
-std::unique_ptr<StateStore> open_existing_state_store(const std::string& path, Access access) {
+std::unique_ptr<StateStore> open_existing_state_store(const std::string& location, Access access) {
+  const StateLocation where = parse_state_location(location);
+  const std::string& path = where.path;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     throw Error::NotFound("no state at " + path + " (nothing has run with this state yet)");
   }
   if (access == Access::kReadWrite) return open_state_store(path, Durability::kNormal);
+  return find_state_store(location);
+}
+
+std::unique_ptr<StateStore> find_state_store(const std::string& location) {
+  const StateLocation where = parse_state_location(location);
+  const std::string& path = where.path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return nullptr;
   if (std::filesystem::is_directory(path, ec)) {
     throw Error::State("state path " + path + " is a directory; give a file");
   }
   // The JSON store only reads its file until something is written.
-  if (is_json_path(path)) return std::make_unique<JsonStore>(path);
+  if (where.backend == StateBackendKind::kJson) return std::make_unique<JsonStore>(path);
   refuse_empty_sqlite_state(path);
   return std::make_unique<SqliteStore>(path, SqliteStore::ReadOnly{});
 }
