@@ -66,9 +66,7 @@ std::string state_path_for(const std::string& workflow, const std::string& state
   std::string path = state.empty()               ? default_state_path(workflow)
                      : is_state_directory(state) ? state_file_in(state, workflow)
                                                  : state;
-  parse_state_location(path);  // an unknown scheme:// is refused as such, not as "no state"
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
+  if (!find_state_store(path)) {
     throw Error::NotFound("no state for workflow '" + printable(workflow) + "' at " + path +
                           did_you_mean(workflow, workflows_in(fs::path(path).parent_path())) +
                           "; give --state where its runs are recorded");

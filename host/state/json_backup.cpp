@@ -1,11 +1,8 @@
 // back_up_state() for a JSON state file: its bytes, once they are known to be a FlowWeaver
-// state. The JSON store replaces the file by rename, so one read sees one whole version of it.
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+// state (one read sees one whole version of the file: json_state_file.h).
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "state/json_state_file.h"
 #include "state/state_backup.h"
 #include "util/error.h"
 
@@ -13,15 +10,12 @@ namespace flowweaver {
 namespace {
 
 std::string read_json_state(const std::string& state, int64_t* num_runs) {
-  std::ifstream in(state, std::ios::binary);
-  if (!in) throw Error::State("cannot read " + state + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text = read_json_state_file(state);
   try {
-    nlohmann::json doc = nlohmann::json::parse(text.str());
-    if (doc.is_object() && doc.contains("runs") && doc["runs"].is_array()) {
+    nlohmann::json doc = nlohmann::json::parse(text);
+    if (is_json_state_document(doc)) {
       *num_runs = static_cast<int64_t>(doc["runs"].size());
-      return text.str();
+      return text;
     }
   } catch (const nlohmann::json::exception&) {
   }

@@ -1,10 +1,7 @@
 // check_state() for a JSON state file.
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "state/json_state_file.h"
 #include "state/json_store.h"
 #include "state/record_json.h"
 #include "state/state_check.h"
@@ -16,13 +13,10 @@ StateCheck check_json_state(const std::string& path) {
   StateCheck r;
   r.backend = StateBackendKind::kJson;
   r.supported_version = JsonStore::kFormatVersion;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error::State("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text = read_json_state_file(path);
   try {
-    nlohmann::json doc = nlohmann::json::parse(text.str());
-    if (!doc.is_object() || !doc.contains("runs") || !doc["runs"].is_array()) {
+    nlohmann::json doc = nlohmann::json::parse(text);
+    if (!is_json_state_document(doc)) {
       throw Error::State(path + " is JSON but not a FlowWeaver state file (no \"runs\" list)");
     }
     r.integrity = {"ok"};
