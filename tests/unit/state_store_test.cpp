@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "scratch_dir.h"
 #include "state/sqlite_store.h"
@@ -211,6 +212,27 @@ TEST_P(StateStoreTest, AStateNotThereIsFoundEmptyAndNothingIsCreated) {
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path()));
   open()->create_run(run("r1", "wf"), {task("a", 0)});
   EXPECT_EQ(find_state_store(path())->latest_run("wf")->run_id, "r1");
+}
+
+// What is in the state's directory, by name.
+std::set<std::string> names_in(const std::filesystem::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
+TEST_P(StateStoreTest, ReadingOnlyChangesNothingAndLeavesNothingBehind) {
+  open()->create_run(run("r1", "wf"), {task("a", 0)});
+  std::set<std::string> before = names_in(dir_.path());
+  {
+    auto reader = open_existing_state_store(path(), Access::kReadOnly);
+    EXPECT_EQ(reader->latest_run("wf")->run_id, "r1");
+    EXPECT_EQ(find_state_store(path())->load_tasks("r1").size(), 1u);
+    check_state(path());
+  }
+  EXPECT_EQ(names_in(dir_.path()), before);
 }
 
 TEST_P(StateStoreTest, CheckFindsTheRunsLeftRunning) {
