@@ -10,7 +10,8 @@
 #include "manifest/subworkflow_validation.h"
 #include "manifest/workflow_outputs.h"
 #include "run_params.h"
-#include "state/state_lock.h"
+#include "state/state_location.h"
+#include "state/writer_lock.h"
 #include "workflow.h"
 
 namespace flowweaver {
@@ -125,9 +126,7 @@ AttemptOutcome ended(const Workflow& child, const RunOutcome& outcome, StateStor
 }  // namespace
 
 std::string child_state_path(const std::string& parent_state_path, const std::string& child_name) {
-  fs::path parent(parent_state_path);
-  std::string extension = parent.extension().string();
-  return (parent.parent_path() / (child_name + (extension.empty() ? ".db" : extension))).string();
+  return sibling_state(parent_state_path, child_name);
 }
 
 SubworkflowRunner::SubworkflowRunner(TaskRunner& inner, const InProcessRunner& resolver,

@@ -5,6 +5,7 @@
 #include "manifest/manifest_document.h"
 #include "manifest/manifest_reader.h"
 #include "manifest/template.h"
+#include "state/state_location.h"
 
 namespace flowweaver {
 
@@ -20,7 +21,7 @@ std::string content_hash(std::string_view bytes) {
 }
 
 std::string default_state_path(const std::string& workflow_name) {
-  return "var/" + workflow_name + ".db";
+  return state_file_in("var", workflow_name);
 }
 
 std::optional<Workflow> load_workflow(const std::string& file,

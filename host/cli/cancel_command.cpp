@@ -17,8 +17,8 @@
 #include "cli/state_command_support.h"
 #include "state/cancel_request.h"
 #include "state/cancelled_run.h"
-#include "state/state_lock.h"
 #include "state/state_store.h"
+#include "state/writer_lock.h"
 #include "util/time_format.h"
 #include "workflow.h"
 

@@ -55,7 +55,7 @@ std::vector<std::string> workflows_in(const fs::path& dir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".db" || e.path().extension() == ".json") {
+    if (has_state_file_extension(e.path())) {
       names.push_back(e.path().stem().string());
     }
   }
@@ -64,10 +64,9 @@ std::vector<std::string> workflows_in(const fs::path& dir) {
 
 std::string state_path_for(const std::string& workflow, const std::string& state) {
   std::string path = state.empty()               ? default_state_path(workflow)
-                     : is_state_directory(state) ? workflow_state_file(state, workflow)
+                     : is_state_directory(state) ? state_file_in(state, workflow)
                                                  : state;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
+  if (!find_state_store(path)) {
     throw Error::NotFound("no state for workflow '" + printable(workflow) + "' at " + path +
                           did_you_mean(workflow, workflows_in(fs::path(path).parent_path())) +
                           "; give --state where its runs are recorded");

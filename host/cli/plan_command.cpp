@@ -164,8 +164,7 @@ int plan_command(const std::string& file, const std::string& state_path, bool fr
   std::optional<RunRecord> resumed;
   std::unordered_map<std::string, TaskRecord> stored;
   try {
-    if (std::filesystem::exists(path)) {
-      std::unique_ptr<StateStore> store = open_existing_state_store(path);
+    if (std::unique_ptr<StateStore> store = find_state_store(path)) {
       resumed = resumable_run(*store, w->manifest.name, fresh);
       if (resumed) {
         for (TaskRecord& r : store->load_tasks(resumed->run_id)) stored.emplace(r.task_name, r);

@@ -187,7 +187,7 @@ int watch_then_show(const std::string& workflow, const std::string& state_path,
         "--watch follows one run: give a manifest FILE, --workflow or --run");
   }
   std::string path = is_state_directory(state_path) && !workflow.empty()
-                         ? workflow_state_file(state_path, workflow)
+                         ? state_file_in(state_path, workflow)
                          : state_file(workflow, state_path);
   std::string id = run_id;
   if (id.empty()) {
@@ -222,7 +222,7 @@ int status_command(const std::string& file, const std::string& state_path,
     }
     if (!run_id.empty()) return show_run_in_directory(state_path, run_id, json);
     if (!workflow.empty()) {
-      return show_run(workflow_state_file(state_path, workflow), workflow, "", json);
+      return show_run(state_file_in(state_path, workflow), workflow, "", json);
     }
     return show_latest_runs(state_path, json);
   });

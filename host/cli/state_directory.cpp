@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "state/state_location.h"
 #include "util/error.h"
 #include "util/printable.h"
 
@@ -15,15 +16,11 @@ bool is_state_directory(const std::string& path) {
   return !path.empty() && fs::is_directory(path, ec);
 }
 
-std::string workflow_state_file(const std::string& dir, const std::string& workflow) {
-  return (fs::path(dir) / (workflow + ".db")).string();
-}
-
 StateDirectory open_state_directory(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".db" && entry.is_regular_file(ec)) {
+    if (is_directory_state_file(entry.path()) && entry.is_regular_file(ec)) {
       files.push_back(entry.path().string());
     }
   }

@@ -6,14 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "state/state_location.h"
 #include "state/state_store.h"
 
 namespace flowweaver {
 
 bool is_state_directory(const std::string& path);
-
-// Where `workflow`'s state lives in `dir`.
-std::string workflow_state_file(const std::string& dir, const std::string& workflow);
 
 struct DirectoryStore {
   std::string path;

@@ -10,6 +10,7 @@
 #include "exec/crash_marker.h"
 #include "service/run_events_observer.h"
 #include "state/record_json.h"
+#include "state/state_location.h"
 #include "util/error.h"
 #include "util/log_format.h"
 
@@ -106,7 +107,12 @@ MetricsRegistry::GaugeSamples Service::workflow_samples(
 Service::~Service() { stop(); }
 
 fs::path Service::state_path(const std::string& workflow) const {
-  return config_.state_dir / (workflow + ".db");
+  return state_file_in(config_.state_dir, workflow);
+}
+
+std::optional<RunRecord> Service::latest_stored_run(const std::string& workflow) const {
+  std::unique_ptr<StateStore> store = find_state_store(state_path(workflow).string());
+  return store ? store->latest_run(workflow) : std::nullopt;
 }
 
 void Service::start() {
@@ -197,11 +203,9 @@ void Service::start_due_runs(TimePoint now) {
 void Service::resume_unfinished_runs() {
   for (const ServedWorkflow& served : workflows_->list()) {
     const std::string& name = served.workflow->manifest.name;
-    std::error_code ec;
-    if (!fs::exists(state_path(name), ec)) continue;
     std::optional<RunRecord> latest;
     try {
-      latest = open_existing_state_store(state_path(name).string())->latest_run(name);
+      latest = latest_stored_run(name);
     } catch (const Error& e) {
       log_->error("workflow '{}': {}", name, e.what());
       continue;
@@ -223,11 +227,9 @@ void Service::start_catch_up_runs(TimePoint now) {
   for (const ServedWorkflow& served : workflows_->list()) {
     const Manifest& m = served.workflow->manifest;
     if (!served.schedule || !m.catchup) continue;
-    std::error_code ec;
-    if (!fs::exists(state_path(m.name), ec)) continue;
     std::optional<RunRecord> latest;
     try {
-      latest = open_existing_state_store(state_path(m.name).string())->latest_run(m.name);
+      latest = latest_stored_run(m.name);
     } catch (const Error& e) {
       log_->error("workflow '{}': {}", m.name, e.what());
       continue;
@@ -526,10 +528,8 @@ std::vector<HealthCheck> Service::health_checks(bool deep) const {
   if (deep && store.ok && workflows_) {
     for (const ServedWorkflow& served : workflows_->list()) {
       const std::string& name = served.workflow->manifest.name;
-      std::error_code ec;
-      if (!fs::exists(state_path(name), ec)) continue;
       try {
-        open_existing_state_store(state_path(name).string())->latest_run(name);
+        latest_stored_run(name);
       } catch (const std::exception& e) {
         store = {"state_store", false, e.what()};
         break;

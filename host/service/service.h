@@ -209,6 +209,8 @@ class Service : public ServiceReader {
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   std::filesystem::path state_path(const std::string& workflow) const;
+  // The workflow's latest run in its state; nothing when it has no state yet (none is made).
+  std::optional<RunRecord> latest_stored_run(const std::string& workflow) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.
   std::optional<std::pair<std::string, RunRecord>> find_served_run(const std::string& run_id) const;
   // The locked part of reset_task and mark_task: checks their rules, then calls `repair` with

@@ -4,7 +4,7 @@
 #include "service/service.h"
 #include "service/views/run_lookup.h"
 #include "state/cancelled_run.h"
-#include "state/state_lock.h"
+#include "state/writer_lock.h"
 #include "util/error.h"
 
 namespace flowweaver {

@@ -1,18 +1,18 @@
-// A store that holds its state's writer lock (state_lock.h) for as long as it is open; every call
+// A store that holds its state's writer lock (writer_lock.h) for as long as it is open; every call
 // goes to the store it wraps.
 #pragma once
 
 #include <memory>
 
-#include "state/state_lock.h"
 #include "state/state_store.h"
+#include "state/writer_lock.h"
 
 namespace flowweaver {
 
 class LockedStore : public StateStore {
  public:
   // `lock` is taken before `store` is opened, and released after it is closed.
-  LockedStore(std::unique_ptr<StateLock> lock, std::unique_ptr<StateStore> store)
+  LockedStore(std::unique_ptr<WriterLock> lock, std::unique_ptr<StateStore> store)
       : lock_(std::move(lock)), store_(std::move(store)) {}
 
   std::optional<RunRecord> latest_run(const std::string& workflow) override {
@@ -47,7 +47,7 @@ class LockedStore : public StateStore {
   std::string describe() const override { return store_->describe(); }
 
  private:
-  std::unique_ptr<StateLock> lock_;  // declared first: destroyed last
+  std::unique_ptr<WriterLock> lock_;  // declared first: destroyed last
   std::unique_ptr<StateStore> store_;
 };
 

@@ -129,18 +129,22 @@ enum class Durability {
   kFull,    // also survives power loss (synchronous=FULL)
 };
 
-// Opens (creating if needed) the store at `path` for writing: a `.json` file is a JSON store,
-// anything else SQLite. The store holds the state's writer lock (state_lock.h) until it is
-// closed. Throws Error::State when the file exists but cannot be used (the file is left as is),
-// or when another process holds the lock (naming its PID).
-std::unique_ptr<StateStore> open_state_store(const std::string& path, Durability durability);
+// Opens (creating if needed) the store at `location` for writing; parse_state_location()
+// (state_location.h) chooses its backend. The store holds the state's writer lock (writer_lock.h)
+// until it is closed. Throws Error::State when the file exists but cannot be used (the file is left
+// as is), or when another process holds the lock (naming its PID).
+std::unique_ptr<StateStore> open_state_store(const std::string& location, Durability durability);
 
 enum class Access { kReadOnly, kReadWrite };
 
 // Opens an existing store; throws Error::NotFound when there is none. With kReadOnly (for the
 // commands that only look) the file is never created, migrated or changed and no file is left
 // beside it; the caller must not write through the store (a SQLite store refuses).
-std::unique_ptr<StateStore> open_existing_state_store(const std::string& path,
+std::unique_ptr<StateStore> open_existing_state_store(const std::string& location,
                                                       Access access = Access::kReadOnly);
+
+// As open_existing_state_store(location, kReadOnly), but nothing, rather than an error, when
+// there is no state there yet: a workflow that never ran has no runs. Creates nothing.
+std::unique_ptr<StateStore> find_state_store(const std::string& location);
 
 }  // namespace flowweaver

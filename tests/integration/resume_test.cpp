@@ -292,6 +292,30 @@ TEST(ResumeTest, UnusableStatePathsAreClearErrors) {
   EXPECT_THAT(manifest_dir.err, HasSubstr("adir: is a directory, not a manifest file"));
 }
 
+// A URL names a backend: one this flowweaver does not have is refused by every command that
+// takes --state, naming the forms it accepts, and nothing is created (not a directory
+// "postgresql:" for a path read literally).
+TEST(ResumeTest, AStateUrlOfAnUnknownSchemeIsRefusedAndCreatesNothing) {
+  TempDir dir;
+  dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");
+  const std::string url = "postgresql://db.example/flow";
+  const std::string refusal = "this flowweaver knows no postgresql:// backend; give a state file";
+  ProcessResult run = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_THAT(run.err, HasSubstr(refusal));
+  for (const char* command : {"status", "check", "history"}) {
+    ProcessResult r = run_flowweaver({command, "--state", url}, dir.path());
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_THAT(r.err, HasSubstr(refusal)) << command;
+  }
+  ProcessResult backup = run_flowweaver({"backup", "--state", url, "copy.db"}, dir.path());
+  EXPECT_EQ(backup.exit_code, 2);
+  EXPECT_THAT(backup.err, HasSubstr(refusal));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "postgresql:"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "var"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "copy.db"));
+}
+
 TEST(ResumeTest, ACorruptStateFileIsRefusedAndNotOverwritten) {
   TempDir dir;
   dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");

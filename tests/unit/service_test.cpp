@@ -233,6 +233,23 @@ TEST_F(ServiceTest, CatchUpStartsOneRunAtStartOnlyWhenAskedFor) {
   service.stop();
 }
 
+// A workflow that never ran has no state: the service's start (resuming, catching up) and a deep
+// health check read it as having no runs, and leave no file of it behind.
+TEST_F(ServiceTest, AWorkflowThatNeverRanHasNoRunsAndGetsNoStateFile) {
+  write_workflow("never", "schedule: \"0 2 * * *\"\ncatchup: true");
+  ManualClock clock(utc("2026-11-26 03:00:00"));
+  Service service(config_, log_, clock, notifier_);
+  service.start();
+  for (const HealthCheck& check : service.health_checks(true)) {
+    EXPECT_TRUE(check.ok) << check.name << ": " << check.detail;
+  }
+  EXPECT_EQ(runs(service, "never"), 0u);
+  service.stop();
+  EXPECT_FALSE(fs::exists(config_.state_dir / "never.db"));
+  EXPECT_FALSE(fs::exists(config_.state_dir / "never.db.lock"));
+  EXPECT_EQ(log_text().find("[error]"), std::string::npos) << log_text();
+}
+
 // Runs, their tasks and the heartbeat are timed by the service's clock, not the machine's: a
 // service whose clock reads years away from today still catches up, records and reports as told.
 TEST_F(ServiceTest, RunsTasksAndHealthAreTimedByTheServiceClock) {

@@ -7,10 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
+#include <set>
 
 #include "scratch_dir.h"
 #include "state/sqlite_store.h"
+#include "state/state_backup.h"
+#include "state/state_check.h"
+#include "state/writer_lock.h"
+#include "state_backends.h"
 #include "util/error.h"
 
 namespace flowweaver {
@@ -32,9 +36,12 @@ RunRecord run(const std::string& id, const std::string& workflow) {
           std::nullopt, "abc"};
 }
 
-class StateStoreTest : public ::testing::TestWithParam<std::string> {
+class StateStoreTest : public ::testing::TestWithParam<StateBackendKind> {
  protected:
-  std::string path() const { return dir_.file("state" + GetParam()); }
+  std::string path() const { return location("state"); }
+  std::string location(const std::string& name) const {
+    return testing::state_location_in(dir_, GetParam(), name);
+  }
   std::unique_ptr<StateStore> open() { return open_state_store(path(), Durability::kNormal); }
   ScratchDir dir_;
 };
@@ -174,8 +181,100 @@ TEST_P(StateStoreTest, AStandaloneRunDoesNotResumeARunAParentStarted) {
   EXPECT_FALSE(resumable_run(*store, "child", false));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(".db", ".json"),
-                         [](const auto& info) { return info.param == ".db" ? "Sqlite" : "Json"; });
+TEST_P(StateStoreTest, OneWriterAtATimeAndTheLockGoesWithTheStore) {
+  {
+    std::unique_ptr<StateStore> writer = open();
+    writer->create_run(run("r1", "wf"), {task("a", 0)});  // the JSON file exists from here on
+    try {
+      open();
+      ADD_FAILURE() << "a second writer was let in";
+    } catch (const StateInUse& e) {
+      EXPECT_NE(std::string(e.what()).find("in use by another flowweaver process (PID " +
+                                           std::to_string(::getpid()) + ")"),
+                std::string::npos)
+          << e.what();
+      EXPECT_EQ(e.holder_pid(), ::getpid());
+    }
+    // Reading needs no lock.
+    EXPECT_NO_THROW(open_existing_state_store(path())->list_runs("", 10));
+  }
+  EXPECT_NO_THROW(open());  // released on close
+}
+
+TEST_P(StateStoreTest, AStateNotThereIsFoundEmptyAndNothingIsCreated) {
+  EXPECT_EQ(find_state_store(path()), nullptr);
+  try {
+    open_existing_state_store(path());
+    ADD_FAILURE() << "a missing state was opened";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path()));
+  open()->create_run(run("r1", "wf"), {task("a", 0)});
+  EXPECT_EQ(find_state_store(path())->latest_run("wf")->run_id, "r1");
+}
+
+// What is in the state's directory, by name.
+std::set<std::string> names_in(const std::filesystem::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
+TEST_P(StateStoreTest, ReadingOnlyChangesNothingAndLeavesNothingBehind) {
+  open()->create_run(run("r1", "wf"), {task("a", 0)});
+  std::set<std::string> before = names_in(dir_.path());
+  {
+    auto reader = open_existing_state_store(path(), Access::kReadOnly);
+    EXPECT_EQ(reader->latest_run("wf")->run_id, "r1");
+    EXPECT_EQ(find_state_store(path())->load_tasks("r1").size(), 1u);
+    check_state(path());
+  }
+  EXPECT_EQ(names_in(dir_.path()), before);
+}
+
+TEST_P(StateStoreTest, CheckFindsTheRunsLeftRunning) {
+  {
+    auto store = open();
+    store->create_run(run("r1", "wf"), {task("a", 0)});
+    RunRecord done = run("r2", "wf");
+    store->create_run(done, {task("a", 0)});
+    done.status = RunStatus::kCompleted;
+    store->update_run(done);
+  }
+  StateCheck check = check_state(path());
+  EXPECT_EQ(check.backend, GetParam());
+  EXPECT_TRUE(integrity_ok(check));
+  EXPECT_EQ(check.num_runs, 2);
+  ASSERT_EQ(check.running.size(), 1u);
+  EXPECT_EQ(check.running[0].run_id, "r1");
+  EXPECT_EQ(check.problems, std::vector<std::string>{"1 run(s) left RUNNING"});
+  EXPECT_GT(check.size_bytes, 0u);
+  EXPECT_THROW(check_state(location("none")), Error);
+}
+
+TEST_P(StateStoreTest, ABackupHoldsEveryRunAndOpensAsAState) {
+  auto writer = open();  // a backup is taken while a writer holds the state
+  writer->create_run(run("r1", "wf"), {task("a", 0), task("b", 1)});
+  writer->create_run(run("r2", "other"), {task("x", 0)});
+  StateBackup backup = back_up_state(path(), location("backup"));
+  EXPECT_EQ(backup.num_runs, 2);
+  std::unique_ptr<StateStore> copy = open_existing_state_store(location("backup"));
+  EXPECT_EQ(copy->list_runs("", 10).size(), 2u);
+  EXPECT_EQ(copy->load_tasks("r1").size(), 2u);
+  try {
+    back_up_state(path(), path());
+    ADD_FAILURE() << "a backup over the state itself was let through";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest,
+                         ::testing::ValuesIn(testing::all_state_backends()),
+                         [](const auto& info) { return testing::backend_name(info.param); });
 
 TEST(SqliteStoreTest, UsesTheOperatingGuideSchemaAndWal) {
   ScratchDir dir;
@@ -396,35 +495,6 @@ TEST(SqliteStoreTest, ReadOnlyOpenNeverCreatesASchema) {
   SQLite::Database db(path);
   EXPECT_FALSE(db.tableExists("runs"));
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 0);
-}
-
-}  // namespace
-}  // namespace flowweaver
-
-namespace flowweaver {
-namespace {
-
-TEST(StateLockTest, OneWriterAtATimeAndTheLockGoesWithTheStore) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("fw-lock-" + std::to_string(std::random_device{}()));
-  std::filesystem::create_directories(dir);
-  std::string path = (dir / "s.db").string();
-  {
-    std::unique_ptr<StateStore> writer = open_state_store(path, Durability::kNormal);
-    try {
-      open_state_store(path, Durability::kNormal);
-      ADD_FAILURE() << "a second writer was let in";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("in use by another flowweaver process (PID " +
-                                           std::to_string(::getpid()) + ")"),
-                std::string::npos)
-          << e.what();
-    }
-    // Reading needs no lock.
-    EXPECT_NO_THROW(open_existing_state_store(path)->list_runs("", 10));
-  }
-  EXPECT_NO_THROW(open_state_store(path, Durability::kNormal));  // released on close
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,0 +1,36 @@
+// Where a state lives and which backend keeps it: the one place that reads a `--state` value
+// (a file path today; a URL such as postgresql://… later) and the one place that names a
+// workflow's state inside a state directory. Everything else asks these functions.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace flowweaver {
+
+enum class StateBackendKind { kSqlite, kJson };
+
+struct StateLocation {
+  StateBackendKind backend = StateBackendKind::kSqlite;
+  std::string path;  // the state file (both backends keep one file)
+};
+
+// A path ending in `.json` is a JSON store, any other path SQLite. Throws Error::InvalidArgument
+// for a `scheme://…` this flowweaver does not know, naming the forms it accepts; nothing is
+// created or read.
+StateLocation parse_state_location(const std::string& path_or_url);
+
+// `<dir>/<workflow>.db`: where a workflow's state lives in a state directory (`serve`'s
+// state_dir, a directory given to `status`/`history`, ./var by default).
+std::string state_file_in(const std::filesystem::path& dir, const std::string& workflow);
+
+// Whether a directory entry is a state that state_file_in() names (for listing a directory).
+bool is_directory_state_file(const std::filesystem::path& file);
+
+// Whether `file` is a state file of either backend (for suggesting workflow names).
+bool has_state_file_extension(const std::filesystem::path& file);
+
+// The state of workflow `other` beside the state at `location`, kept by the same backend.
+std::string sibling_state(const std::string& location, const std::string& other);
+
+}  // namespace flowweaver

@@ -1,0 +1,16 @@
+#include "state/writer_lock.h"
+
+#include "state/state_lock.h"
+
+namespace flowweaver {
+
+std::unique_ptr<WriterLock> acquire_writer_lock(const StateLocation& location) {
+  switch (location.backend) {
+    case StateBackendKind::kSqlite:
+    case StateBackendKind::kJson:
+      return std::make_unique<StateLock>(location.path);
+  }
+  throw Error::State("no writer lock for the state at " + location.path);  // unreachable
+}
+
+}  // namespace flowweaver
