@@ -4,6 +4,7 @@
 Every test ends by checking that the page logged no console error and threw no exception."""
 import json
 import os
+import re
 import sys
 import time
 import unittest
@@ -54,6 +55,16 @@ tasks:
     with: {ok: true}
 """
 
+# One line every 0.5 s for about 5 s: long enough to watch its log grow.
+CHATTY = """name: chatty
+tasks:
+  - name: talk
+    uses: shell.run
+    with:
+      shell: true
+      command: "for i in 1 2 3 4 5 6 7 8 9 10; do echo tick $i; sleep 0.5; done"
+"""
+
 SLOW = """name: slow
 tasks:
   - name: nap
@@ -92,7 +103,8 @@ class DashboardTest(DashboardCase):
     @classmethod
     def setUpClass(cls):
         cls.service = Service(FLOWWEAVER, {"hello.yaml": HELLO, "flaky.yaml": FLAKY,
-                                           "slow.yaml": SLOW, "big.yaml": big_workflow(10000)},
+                                           "slow.yaml": SLOW, "chatty.yaml": CHATTY,
+                                           "big.yaml": big_workflow(10000)},
                               config="default_isolation: in-process\nmax_workers: 8\n",
                               env={"FLOWWEAVER_SECRET_GREETING_KEY": "pa55-word-xyzzy"})
         cls.browser = Browser()
@@ -106,7 +118,7 @@ class DashboardTest(DashboardCase):
         self.open("#/")
         names = self.browser.wait_for(
             "[...document.querySelectorAll('#workflows tbody tr')].map(r => r.dataset.workflow).join(',')")
-        self.assertEqual(sorted(names.split(",")), ["big", "flaky", "hello", "slow"])
+        self.assertEqual(sorted(names.split(",")), ["big", "chatty", "flaky", "hello", "slow"])
         self.assertIn("Greets, waits a little", self.browser.text("tr[data-workflow=hello]"))
 
     def test_2_a_run_started_from_the_page_completes_live(self):
@@ -164,6 +176,27 @@ class DashboardTest(DashboardCase):
             "document.querySelector('#task-log').textContent", what="the task's log")
         self.assertIn("looking for the marker", log)
         self.shot("failed-task.png")
+
+    def test_3b_a_running_tasks_log_is_followed_live(self):
+        status, started = self.service.api("POST", "/api/workflows/chatty/runs", {})
+        self.assertEqual(status, 201)
+        self.open(f"#/runs/{started['run_id']}/tasks/talk")
+        # Its first lines show while the command still runs...
+        early = self.browser.wait_for(
+            "document.querySelector('#task-log')?.textContent.includes('tick 1') && "
+            "document.querySelector('#task-log').textContent", what="the first line of the log")
+        last_seen = max(int(n) for n in re.findall(r"tick (\d+)", early))
+        self.assertLess(last_seen, 10, "the page came too late to see the log grow")
+        # ...and the next ones as they come, into the same element (the panel is drawn anew only
+        # when the task's state changes, which would read the whole log again).
+        self.browser.evaluate("document.querySelector('#task-log').dataset.seen = 'early'")
+        self.browser.wait_for("document.querySelector('#task-log[data-seen=early]')?.textContent"
+                              f".includes('tick {last_seen + 1}')",
+                              what="a later line in the same log element")
+        self.browser.wait_for("document.querySelector('#task-log')?.textContent.includes('tick 10')",
+                              what="the last line of the log")
+        self.browser.wait_for("document.querySelector('#run-status')?.textContent.includes('COMPLETED')",
+                              what="the run shown COMPLETED")
 
     def test_4_reset_from_the_page_runs_the_task_again(self):
         status, started = self.service.api("POST", "/api/workflows/flaky/runs", {})
