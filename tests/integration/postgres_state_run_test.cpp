@@ -1,0 +1,131 @@
+// `flowweaver run/status/check/backup --state postgresql://…` end to end: the real binary against
+// a real PostgreSQL server (unit/postgres_state_server.h), including a kill -9 mid-run.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "integration/flowweaver_process.h"
+#include "state/postgres_connection.h"
+#include "unit/postgres_state_server.h"
+
+namespace flowweaver::testing {
+namespace {
+
+// The first column of each row of `sql`, or nothing when the query fails (no tables yet).
+std::vector<std::string> rows(const std::string& url, const std::string& sql) {
+  try {
+    PgConnection db(url);
+    PgResult r = db.exec("testing", sql);
+    std::vector<std::string> values;
+    for (int row = 0; row < r.rows(); ++row) values.push_back(r.text(row, 0));
+    return values;
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::string one(const std::string& url, const std::string& sql) {
+  std::vector<std::string> values = rows(url, sql);
+  return values.empty() ? "<none>" : values[0];
+}
+
+std::string chain_of_sleeps(int n) {
+  std::string yaml = "name: wf\ntasks:\n";
+  for (int i = 0; i < n; ++i) {
+    yaml += "  - {name: t" + std::to_string(i) + ", uses: builtin.sleep, with: {duration: 40ms}" +
+            (i > 0 ? ", depends_on: [t" + std::to_string(i - 1) + "]" : std::string()) + "}\n";
+  }
+  return yaml;
+}
+
+TEST(PostgresStateRunTest, RunsAndStatusReadsItFromTheDatabase) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: a, uses: builtin.echo, with: {v: 1}}
+  - {name: b, uses: builtin.noop, depends_on: [a]}
+)");
+  std::string url = new_postgres_database("run");
+  ProcessResult run = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(rows(url, "SELECT task_name || ' ' || status FROM tasks ORDER BY position"),
+            (std::vector<std::string>{"a COMPLETED", "b COMPLETED"}));
+  EXPECT_EQ(one(url, "SELECT status FROM runs WHERE workflow = 'wf'"), "COMPLETED");
+  ProcessResult status = run_flowweaver({"status", "--state", url}, dir.path());
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("COMPLETED"), std::string::npos) << status.out;
+  ProcessResult check = run_flowweaver({"check", "--state", url}, dir.path());
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("PostgreSQL"), std::string::npos) << check.out;
+  ProcessResult backup = run_flowweaver({"backup", "--state", url, "copy.db"}, dir.path());
+  EXPECT_NE(backup.exit_code, 0);
+  EXPECT_NE(backup.err.find("pg_dump"), std::string::npos) << backup.err;
+  // No state file of any kind, nor a path made of the URL.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    std::string name = entry.path().filename().string();
+    EXPECT_TRUE(entry.path().extension() != ".db" && name.find("postgres") == std::string::npos)
+        << entry.path();
+  }
+}
+
+TEST(PostgresStateRunTest, KillNineMidRunThenResumeCompletesEveryTaskOnce) {
+  TempDir dir;
+  dir.write("wf.yaml", chain_of_sleeps(30));
+  std::string url = new_postgres_database("kill");
+  FlowWeaverProcess first({"run", "wf.yaml", "--state", url}, dir.path());
+  ASSERT_TRUE(wait_until([&] {
+    std::string done = one(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'");
+    return done != "<none>" && std::stoi(done) >= 5;
+  }));
+  // A second writer is refused, naming the holder.
+  ProcessResult second = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(second.exit_code, 3);
+  EXPECT_NE(second.err.find("in use by another flowweaver process (PID " +
+                            std::to_string(first.pid()) + ")"),
+            std::string::npos)
+      << second.err;
+  first.signal(SIGKILL);
+  EXPECT_EQ(first.wait().exit_code, 128 + SIGKILL);
+  std::map<std::string, std::string> completed_before;
+  for (const std::string& row :
+       rows(url, "SELECT task_name || '|' || finished_at FROM tasks WHERE status = 'COMPLETED'")) {
+    completed_before[row.substr(0, row.find('|'))] = row;
+  }
+  ASSERT_GE(completed_before.size(), 5u);
+
+  ProcessResult resumed = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(one(url, "SELECT count(*) FROM runs"), "1");  // the killed run, resumed
+  EXPECT_EQ(one(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"), "30");
+  EXPECT_EQ(one(url, "SELECT count(*) FROM attempts WHERE status = 'COMPLETED'"), "30");
+  for (const auto& [name, row] : completed_before) {
+    EXPECT_EQ(one(url, "SELECT task_name || '|' || finished_at FROM tasks WHERE task_name = '" +
+                           name + "'"),
+              row);  // same finish time: it was not run again
+  }
+}
+
+TEST(PostgresStateRunTest, AnUnreachableServerIsReportedWithoutThePassword) {
+  TempDir dir;
+  dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");
+  const std::string url = "postgresql://fw:s3cret@127.0.0.1:1/flow";
+  ProcessResult run = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("cannot connect to the state database postgresql://fw@127.0.0.1:1/flow"),
+            std::string::npos)
+      << run.err;
+  for (const char* command : {"status", "check", "history"}) {
+    ProcessResult r = run_flowweaver({command, "--state", url}, dir.path());
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_NE(r.err.find("postgresql://fw@127.0.0.1:1/flow"), std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << command << ": " << r.err;
+  }
+  EXPECT_EQ(run.err.find("s3cret"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace flowweaver::testing
