@@ -17,6 +17,7 @@
 #include "cli/state_command_support.h"
 #include "state/cancel_request.h"
 #include "state/cancelled_run.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "state/writer_lock.h"
 #include "util/time_format.h"
@@ -134,7 +135,8 @@ int cancel_command(const CancelArguments& args) {
       throw Error::InvalidArgument("--timeout '" + args.timeout + "' is not a duration like 10s");
     }
     std::string workflow = workflow_name(args.workflow);
-    std::string path = args.state.empty() ? default_state_path(workflow) : args.state;
+    std::string path =
+        args.state.empty() ? default_state_path(workflow) : workflow_state(args.state, workflow);
     for (int tries = 0;; ++tries) {
       RunRecord run = find_run(*open_existing_state_store(path), path, workflow, args.run_id);
       if (is_closed(run.status)) return refuse_closed(run);

@@ -19,6 +19,7 @@
 #include "manifest/validator.h"
 #include "repair/task_mark.h"
 #include "run_id.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "workflow.h"
 
@@ -112,7 +113,7 @@ int mark_command(const MarkArguments& args) {
     Manifest m = read_manifest_for_state(args.file);
     uint32_t task = find_task(m, args.file, args.task);
     if (args.completed) checked_output(args.output);  // before anything is written
-    std::string path = resolve_state_path(args.file, args.state);
+    std::string path = workflow_state(resolve_state_path(args.file, args.state), m.name);
     std::unique_ptr<StateStore> store = open_state_store(path, Durability::kNormal);
     RunRecord run = run_to_mark(*store, m, args, path);
     TaskMark mark;

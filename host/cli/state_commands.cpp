@@ -21,6 +21,7 @@
 #include "repair/task_reset.h"
 #include "run_summary.h"
 #include "state/record_json.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "util/error.h"
 #include "util/printable.h"
@@ -262,7 +263,7 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     uint32_t reset_task = find_task(m, file, task);
     Dag dag = build_dag(m);
     if (!dag.find_cycle().empty()) throw Error::InvalidArgument(file + " has a dependency cycle");
-    std::string path = resolve_state_path(file, state_path);
+    std::string path = workflow_state(resolve_state_path(file, state_path), m.name);
     std::unique_ptr<StateStore> store = open_existing_state_store(path, Access::kReadWrite);
     std::optional<RunRecord> run = store->latest_run(m.name);
     if (!run) throw Error::NotFound("no run of '" + m.name + "' in " + path + "; nothing to reset");

@@ -11,10 +11,13 @@ namespace {
 std::string one_line(const char* message) {
   std::string text = message ? message : "";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
+  std::string line;
+  for (char c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+    if (c == ' ' && !line.empty() && line.back() == ' ') continue;
+    line += c;
   }
-  return text.empty() ? "no message from libpq" : text;
+  return line.empty() ? "no message from libpq" : line;
 }
 
 // Drops `password=…` from the query part of a URL.

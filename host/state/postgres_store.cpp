@@ -213,7 +213,7 @@ std::vector<TaskRecord> PostgresStore::load_tasks(const std::string& run_id) {
   PgResult r = db_.exec("reading tasks",
                         "SELECT task_name, position, status, attempt, result, error, timestamp, "
                         "started_at, finished_at, next_attempt_at FROM tasks WHERE run_id = $1 "
-                        "ORDER BY position, task_name",
+                        "ORDER BY position, task_name COLLATE \"C\"",
                         {run_id});
   std::vector<TaskRecord> tasks;
   tasks.reserve(static_cast<size_t>(r.rows()));

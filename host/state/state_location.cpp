@@ -31,11 +31,15 @@ std::string url_scheme(const std::string& text) {
   return text.substr(0, end);
 }
 
+bool is_postgres_scheme(const std::string& scheme) {
+  return scheme == "postgresql" || scheme == "postgres";
+}
+
 }  // namespace
 
 StateLocation parse_state_location(const std::string& path_or_url) {
   std::string scheme = url_scheme(path_or_url);
-  if (scheme == "postgresql" || scheme == "postgres") {
+  if (is_postgres_scheme(scheme)) {
     size_t fragment = path_or_url.find('#');
     StateLocation location;
     location.backend = StateBackendKind::kPostgres;
@@ -94,6 +98,14 @@ std::string state_side_file(const std::string& location, const std::string& suff
   return (dir / ("postgres-" +
                  short_hash(url_without_password(where.path) + "#" + where.lock_name) + suffix))
       .string();
+}
+
+// Never throws: a location of no known form is refused where it is opened, with its message.
+std::string workflow_state(const std::string& location, const std::string& workflow) {
+  if (!is_postgres_scheme(url_scheme(location)) || location.find('#') != std::string::npos) {
+    return location;
+  }
+  return location + "#" + workflow;
 }
 
 std::string sibling_state(const std::string& location, const std::string& other) {

@@ -40,6 +40,12 @@ bool has_state_file_extension(const std::filesystem::path& file);
 // the processes of this host that use one state find the same file.
 std::string state_side_file(const std::string& location, const std::string& suffix);
 
+// The state of workflow `workflow` at `location` as given (--state): a database URL without a
+// `#name` gets `#workflow`, so that its writer lock is the workflow's own (two workflows write to
+// one database at once; two writers of one workflow do not); any other location is returned as
+// it is (this never throws).
+std::string workflow_state(const std::string& location, const std::string& workflow);
+
 // The state of workflow `other` beside the state at `location`, kept by the same backend: for
 // PostgreSQL the same database, `URL#other` (its own writer lock).
 std::string sibling_state(const std::string& location, const std::string& other);

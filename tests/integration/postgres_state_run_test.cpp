@@ -108,6 +108,69 @@ TEST(PostgresStateRunTest, KillNineMidRunThenResumeCompletesEveryTaskOnce) {
   }
 }
 
+// `cancel` finds the holder through the lock's session and asks it through the request file of
+// the state on this host (state_side_file()).
+TEST(PostgresStateRunTest, CancelOfARunInAnotherProcessEndsItCancelled) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: a, uses: builtin.echo, with: {v: 1}}
+  - {name: slow, uses: builtin.sleep, with: {duration: 60s}, depends_on: [a]}
+)");
+  std::string url = new_postgres_database("cancel");
+  FlowWeaverProcess run({"run", "wf.yaml", "--state", url}, dir.path());
+  ASSERT_TRUE(wait_until(
+      [&] { return one(url, "SELECT status FROM tasks WHERE task_name = 'slow'") == "RUNNING"; }));
+  ProcessResult cancel = run_flowweaver({"cancel", "wf.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_NE(cancel.out.find("Cancel requested: process " + std::to_string(run.pid())),
+            std::string::npos)
+      << cancel.out;
+  EXPECT_EQ(run.wait().exit_code, 4);
+  EXPECT_EQ(one(url, "SELECT status FROM runs"), "CANCELLED");
+  EXPECT_EQ(one(url, "SELECT status FROM tasks WHERE task_name = 'slow'"), "PENDING");
+}
+
+// One database, a writer lock per workflow: another workflow runs while one holds its lock, a
+// second writer of the same workflow (`run`, `reset`) is refused, and a sub-workflow's run goes
+// into the same database under its own lock while its parent holds the parent's.
+TEST(PostgresStateRunTest, WorkflowsShareADatabaseEachWithItsOwnWriter) {
+  TempDir dir;
+  dir.write("slow.yaml", R"(name: slow
+tasks:
+  - {name: a, uses: builtin.sleep, with: {duration: 60s}}
+)");
+  dir.write("child.yaml", R"(name: child
+tasks:
+  - {name: c, uses: builtin.echo, with: {v: 2}}
+outputs:
+  v: ${tasks.c.output.v}
+)");
+  dir.write("parent.yaml", R"(name: parent
+tasks:
+  - {name: sub, uses: workflow.run, with: {file: child.yaml}}
+)");
+  std::string url = new_postgres_database("share");
+  FlowWeaverProcess slow({"run", "slow.yaml", "--state", url}, dir.path());
+  ASSERT_TRUE(wait_until(
+      [&] { return one(url, "SELECT status FROM tasks WHERE task_name = 'a'") == "RUNNING"; }));
+  ProcessResult parent = run_flowweaver({"run", "parent.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(parent.exit_code, 0) << parent.err;
+  EXPECT_EQ(one(url, "SELECT status FROM runs WHERE workflow = 'child'"), "COMPLETED");
+  EXPECT_EQ(one(url, "SELECT parent_workflow FROM runs WHERE workflow = 'child'"), "parent");
+  EXPECT_EQ(one(url, "SELECT status FROM runs WHERE workflow = 'parent'"), "COMPLETED");
+  const std::string holder =
+      "in use by another flowweaver process (PID " + std::to_string(slow.pid()) + ")";
+  ProcessResult again = run_flowweaver({"run", "slow.yaml", "--state", url}, dir.path());
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_NE(again.err.find(holder), std::string::npos) << again.err;
+  ProcessResult reset = run_flowweaver({"reset", "slow.yaml", "a", "--state", url}, dir.path());
+  EXPECT_EQ(reset.exit_code, 3);
+  EXPECT_NE(reset.err.find(holder), std::string::npos) << reset.err;
+  slow.signal(SIGKILL);
+  slow.wait();
+}
+
 TEST(PostgresStateRunTest, AnUnreachableServerIsReportedWithoutThePassword) {
   TempDir dir;
   dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");

@@ -4,7 +4,6 @@
 
 #include "scratch_dir.h"
 #include "state/postgres_connection.h"
-#include "state/postgres_connection.h"
 #include "state/state_store.h"
 #include "util/error.h"
 
@@ -44,6 +43,12 @@ TEST(StateLocationTest, APostgresUrlIsADatabaseAndItsFragmentNamesTheLock) {
   EXPECT_EQ(child.lock_name, "child");
   EXPECT_EQ(sibling_state("postgresql://fw@db.example/flow#parent", "child"),
             "postgresql://fw@db.example/flow#child");
+  // A workflow's own lock, unless the location names one; files are as given.
+  EXPECT_EQ(workflow_state("postgresql://fw@db.example/flow", "wf"),
+            "postgresql://fw@db.example/flow#wf");
+  EXPECT_EQ(workflow_state("postgresql://fw@db.example/flow#other", "wf"),
+            "postgresql://fw@db.example/flow#other");
+  EXPECT_EQ(workflow_state("var/x.db", "wf"), "var/x.db");
 }
 
 TEST(StateLocationTest, APasswordNeverReachesAMessage) {
