@@ -100,6 +100,50 @@ PgResult PgConnection::exec(const char* doing, const std::string& sql,
   return result;
 }
 
+void PgConnection::exec_each(const char* doing, const std::string& sql,
+                             const std::vector<std::vector<PgParam>>& rows) {
+  if (rows.empty()) return;
+  if (rows.size() == 1) {
+    exec(doing, sql, rows.front());
+    return;
+  }
+  PGconn* conn = conn_.get();
+  auto failed = [&](const std::string& why) {
+    return Error::State("state database " + described_ + ": " + doing + " failed: " + why);
+  };
+  if (PQenterPipelineMode(conn) != 1) throw failed(one_line(PQerrorMessage(conn)));
+  std::string error;
+  std::vector<const char*> values;
+  for (const std::vector<PgParam>& params : rows) {
+    values.clear();
+    for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) != 1) {
+      error = one_line(PQerrorMessage(conn));
+      break;
+    }
+  }
+  if (PQpipelineSync(conn) != 1 && error.empty()) error = one_line(PQerrorMessage(conn));
+  // Every answer up to the sync is read, whatever failed: the connection is usable again after.
+  for (size_t empty = 0;;) {
+    PGresult* result = PQgetResult(conn);
+    if (result == nullptr) {  // the end of one statement's results, or of a broken connection
+      bool lost = PQstatus(conn) == CONNECTION_BAD || ++empty > rows.size() + 1;
+      if (lost && error.empty())
+        error = "the connection was lost: " + one_line(PQerrorMessage(conn));
+      if (lost) break;
+      continue;
+    }
+    ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_FATAL_ERROR && error.empty())
+      error = one_line(PQresultErrorMessage(result));
+    PQclear(result);
+    if (status == PGRES_PIPELINE_SYNC) break;
+  }
+  PQexitPipelineMode(conn);
+  if (!error.empty()) throw failed(error);
+}
+
 void PgConnection::exec_script(const char* doing, const char* sql) {
   PgResult result(PQexec(conn_.get(), sql));
   if (PQresultStatus(result.raw()) != PGRES_COMMAND_OK) {

@@ -44,6 +44,11 @@ class PgConnection {
   // Runs one statement with `params` bound as $1, $2, …; throws Error::State saying what was
   // being done (`doing`) and the server's message.
   PgResult exec(const char* doing, const std::string& sql, const std::vector<PgParam>& params = {});
+  // Runs `sql` once for each parameter list of `rows`, all sent before any answer is read (libpq's
+  // pipeline mode): one round trip for the lot instead of one each. Throws as exec() does, for
+  // the first statement that failed; the caller's transaction then rolls back every one.
+  void exec_each(const char* doing, const std::string& sql,
+                 const std::vector<std::vector<PgParam>>& rows);
   // Runs several statements of fixed text (a schema: nothing bound, nothing spliced in).
   void exec_script(const char* doing, const char* sql);
   // Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws.

@@ -100,6 +100,47 @@ Error newer_schema_error(const std::string& where, int version) {
                       "); use a newer flowweaver. The database was not changed.");
 }
 
+const char* kUpsertTask =
+    "INSERT INTO tasks (run_id, task_name, position, status, attempt, result, error, timestamp, "
+    "started_at, finished_at, next_attempt_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+    "ON CONFLICT (run_id, task_name) DO UPDATE SET position = $3, status = $4, attempt = $5, "
+    "result = $6, error = $7, timestamp = $8, started_at = $9, finished_at = $10, "
+    "next_attempt_at = $11";
+
+const char* kInsertAttempt =
+    "INSERT INTO attempts (run_id, task_name, attempt, status, error, started_at, finished_at, "
+    "duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+std::vector<PgParam> task_row(const std::string& run_id, const TaskRecord& t) {
+  return {run_id,
+          t.task_name,
+          std::to_string(t.position),
+          to_string(t.status),
+          std::to_string(t.attempt),
+          text_or_null(t.result),
+          text_or_null(t.error),
+          format_timestamp(t.timestamp),
+          optional_time(t.started_at),
+          optional_time(t.finished_at),
+          optional_time(t.next_attempt_at)};
+}
+
+std::vector<PgParam> attempt_row(const std::string& run_id, const AttemptRecord& a) {
+  // Of the times as stored (to the millisecond), as SQLite's store computes it.
+  auto stored_ms = [](TimePoint t) {
+    return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+  };
+  return {run_id,
+          a.task_name,
+          std::to_string(a.attempt),
+          to_string(a.status),
+          text_or_null(a.error),
+          format_timestamp(a.started_at),
+          format_timestamp(a.finished_at),
+          std::to_string(stored_ms(a.finished_at) - stored_ms(a.started_at))};
+}
+
 }  // namespace
 
 std::optional<int> postgres_schema_version(PgConnection& db) {
@@ -197,7 +238,10 @@ void PostgresStore::create_run(const RunRecord& run, const std::vector<TaskRecor
               run.parent ? PgParam(run.parent->run_id) : std::nullopt,
               run.parent ? PgParam(run.parent->task) : std::nullopt,
               run.parent ? PgParam(run.parent->workflow) : std::nullopt});
-    for (const TaskRecord& task : tasks) write_task(run.run_id, task);
+    std::vector<std::vector<PgParam>> rows;
+    rows.reserve(tasks.size());
+    for (const TaskRecord& task : tasks) rows.push_back(task_row(run.run_id, task));
+    db_.exec_each("creating a run's tasks", kUpsertTask, rows);
   });
 }
 
@@ -262,33 +306,6 @@ std::vector<AttemptRecord> PostgresStore::load_attempts(const std::string& run_i
   return attempts;
 }
 
-void PostgresStore::write_task(const std::string& run_id, const TaskRecord& t) {
-  db_.exec("recording task state",
-           "INSERT INTO tasks (run_id, task_name, position, status, attempt, result, error, "
-           "timestamp, started_at, finished_at, next_attempt_at) "
-           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-           "ON CONFLICT (run_id, task_name) DO UPDATE SET position = $3, status = $4, "
-           "attempt = $5, result = $6, error = $7, timestamp = $8, started_at = $9, "
-           "finished_at = $10, next_attempt_at = $11",
-           {run_id, t.task_name, std::to_string(t.position), to_string(t.status),
-            std::to_string(t.attempt), text_or_null(t.result), text_or_null(t.error),
-            format_timestamp(t.timestamp), optional_time(t.started_at),
-            optional_time(t.finished_at), optional_time(t.next_attempt_at)});
-}
-
-void PostgresStore::write_attempt(const std::string& run_id, const AttemptRecord& a) {
-  // Of the times as stored (to the millisecond), as SQLite's store computes it.
-  auto stored_ms = [](TimePoint t) {
-    return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
-  };
-  db_.exec("recording an attempt",
-           "INSERT INTO attempts (run_id, task_name, attempt, status, error, started_at, "
-           "finished_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-           {run_id, a.task_name, std::to_string(a.attempt), to_string(a.status),
-            text_or_null(a.error), format_timestamp(a.started_at), format_timestamp(a.finished_at),
-            std::to_string(stored_ms(a.finished_at) - stored_ms(a.started_at))});
-}
-
 // As SQLite's store: one transaction, and a task that changes several times in the batch has
 // only its last state written; every attempt is written, in order.
 void PostgresStore::apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
@@ -298,11 +315,14 @@ void PostgresStore::apply(const std::string& run_id, const std::vector<TaskUpdat
   seen.reserve(updates.size());
   for (size_t i = updates.size(); i-- > 0;)
     is_last[i] = seen.insert(updates[i].task.task_name).second;
+  std::vector<std::vector<PgParam>> tasks, attempts;
+  for (size_t i = 0; i < updates.size(); ++i) {
+    if (is_last[i]) tasks.push_back(task_row(run_id, updates[i].task));
+    if (updates[i].attempt) attempts.push_back(attempt_row(run_id, *updates[i].attempt));
+  }
   db_.in_transaction([&] {
-    for (size_t i = 0; i < updates.size(); ++i) {
-      if (is_last[i]) write_task(run_id, updates[i].task);
-      if (updates[i].attempt) write_attempt(run_id, *updates[i].attempt);
-    }
+    db_.exec_each("recording task state", kUpsertTask, tasks);
+    db_.exec_each("recording attempts", kInsertAttempt, attempts);
   });
 }
 

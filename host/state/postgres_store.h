@@ -44,8 +44,6 @@ class PostgresStore : public StateStore {
   void migrate();
   std::vector<RunRecord> query_runs(const std::string& where, std::vector<PgParam> args,
                                     size_t limit);
-  void write_task(const std::string& run_id, const TaskRecord& task);
-  void write_attempt(const std::string& run_id, const AttemptRecord& attempt);
 
   PgConnection db_;
 };

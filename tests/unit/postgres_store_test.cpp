@@ -99,6 +99,41 @@ TEST(PostgresStoreTest, UsesTheOperatingGuideTablesColumnsAndTimes) {
   EXPECT_EQ(column(url, "SELECT duration_ms FROM attempts"), std::vector<std::string>{"1333"});
 }
 
+// apply() sends a batch's rows in one go (libpq's pipeline mode), and stays one transaction: a
+// row the server refuses leaves none of the batch written, and the store goes on working.
+TEST(PostgresStoreTest, ABatchIsWholeOrNothingAndTheStoreGoesOn) {
+  std::string url = new_postgres_database("batch");
+  auto store = open_state_store(url, Durability::kNormal);
+  std::vector<TaskRecord> tasks;
+  for (int i = 0; i < 3000; ++i) tasks.push_back(task("t" + std::to_string(i), i));
+  store->create_run(run("r1", "wf"), tasks);
+  TimePoint t0(std::chrono::milliseconds(1700000000123));
+  auto completed = [&](const std::string& name) {
+    TaskRecord t = task(name, 0);
+    t.status = TaskStatus::kCompleted;
+    t.attempt = 1;
+    t.started_at = t.finished_at = t0;
+    return TaskUpdate{t, AttemptRecord{name, 1, TaskStatus::kCompleted, "", t0, t0}};
+  };
+  std::vector<TaskUpdate> updates;
+  for (int i = 0; i < 2000; ++i) updates.push_back(completed("t" + std::to_string(i)));
+  store->apply("r1", updates);
+  EXPECT_EQ(column(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"),
+            std::vector<std::string>{"2000"});
+  EXPECT_EQ(column(url, "SELECT count(*) FROM attempts"), std::vector<std::string>{"2000"});
+
+  // t2000 is new, t0's attempt 1 exists already: the server refuses that row, so nothing is.
+  std::string message = state_error([&] {
+    store->apply("r1", {completed("t2000"), completed("t0")});
+  });
+  EXPECT_NE(message.find("duplicate key"), std::string::npos) << message;
+  EXPECT_EQ(column(url, "SELECT status FROM tasks WHERE task_name = 't2000'"),
+            std::vector<std::string>{"PENDING"});
+  store->apply("r1", {completed("t2000"), completed("t2001")});
+  EXPECT_EQ(column(url, "SELECT count(*) FROM attempts"), std::vector<std::string>{"2002"});
+  EXPECT_EQ(store->load_tasks("r1").size(), 3000u);
+}
+
 TEST(PostgresStoreTest, ADatabaseOfOtherTablesIsRefusedAndLeftUntouched) {
   std::string url = new_postgres_database("foreign");
   column(url, "CREATE TABLE runs (x integer)");
