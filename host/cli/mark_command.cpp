@@ -19,6 +19,7 @@
 #include "manifest/validator.h"
 #include "repair/task_mark.h"
 #include "run_id.h"
+#include "state/postgres_connection.h"
 #include "state/state_location.h"
 #include "state/state_store.h"
 #include "workflow.h"
@@ -86,8 +87,9 @@ RunRecord run_to_mark(StateStore& store, const Manifest& m, const MarkArguments&
   }
   std::optional<RunRecord> run = store.find_run(args.run_id);
   if (!run || run->workflow != m.name) {
-    throw Error::NotFound("no run '" + args.run_id + "' of '" + m.name + "' in " + path +
-                          " (`flowweaver history " + args.file + "` lists the runs)");
+    throw Error::NotFound("no run '" + args.run_id + "' of '" + m.name + "' in " +
+                          url_without_password(path) + " (`flowweaver history " + args.file +
+                          "` lists the runs)");
   }
   if (is_closed(run->status)) {
     run->status = RunStatus::kPending;  // reopened, as `reset` does, so the next `run` resumes it

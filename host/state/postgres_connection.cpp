@@ -45,7 +45,8 @@ std::string without_password_parameter(std::string url) {
 std::string url_without_password(const std::string& url) {
   std::string out = url;
   size_t authority = out.find("://");
-  if (authority != std::string::npos) {
+  if (authority == std::string::npos) return url;  // a file path: nothing to take out
+  {
     authority += 3;
     size_t end = out.find_first_of("/?#", authority);
     if (end == std::string::npos) end = out.size();

@@ -11,7 +11,8 @@
 
 namespace flowweaver {
 
-// `url` with any password taken out (`user:secret@` and `?password=…`), for messages.
+// `url` with any password taken out (`user:secret@` and `?password=…`), for messages; anything
+// without `://` (a file path) as it is.
 std::string url_without_password(const std::string& url);
 
 // A query's result: rows of text values, NULL as nothing.

@@ -171,6 +171,40 @@ tasks:
   slow.wait();
 }
 
+// A password written in the URL (the test server trusts any) is used, and printed nowhere.
+TEST(PostgresStateRunTest, APasswordInTheUrlIsPrintedByNoCommand) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(name: wf
+tasks:
+  - {name: a, uses: builtin.echo, with: {v: 1}}
+  - {name: b, uses: builtin.fail, with: {times: 5}, depends_on: [a]}
+)");
+  std::string url = new_postgres_database("pw");
+  std::string with_password =
+      url.substr(0, url.find('@')) + ":pw-s3cret" + url.substr(url.find('@'));
+  std::vector<std::vector<std::string>> commands = {
+      {"run", "wf.yaml", "--state", with_password},
+      {"status", "--state", with_password},
+      {"status", "wf.yaml", "--state", with_password},
+      {"history", "--state", with_password},
+      {"check", "--state", with_password},
+      {"check", "--json", "--state", with_password},
+      {"reset", "wf.yaml", "b", "--state", with_password},
+      {"mark", "wf.yaml", "b", "--completed", "--state", with_password},
+      {"cancel", "wf.yaml", "--state", with_password},
+      {"cancel", "wf.yaml", "--run", "nosuchrun", "--state", with_password},
+      {"status", "--run", "nosuchrun", "--state", with_password},
+      {"mark", "wf.yaml", "b", "--completed", "--run", "nosuchrun", "--state", with_password},
+      {"history", "--workflow", "nosuchworkflow", "--state", with_password},
+      {"backup", "--state", with_password, "x.db"}};
+  for (const std::vector<std::string>& command : commands) {
+    ProcessResult r = run_flowweaver(command, dir.path());
+    EXPECT_EQ(r.out.find("pw-s3cret"), std::string::npos) << command[0] << ": " << r.out;
+    EXPECT_EQ(r.err.find("pw-s3cret"), std::string::npos) << command[0] << ": " << r.err;
+  }
+  EXPECT_EQ(one(url, "SELECT status FROM tasks WHERE task_name = 'b'"), "COMPLETED");  // marked
+}
+
 TEST(PostgresStateRunTest, AnUnreachableServerIsReportedWithoutThePassword) {
   TempDir dir;
   dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");
