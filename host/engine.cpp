@@ -22,6 +22,7 @@
 #include "run_logger.h"
 #include "run_opening.h"
 #include "run_summary.h"
+#include "state/state_location.h"
 #include "subworkflow_runner.h"
 #include "task_log/task_log_files.h"
 #include "task_log/task_log_path.h"
@@ -229,8 +230,9 @@ RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch) {
               plugin->path().string(), plugin->sha256());
   }
   SystemClock clock;
-  std::string state_path =
-      options.state_path.empty() ? default_state_path(w->manifest.name) : options.state_path;
+  std::string state_path = options.state_path.empty()
+                               ? default_state_path(w->manifest.name)
+                               : workflow_state(options.state_path, w->manifest.name);
   try {
     std::unique_ptr<StateStore> store = open_state_store(state_path, options.durability);
     stop_switch.watch_cancel_requests(state_path);

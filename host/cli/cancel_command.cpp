@@ -17,6 +17,8 @@
 #include "cli/state_command_support.h"
 #include "state/cancel_request.h"
 #include "state/cancelled_run.h"
+#include "state/postgres_connection.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "state/writer_lock.h"
 #include "util/time_format.h"
@@ -50,14 +52,15 @@ RunRecord find_run(StateStore& store, const std::string& path, const std::string
   if (!run_id.empty()) {
     std::optional<RunRecord> run = store.find_run(run_id);
     if (!run || run->workflow != workflow) {
-      throw Error::NotFound("no run '" + run_id + "' of '" + workflow + "' in " + path +
-                            " (`flowweaver history` lists the runs)");
+      throw Error::NotFound("no run '" + run_id + "' of '" + workflow + "' in " +
+                            url_without_password(path) + " (`flowweaver history` lists the runs)");
     }
     return *run;
   }
   std::optional<RunRecord> run = store.latest_run(workflow);
   if (!run)
-    throw Error::NotFound("no run of '" + workflow + "' in " + path + "; nothing to cancel");
+    throw Error::NotFound("no run of '" + workflow + "' in " + url_without_password(path) +
+                          "; nothing to cancel");
   return *run;
 }
 
@@ -120,9 +123,9 @@ int cancel_held(const std::string& path, const RunRecord& run, long pid, Millis 
     case Asked::kIgnored:
       break;
   }
-  throw Error::State("process " + std::to_string(pid) + " holds the state " + path +
-                     " but did not take the request to cancel run " + run.run_id + " within " +
-                     format_duration_spec(timeout) +
+  throw Error::State("process " + std::to_string(pid) + " holds the state " +
+                     url_without_password(path) + " but did not take the request to cancel run " +
+                     run.run_id + " within " + format_duration_spec(timeout) +
                      ": it is not running that run (a `reset` or `mark` holds the state only "
                      "briefly: try again), or it is not a flowweaver of this version");
 }
@@ -134,7 +137,8 @@ int cancel_command(const CancelArguments& args) {
       throw Error::InvalidArgument("--timeout '" + args.timeout + "' is not a duration like 10s");
     }
     std::string workflow = workflow_name(args.workflow);
-    std::string path = args.state.empty() ? default_state_path(workflow) : args.state;
+    std::string path =
+        args.state.empty() ? default_state_path(workflow) : workflow_state(args.state, workflow);
     for (int tries = 0;; ++tries) {
       RunRecord run = find_run(*open_existing_state_store(path), path, workflow, args.run_id);
       if (is_closed(run.status)) return refuse_closed(run);

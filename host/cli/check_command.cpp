@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/shared_options.h"
 #include "engine.h"
+#include "state/postgres_connection.h"
 #include "state/state_check.h"
 #include "util/error.h"
 #include "util/printable.h"
@@ -22,6 +23,30 @@ constexpr int kExitNeedsAttention = 1;
 
 bool is_json(const StateCheck& r) { return r.backend == StateBackendKind::kJson; }
 
+const char* format_name(const StateCheck& r) {
+  switch (r.backend) {
+    case StateBackendKind::kJson:
+      return "json";
+    case StateBackendKind::kPostgres:
+      return "postgresql";
+    case StateBackendKind::kSqlite:
+      break;
+  }
+  return "sqlite";
+}
+
+const char* format_title(const StateCheck& r) {
+  switch (r.backend) {
+    case StateBackendKind::kJson:
+      return "JSON";
+    case StateBackendKind::kPostgres:
+      return "PostgreSQL";
+    case StateBackendKind::kSqlite:
+      break;
+  }
+  return "SQLite";
+}
+
 nlohmann::json report_json(const std::string& path, const StateCheck& r) {
   nlohmann::json running = nlohmann::json::array();
   for (const RunRecord& run : r.running) {
@@ -29,8 +54,8 @@ nlohmann::json report_json(const std::string& path, const StateCheck& r) {
                        {"run_id", run.run_id},
                        {"started_at", format_timestamp(run.started_at)}});
   }
-  return {{"state", path},
-          {"format", is_json(r) ? "json" : "sqlite"},
+  return {{"state", url_without_password(path)},
+          {"format", format_name(r)},
           {"size_bytes", r.size_bytes},
           {"ok", r.problems.empty()},
           {"integrity", r.integrity},
@@ -56,8 +81,8 @@ void print_running(const std::vector<RunRecord>& running) {
 }
 
 void print_report(const std::string& path, const StateCheck& r) {
-  std::cout << "State " << path << " (" << (is_json(r) ? "JSON" : "SQLite") << ", " << r.size_bytes
-            << " bytes)\n";
+  std::cout << "State " << url_without_password(path) << " (" << format_title(r) << ", "
+            << r.size_bytes << " bytes)\n";
   std::cout << "  integrity:       " << (integrity_ok(r) ? "ok" : "FAILED") << "\n";
   if (!integrity_ok(r)) {
     constexpr size_t kShown = 10;

@@ -13,6 +13,7 @@
 #include "cli/state_directory.h"
 #include "engine.h"
 #include "manifest/manifest_reader.h"
+#include "state/postgres_connection.h"
 #include "state/state_store.h"
 #include "task_log/task_log_reader.h"
 #include "util/error.h"
@@ -67,7 +68,8 @@ std::string state_path_for(const std::string& workflow, const std::string& state
                      : is_state_directory(state) ? state_file_in(state, workflow)
                                                  : state;
   if (!find_state_store(path)) {
-    throw Error::NotFound("no state for workflow '" + printable(workflow) + "' at " + path +
+    throw Error::NotFound("no state for workflow '" + printable(workflow) + "' at " +
+                          url_without_password(path) +
                           did_you_mean(workflow, workflows_in(fs::path(path).parent_path())) +
                           "; give --state where its runs are recorded");
   }

@@ -19,6 +19,8 @@
 #include "manifest/validator.h"
 #include "repair/task_mark.h"
 #include "run_id.h"
+#include "state/postgres_connection.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "workflow.h"
 
@@ -85,8 +87,9 @@ RunRecord run_to_mark(StateStore& store, const Manifest& m, const MarkArguments&
   }
   std::optional<RunRecord> run = store.find_run(args.run_id);
   if (!run || run->workflow != m.name) {
-    throw Error::NotFound("no run '" + args.run_id + "' of '" + m.name + "' in " + path +
-                          " (`flowweaver history " + args.file + "` lists the runs)");
+    throw Error::NotFound("no run '" + args.run_id + "' of '" + m.name + "' in " +
+                          url_without_password(path) + " (`flowweaver history " + args.file +
+                          "` lists the runs)");
   }
   if (is_closed(run->status)) {
     run->status = RunStatus::kPending;  // reopened, as `reset` does, so the next `run` resumes it
@@ -112,7 +115,7 @@ int mark_command(const MarkArguments& args) {
     Manifest m = read_manifest_for_state(args.file);
     uint32_t task = find_task(m, args.file, args.task);
     if (args.completed) checked_output(args.output);  // before anything is written
-    std::string path = resolve_state_path(args.file, args.state);
+    std::string path = workflow_state(resolve_state_path(args.file, args.state), m.name);
     std::unique_ptr<StateStore> store = open_state_store(path, Durability::kNormal);
     RunRecord run = run_to_mark(*store, m, args, path);
     TaskMark mark;

@@ -20,7 +20,9 @@
 #include "manifest/validator.h"
 #include "repair/task_reset.h"
 #include "run_summary.h"
+#include "state/postgres_connection.h"
 #include "state/record_json.h"
+#include "state/state_location.h"
 #include "state/state_store.h"
 #include "util/error.h"
 #include "util/printable.h"
@@ -78,10 +80,10 @@ int show_run(const std::string& path, const std::string& workflow, const std::st
   std::optional<RunRecord> run;
   if (!run_id.empty()) {
     run = store->find_run(run_id);
-    if (!run) throw Error::NotFound("no run '" + run_id + "' in " + path);
+    if (!run) throw Error::NotFound("no run '" + run_id + "' in " + url_without_password(path));
   } else {
     auto runs = store->list_runs(workflow, 1);
-    if (runs.empty()) throw Error::NotFound("no runs recorded in " + path);
+    if (runs.empty()) throw Error::NotFound("no runs recorded in " + url_without_password(path));
     run = runs.front();
   }
   print_run(*store, *run, json);
@@ -193,7 +195,7 @@ int watch_then_show(const std::string& workflow, const std::string& state_path,
   if (id.empty()) {
     std::unique_ptr<StateStore> store = open_existing_state_store(path);
     std::vector<RunRecord> runs = store->list_runs(workflow, 1);
-    if (runs.empty()) throw Error::NotFound("no runs recorded in " + path);
+    if (runs.empty()) throw Error::NotFound("no runs recorded in " + url_without_password(path));
     id = runs.front().run_id;
   }
   RunStatus final_status = watch_run(path, id);
@@ -262,10 +264,13 @@ int reset_command(const std::string& file, const std::string& task, const std::s
     uint32_t reset_task = find_task(m, file, task);
     Dag dag = build_dag(m);
     if (!dag.find_cycle().empty()) throw Error::InvalidArgument(file + " has a dependency cycle");
-    std::string path = resolve_state_path(file, state_path);
+    std::string path = workflow_state(resolve_state_path(file, state_path), m.name);
     std::unique_ptr<StateStore> store = open_existing_state_store(path, Access::kReadWrite);
     std::optional<RunRecord> run = store->latest_run(m.name);
-    if (!run) throw Error::NotFound("no run of '" + m.name + "' in " + path + "; nothing to reset");
+    if (!run) {
+      throw Error::NotFound("no run of '" + m.name + "' in " + url_without_password(path) +
+                            "; nothing to reset");
+    }
     TaskResetResult done = reset_task_and_dependents(*store, m, dag, reset_task, *run,
                                                      std::chrono::system_clock::now());
     const std::vector<std::string>& names = done.reset;

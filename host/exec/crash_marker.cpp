@@ -9,6 +9,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "state/state_location.h"
+
 namespace flowweaver {
 namespace {
 
@@ -86,7 +88,9 @@ class AlternateStack {
 
 }  // namespace
 
-std::string crash_marker_path(const std::string& state_path) { return state_path + ".crashed"; }
+std::string crash_marker_path(const std::string& state_path) {
+  return state_side_file(state_path, ".crashed");
+}
 
 void install_crash_handlers() {
   static std::mutex mutex;

@@ -8,12 +8,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "state/state_location.h"
 #include "util/error.h"
 
 namespace flowweaver {
 namespace {
 
-std::string request_path(const std::string& state_path) { return state_path + ".cancel"; }
+std::string request_path(const std::string& state_path) {
+  return state_side_file(state_path, ".cancel");
+}
 
 }  // namespace
 

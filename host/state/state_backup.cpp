@@ -52,6 +52,7 @@ void require_state_file(const std::string& state) {
 
 StateBackup back_up_state(const std::string& location, const std::string& dest) {
   const StateLocation where = parse_state_location(location);
+  if (where.backend == StateBackendKind::kPostgres) return back_up_postgres_state(where.path);
   require_state_file(where.path);
   return where.backend == StateBackendKind::kJson ? back_up_json_state(where.path, dest)
                                                   : back_up_sqlite_state(where.path, dest);

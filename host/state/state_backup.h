@@ -24,6 +24,8 @@ StateBackup back_up_state(const std::string& location, const std::string& dest);
 // The backends' halves of back_up_state(), for the file `state` known to exist.
 StateBackup back_up_sqlite_state(const std::string& state, const std::string& dest);
 StateBackup back_up_json_state(const std::string& state, const std::string& dest);
+// Refuses (Error::InvalidArgument): a PostgreSQL database is backed up with pg_dump.
+StateBackup back_up_postgres_state(const std::string& url);
 
 // Refuses a DEST that cannot hold a backup of `state`, before anything is written.
 void check_backup_destination(const std::string& state, const std::string& dest);

@@ -14,6 +14,13 @@ bool integrity_ok(const StateCheck& check) {
 
 StateCheck check_state(const std::string& location) {
   const StateLocation where = parse_state_location(location);
+  if (where.backend == StateBackendKind::kPostgres) {
+    StateCheck check = check_postgres_state(where.path);
+    if (!check.running.empty()) {
+      check.problems.push_back(std::to_string(check.running.size()) + " run(s) left RUNNING");
+    }
+    return check;
+  }
   std::error_code ec;
   if (!fs::exists(where.path, ec)) throw Error::NotFound("no state at " + where.path);
   if (!fs::is_regular_file(where.path, ec)) {

@@ -18,7 +18,7 @@ struct StateCheck {
   uintmax_t size_bytes = 0;
   std::vector<std::string> integrity;  // {"ok"} when sound, else what is wrong
   int schema_version = 0, supported_version = 0;
-  std::vector<std::string> tables, missing_tables;  // SQLite only
+  std::vector<std::string> tables, missing_tables;  // SQLite and PostgreSQL
   std::optional<int64_t> num_runs;                  // unknown when unreadable
   std::vector<RunRecord> running;
   std::vector<std::string> problems;  // what needs attention, one line each
@@ -33,5 +33,7 @@ StateCheck check_state(const std::string& location);
 // The backends' halves of check_state(), for the file `path` known to exist.
 StateCheck check_sqlite_state(const std::string& path);
 StateCheck check_json_state(const std::string& path);
+// For a PostgreSQL database URL: throws Error::NotFound when it has no FlowWeaver tables.
+StateCheck check_postgres_state(const std::string& url);
 
 }  // namespace flowweaver

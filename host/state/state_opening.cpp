@@ -8,6 +8,7 @@
 
 #include "state/json_store.h"
 #include "state/locked_store.h"
+#include "state/postgres_store.h"
 #include "state/sqlite_state_file.h"
 #include "state/state_location.h"
 #include "state/state_store.h"
@@ -47,6 +48,8 @@ std::unique_ptr<StateStore> open_backend_for_writing(const StateLocation& where,
       return open_sqlite_state_for_writing(where.path, durability);
     case StateBackendKind::kJson:
       return std::make_unique<JsonStore>(where.path);
+    case StateBackendKind::kPostgres:
+      return std::make_unique<PostgresStore>(where.path);  // durable at every commit
   }
   throw Error::State("no backend for the state at " + where.path);  // unreachable
 }
@@ -58,6 +61,8 @@ std::unique_ptr<StateStore> open_backend_for_reading(const StateLocation& where)
       return open_sqlite_state_for_reading(where.path);
     case StateBackendKind::kJson:
       return std::make_unique<JsonStore>(where.path);  // it only reads until written to
+    case StateBackendKind::kPostgres:
+      return std::make_unique<PostgresStore>(where.path, PostgresStore::ReadOnly{});
   }
   throw Error::State("no backend for the state at " + where.path);  // unreachable
 }
@@ -66,7 +71,7 @@ std::unique_ptr<StateStore> open_backend_for_reading(const StateLocation& where)
 
 std::unique_ptr<StateStore> open_state_store(const std::string& location, Durability durability) {
   const StateLocation where = parse_state_location(location);
-  prepare_state_file(where.path);
+  if (where.backend != StateBackendKind::kPostgres) prepare_state_file(where.path);
   std::unique_ptr<WriterLock> lock = acquire_writer_lock(where);  // one writer from here on
   return std::make_unique<LockedStore>(std::move(lock),
                                        open_backend_for_writing(where, durability));
@@ -74,6 +79,13 @@ std::unique_ptr<StateStore> open_state_store(const std::string& location, Durabi
 
 std::unique_ptr<StateStore> open_existing_state_store(const std::string& location, Access access) {
   const StateLocation where = parse_state_location(location);
+  if (where.backend == StateBackendKind::kPostgres) {
+    // Reading throws NotFound for a database without FlowWeaver's tables, as for a missing file.
+    std::unique_ptr<StateStore> reader = open_backend_for_reading(where);
+    if (access == Access::kReadOnly) return reader;
+    reader.reset();
+    return open_state_store(location, Durability::kNormal);
+  }
   const std::string& path = where.path;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
@@ -85,6 +97,14 @@ std::unique_ptr<StateStore> open_existing_state_store(const std::string& locatio
 
 std::unique_ptr<StateStore> find_state_store(const std::string& location) {
   const StateLocation where = parse_state_location(location);
+  if (where.backend == StateBackendKind::kPostgres) {
+    try {
+      return open_backend_for_reading(where);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::kNotFound) return nullptr;  // no tables yet: nothing has run
+      throw;
+    }
+  }
   const std::string& path = where.path;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return nullptr;

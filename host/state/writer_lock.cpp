@@ -1,5 +1,6 @@
 #include "state/writer_lock.h"
 
+#include "state/postgres_writer_lock.h"
 #include "state/state_lock.h"
 
 namespace flowweaver {
@@ -9,6 +10,8 @@ std::unique_ptr<WriterLock> acquire_writer_lock(const StateLocation& location) {
     case StateBackendKind::kSqlite:
     case StateBackendKind::kJson:
       return std::make_unique<StateLock>(location.path);
+    case StateBackendKind::kPostgres:
+      return std::make_unique<PostgresWriterLock>(location);
   }
   throw Error::State("no writer lock for the state at " + location.path);  // unreachable
 }

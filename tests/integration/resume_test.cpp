@@ -294,12 +294,12 @@ TEST(ResumeTest, UnusableStatePathsAreClearErrors) {
 
 // A URL names a backend: one this flowweaver does not have is refused by every command that
 // takes --state, naming the forms it accepts, and nothing is created (not a directory
-// "postgresql:" for a path read literally).
+// "mysql:" for a path read literally).
 TEST(ResumeTest, AStateUrlOfAnUnknownSchemeIsRefusedAndCreatesNothing) {
   TempDir dir;
   dir.write("wf.yaml", "name: wf\ntasks:\n  - {name: a, uses: builtin.noop}\n");
-  const std::string url = "postgresql://db.example/flow";
-  const std::string refusal = "this flowweaver knows no postgresql:// backend; give a state file";
+  const std::string url = "mysql://db.example/flow";
+  const std::string refusal = "this flowweaver knows no mysql:// backend; give a postgresql://";
   ProcessResult run = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
   EXPECT_EQ(run.exit_code, 3);
   EXPECT_THAT(run.err, HasSubstr(refusal));
@@ -311,7 +311,7 @@ TEST(ResumeTest, AStateUrlOfAnUnknownSchemeIsRefusedAndCreatesNothing) {
   ProcessResult backup = run_flowweaver({"backup", "--state", url, "copy.db"}, dir.path());
   EXPECT_EQ(backup.exit_code, 2);
   EXPECT_THAT(backup.err, HasSubstr(refusal));
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "postgresql:"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "mysql:"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "var"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "copy.db"));
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "scratch_dir.h"
+#include "state/postgres_connection.h"
 #include "state/state_store.h"
 #include "util/error.h"
 
@@ -18,14 +19,55 @@ TEST(StateLocationTest, AJsonNameIsTheJsonStoreAnyOtherPathSqlite) {
 
 TEST(StateLocationTest, AnUnknownSchemeIsRefusedNamingWhatIsAccepted) {
   try {
-    parse_state_location("postgresql://db.example/flow");
+    parse_state_location("mysql://db.example/flow");
     FAIL() << "an unknown scheme was taken for a path";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
     std::string message = e.what();
-    EXPECT_NE(message.find("postgresql://"), std::string::npos) << message;
+    EXPECT_NE(message.find("mysql://"), std::string::npos) << message;
+    EXPECT_NE(message.find("postgresql://user@host/db"), std::string::npos) << message;
     EXPECT_NE(message.find("state file path"), std::string::npos) << message;
     EXPECT_NE(message.find(".json"), std::string::npos) << message;
+  }
+}
+
+TEST(StateLocationTest, APostgresUrlIsADatabaseAndItsFragmentNamesTheLock) {
+  for (const char* url : {"postgresql://fw@db.example/flow", "postgres://fw@db.example/flow"}) {
+    StateLocation where = parse_state_location(url);
+    EXPECT_EQ(where.backend, StateBackendKind::kPostgres) << url;
+    EXPECT_EQ(where.path, url);
+    EXPECT_EQ(where.lock_name, "");
+  }
+  StateLocation child = parse_state_location("postgresql://fw@db.example/flow#child");
+  EXPECT_EQ(child.path, "postgresql://fw@db.example/flow");
+  EXPECT_EQ(child.lock_name, "child");
+  EXPECT_EQ(sibling_state("postgresql://fw@db.example/flow#parent", "child"),
+            "postgresql://fw@db.example/flow#child");
+  // A workflow's own lock, unless the location names one; files are as given.
+  EXPECT_EQ(workflow_state("postgresql://fw@db.example/flow", "wf"),
+            "postgresql://fw@db.example/flow#wf");
+  EXPECT_EQ(workflow_state("postgresql://fw@db.example/flow#other", "wf"),
+            "postgresql://fw@db.example/flow#other");
+  EXPECT_EQ(workflow_state("var/x.db", "wf"), "var/x.db");
+}
+
+TEST(StateLocationTest, APasswordNeverReachesAMessage) {
+  EXPECT_EQ(url_without_password("postgresql://fw:s3cret@db.example:5433/flow"),
+            "postgresql://fw@db.example:5433/flow");
+  EXPECT_EQ(url_without_password("postgresql://fw@db.example/flow?password=s3cret"),
+            "postgresql://fw@db.example/flow");
+  EXPECT_EQ(url_without_password(
+                "postgresql://db.example/flow?sslmode=require&password=s3cret&connect_timeout=3"),
+            "postgresql://db.example/flow?sslmode=require&connect_timeout=3");
+  EXPECT_EQ(url_without_password("postgresql://db.example/flow?sslmode=require&password=s3cret"),
+            "postgresql://db.example/flow?sslmode=require");
+  EXPECT_EQ(url_without_password("postgresql://fw@db.example/flow"),
+            "postgresql://fw@db.example/flow");
+  try {
+    parse_state_location("mysql://fw:s3cret@db.example/flow");
+    ADD_FAILURE() << "an unknown scheme was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
   }
 }
 

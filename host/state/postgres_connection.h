@@ -1,0 +1,78 @@
+// One libpq connection to a PostgreSQL state (postgres_store.h): parameters always bound, never
+// spliced into SQL, and every failure an Error::State naming the URL without its password.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flowweaver {
+
+// `url` with any password taken out (`user:secret@` and `?password=…`), for messages; anything
+// without `://` (a file path) as it is.
+std::string url_without_password(const std::string& url);
+
+// A query's result: rows of text values, NULL as nothing.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result) : result_(result, &PQclear) {}
+  int rows() const { return PQntuples(result_.get()); }
+  bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  // The text of a value; empty for NULL.
+  std::string text(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
+  std::optional<std::string> optional_text(int row, int column) const;
+  long long number(int row, int column) const;
+  PGresult* raw() const { return result_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+// A bound parameter: text, or NULL when nothing.
+using PgParam = std::optional<std::string>;
+
+class PgConnection {
+ public:
+  // Connects to `url` (libpq reads PGPASSFILE and the other PG* variables itself); throws
+  // Error::State naming the URL without its password and the server's message.
+  explicit PgConnection(const std::string& url);
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs one statement with `params` bound as $1, $2, …; throws Error::State saying what was
+  // being done (`doing`) and the server's message.
+  PgResult exec(const char* doing, const std::string& sql, const std::vector<PgParam>& params = {});
+  // Runs `sql` once for each parameter list of `rows`, all sent before any answer is read (libpq's
+  // pipeline mode): one round trip for the lot instead of one each. Throws as exec() does, for
+  // the first statement that failed; the caller's transaction then rolls back every one.
+  void exec_each(const char* doing, const std::string& sql,
+                 const std::vector<std::vector<PgParam>>& rows);
+  // Runs several statements of fixed text (a schema: nothing bound, nothing spliced in).
+  void exec_script(const char* doing, const char* sql);
+  // Runs `body` between BEGIN and COMMIT; rolls back and rethrows when it throws.
+  template <class F>
+  void in_transaction(F&& body) {
+    exec("beginning a transaction", "BEGIN");
+    try {
+      body();
+      exec("committing", "COMMIT");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  // The URL without its password, for messages.
+  const std::string& describe() const { return described_; }
+
+ private:
+  void rollback() noexcept;
+
+  std::string described_;
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+};
+
+}  // namespace flowweaver
