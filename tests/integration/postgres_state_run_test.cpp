@@ -80,6 +80,9 @@ TEST(PostgresStateRunTest, KillNineMidRunThenResumeCompletesEveryTaskOnce) {
     std::string done = one(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'");
     return done != "<none>" && std::stoi(done) >= 5;
   }));
+  // Stopped, so that it is still mid-run when killed however slow the second writer is to
+  // start (under TSan it took longer than the rest of the run); its lock stays held.
+  first.signal(SIGSTOP);
   // A second writer is refused, naming the holder.
   ProcessResult second = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
   EXPECT_EQ(second.exit_code, 3);
@@ -95,6 +98,7 @@ TEST(PostgresStateRunTest, KillNineMidRunThenResumeCompletesEveryTaskOnce) {
     completed_before[row.substr(0, row.find('|'))] = row;
   }
   ASSERT_GE(completed_before.size(), 5u);
+  ASSERT_LT(completed_before.size(), 30u);  // killed mid-run, not after it
 
   ProcessResult resumed = run_flowweaver({"run", "wf.yaml", "--state", url}, dir.path());
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
