@@ -33,4 +33,9 @@ class PostgresServer {
   int port_ = 0;
 };
 
+// The URL of one server shared by every test of the binary (shared_postgres_server.cpp, a gtest
+// environment): started by the first test that asks, stopped after the last. When it cannot
+// start, the asking test fails with the reason and gets a URL no server answers.
+std::string shared_postgres_url();
+
 }  // namespace flowweaver::testing

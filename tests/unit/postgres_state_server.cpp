@@ -5,34 +5,11 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <memory>
 
 #include "integration/postgres_server.h"
 
 namespace flowweaver::testing {
 namespace {
-
-class PostgresStateEnvironment : public ::testing::Environment {
- public:
-  static PostgresServer* server(std::string& error) {
-    if (!server_ && error_.empty()) {
-      try {
-        server_ = std::make_unique<PostgresServer>(POSTGRES_BIN_DIR);
-      } catch (const std::exception& e) {
-        error_ = e.what();
-      }
-    }
-    error = error_;
-    return server_.get();
-  }
-  void TearDown() override { server_.reset(); }
-
- private:
-  static inline std::unique_ptr<PostgresServer> server_;
-  static inline std::string error_;
-};
-[[maybe_unused]] const auto* const kEnvironment =
-    ::testing::AddGlobalTestEnvironment(new PostgresStateEnvironment);
 
 // postgresql://flowweaver@127.0.0.1:PORT/postgres with the database replaced.
 std::string with_database(const std::string& url, const std::string& database) {
@@ -41,12 +18,7 @@ std::string with_database(const std::string& url, const std::string& database) {
 
 }  // namespace
 
-std::string postgres_admin_url() {
-  std::string error;
-  PostgresServer* server = PostgresStateEnvironment::server(error);
-  if (server == nullptr) ADD_FAILURE() << "no PostgreSQL server for the test: " << error;
-  return server ? server->url() : "postgresql://nowhere.invalid/x";
-}
+std::string postgres_admin_url() { return shared_postgres_url(); }
 
 void postgres_admin_exec(const std::string& sql) {
   PGconn* conn = PQconnectdb(postgres_admin_url().c_str());
