@@ -191,6 +191,7 @@ class Service : public ServiceReader {
   // Counts a task this host has claimed from the cluster's queue (flowweaver_cluster_claims_total).
   void count_cluster_claim() { ++cluster_claims_; }
   const ServiceConfig& config() const { return config_; }
+  const std::string& host_id() const { return config_.host_id; }
 
  private:
   struct ActiveRun {
@@ -224,9 +225,7 @@ class Service : public ServiceReader {
 
   void loop();
   void reload();
-  // service_cluster.cpp: the database the hosts share, when the state is one.
-  std::optional<std::string> cluster_database() const;
-  std::string cluster_host_id() const;
+  // service_cluster.cpp: with a database state (state_url), this host joins the others on it.
   void join_cluster();
   PluginShas local_plugins() const;
   bool claim_fire(const ScheduleBook::DueFire& fire);
@@ -248,7 +247,8 @@ class Service : public ServiceReader {
                                              const std::string& workflow);
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
-  std::filesystem::path state_path(const std::string& workflow) const;
+  // Where the workflow's runs are kept: its file in state_dir, or its part of the database.
+  std::string state_path(const std::string& workflow) const;
   // The workflow's latest run in its state; nothing when it has no state yet (none is made).
   std::optional<RunRecord> latest_stored_run(const std::string& workflow) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.

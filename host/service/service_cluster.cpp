@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "service/service.h"
-#include "state/state_location.h"
+#include "state/postgres_connection.h"
 
 namespace flowweaver {
 namespace {
@@ -16,26 +16,17 @@ std::string this_hostname() {
 
 }  // namespace
 
-std::optional<std::string> Service::cluster_database() const {
-  // Set once the serve config can name a database state (`state: postgresql://…`).
-  return std::nullopt;
-}
-
-std::string Service::cluster_host_id() const {
-  return this_hostname() + "-" + std::to_string(::getpid());
-}
-
 void Service::join_cluster() {
-  std::optional<std::string> url = cluster_database();
-  if (!url) return;
-  HostInfo self{cluster_host_id(), ::getpid(), this_hostname(), FLOWWEAVER_VERSION,
+  if (config_.state_url.empty()) return;
+  const std::string& url = config_.state_url;
+  HostInfo self{host_id(), ::getpid(), this_hostname(), FLOWWEAVER_VERSION,
                 config_.listen_host + ":" + std::to_string(config_.listen_port)};
-  cluster_ = std::make_unique<ClusterMember>(*url, self, log_, [this] { return local_plugins(); });
+  cluster_ = std::make_unique<ClusterMember>(url, self, log_, [this] { return local_plugins(); });
   cluster_->start();
   metrics_.add_cluster_metrics(
       self.host_id, [this] { return static_cast<double>(cluster_->hosts_alive().size()); },
       [this] { return static_cast<double>(cluster_claims_.load()); });
-  log_->info("host {} joined the hosts on {}", self.host_id, url_without_password(*url));
+  log_->info("host {} joined the hosts on {}", self.host_id, url_without_password(url));
 }
 
 PluginShas Service::local_plugins() const {
