@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -26,9 +27,12 @@ using Json = nlohmann::json;
 // shared database as its state.
 class ServeHost {
  public:
+  // `builtin_so`: when given, the bytes of this host's own builtin.so (in a plugin directory of
+  // its own); otherwise it loads the built plugins.
   ServeHost(const std::string& url, const std::string& host_id, const std::string& manifest,
-            const std::map<std::string, std::string>& env = {})
-      : serve_(write_config(dir_, url, host_id, manifest), dir_.path(), env) {}
+            const std::map<std::string, std::string>& env = {},
+            const std::optional<std::string>& builtin_so = std::nullopt)
+      : serve_(write_config(dir_, url, host_id, manifest, builtin_so), dir_.path(), env) {}
   ~ServeHost() { serve_.stop(); }
   ServeProcess& serve() { return serve_; }
   Json get_json(const std::string& path) { return serve_.get_json(path); }
@@ -36,14 +40,20 @@ class ServeHost {
 
  private:
   static std::filesystem::path write_config(const TempDir& dir, const std::string& url,
-                                            const std::string& host_id,
-                                            const std::string& manifest) {
+                                            const std::string& host_id, const std::string& manifest,
+                                            const std::optional<std::string>& builtin_so) {
     std::filesystem::create_directories(dir.path() / "workflows");
     dir.write("workflows/workflow.yaml", manifest);
+    std::string plugins;
+    if (builtin_so) {
+      std::filesystem::create_directories(dir.path() / "plugins");
+      dir.write("plugins/builtin.so", *builtin_so);
+      plugins = "plugin_dirs: [plugins]\n";
+    }
     return dir.write("config.yaml",
                      "workflows_dir: workflows\nstate_dir: var\nlog_dir: var/log\n"
                      "listen: \"127.0.0.1:0\"\nstate: " +
-                         url + "\nhost_id: " + host_id + "\ngrace_period: 1s\n");
+                         url + "\nhost_id: " + host_id + "\ngrace_period: 1s\n" + plugins);
   }
 
   TempDir dir_;
@@ -88,6 +98,54 @@ TEST(ClusterServeTest, HostsOnOneDatabaseSeeEachOtherAndARunActiveOnOneIsA409OnT
   EXPECT_EQ(body["run_id"], run_id) << refused.body;
   EXPECT_NE(body["error"].get<std::string>().find("active on host alpha"), std::string::npos);
   EXPECT_EQ(beta.err().find("answered 500"), std::string::npos) << beta.err();
+  EXPECT_EQ(alpha.serve().post("/api/runs/" + run_id + "/cancel", "").status, 202);
+}
+
+// The SHA-256 of plugin `name` as the host's /api/plugins gives it.
+std::string plugin_sha(ServeHost& host, const std::string& name) {
+  for (const Json& p : host.get_json("/api/plugins")) {
+    if (p.value("name", "") == name) return p.value("sha256", "");
+  }
+  return "";
+}
+
+Json check_of(ServeHost& host, const std::string& name) {
+  Json health = host.get_json("/health");
+  if (!health.is_object() || !health["checks"].contains(name)) return Json();
+  return health["checks"][name];
+}
+
+TEST(ClusterServeTest, AHostWhosePluginCopyDiffersFromARunsPinSaysSoInHealthAndTheLogOnce) {
+  std::string url = new_postgres_database("serve_pins");
+  std::string builtin = read_file(std::filesystem::path(FLOWWEAVER_PLUGIN_DIR) / "builtin.so");
+  ServeHost alpha(url, "alpha", kSlow);
+  // Another build of the same plugin: the same code with bytes after it, another SHA-256.
+  ServeHost beta(url, "beta", kSlow, {}, builtin + std::string(64, '\0'));
+  std::string alpha_sha = plugin_sha(alpha, "builtin"), beta_sha = plugin_sha(beta, "builtin");
+  ASSERT_EQ(alpha_sha.size(), 64u);
+  ASSERT_EQ(beta_sha.size(), 64u);
+  ASSERT_NE(alpha_sha, beta_sha);
+  EXPECT_EQ(check_of(beta, "plugin_versions")["ok"], true);
+
+  HttpReply started = alpha.serve().post("/api/workflows/slow/runs", "");
+  ASSERT_EQ(started.status, 201) << started.body;
+  std::string run_id = Json::parse(started.body)["run_id"];
+  ASSERT_TRUE(wait_until([&] { return check_of(beta, "plugin_versions")["ok"] == false; }, 15000))
+      << beta.get_json("/health").dump();
+  std::string detail = check_of(beta, "plugin_versions")["detail"];
+  EXPECT_NE(detail.find("run " + run_id + " uses plugin 'builtin' sha256=" + alpha_sha +
+                        ", this host has sha256=" + beta_sha),
+            std::string::npos)
+      << detail;
+  EXPECT_EQ(beta.get_json("/health")["status"], "failing");
+  EXPECT_EQ(beta.serve().get("/readyz").status, 200);  // it serves every other run
+  EXPECT_EQ(check_of(alpha, "plugin_versions")["ok"], true);
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // more heartbeats: still one log line
+  std::string log = beta.err();
+  size_t first = log.find("uses plugin 'builtin' sha256=" + alpha_sha);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("uses plugin 'builtin' sha256=" + alpha_sha, first + 1), std::string::npos)
+      << log;
   EXPECT_EQ(alpha.serve().post("/api/runs/" + run_id + "/cancel", "").status, 202);
 }
 
