@@ -188,6 +188,9 @@ class Service : public ServiceReader {
   std::string metrics_text() const { return metrics_.render(); }
   // With a database state: this host, the hosts alive and its claims; nothing otherwise.
   std::optional<ClusterHealth> cluster_health() const;
+  // The SHA-256 of every plugin this host has loaded now, by name: what a run's pins
+  // (cluster/run_plugins.h, plugin_mismatches()) are compared with before claiming its tasks.
+  PluginShas local_plugins() const;
   // Counts a task this host has claimed from the cluster's queue (flowweaver_cluster_claims_total).
   void count_cluster_claim() { ++cluster_claims_; }
   const ServiceConfig& config() const { return config_; }
@@ -227,7 +230,6 @@ class Service : public ServiceReader {
   void reload();
   // service_cluster.cpp: with a database state (state_url), this host joins the others on it.
   void join_cluster();
-  PluginShas local_plugins() const;
   bool claim_fire(const ScheduleBook::DueFire& fire);
   StartRunResult active_elsewhere(const std::string& workflow, const StateInUse& e);
   void add_cluster_checks(std::vector<HealthCheck>* checks, bool deep) const;
