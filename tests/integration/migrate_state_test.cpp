@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "integration/flowweaver_process.h"
+#include "integration/serve_process.h"
 #include "state/postgres_connection.h"
 #include "unit/postgres_state_server.h"
 
@@ -341,6 +342,51 @@ tasks:
   // The source is as it was.
   EXPECT_EQ(sqlite_rows((dir.path() / "wf.db").string(), "SELECT status FROM runs"),
             (std::vector<std::string>{"FAILED|"}));
+}
+
+// The operator's path in docs/scale-out.md: a service on a state_dir, stopped; its directory
+// migrated; the service started again on the database serves the same history and goes on.
+TEST(MigrateStateTest, AServiceMovedToPostgresServesItsHistoryAndGoesOn) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "workflows");
+  dir.write("workflows/wf.yaml", R"(name: wf
+tasks:
+  - {name: a, uses: builtin.echo, with: {v: 1}}
+  - {name: b, uses: builtin.noop, depends_on: [a]}
+)");
+  const std::string common =
+      "workflows_dir: workflows\nlog_dir: var/log\nlisten: \"127.0.0.1:0\"\n";
+  dir.write("files.yaml", common + "state_dir: var\n");
+  std::string run_id;
+  {
+    ServeProcess serve(dir.path() / "files.yaml", dir.path());
+    HttpReply started = serve.post("/api/workflows/wf/runs");
+    ASSERT_EQ(started.status, 201) << started.body;
+    run_id = nlohmann::json::parse(started.body).value("run_id", "");
+    ASSERT_TRUE(wait_until([&] {
+      return serve.get_json("/api/runs/" + run_id).value("status", "") == "COMPLETED";
+    })) << serve.err();
+    EXPECT_EQ(serve.stop().exit_code, 0);
+  }
+  std::string url = new_postgres_database("migrate_serve");
+  ProcessResult moved = run_flowweaver({"migrate-state", "var", url}, dir.path());
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_THAT(moved.out, HasSubstr("Copied wf: 1 run(s), 2 task(s), 2 attempt(s)"));
+
+  dir.write("database.yaml", common + "state: " + url + "\n");
+  ServeProcess serve(dir.path() / "database.yaml", dir.path());
+  nlohmann::json workflows = serve.get_json("/api/workflows");
+  ASSERT_TRUE(workflows.is_array()) << workflows.dump();
+  EXPECT_EQ(workflows[0]["last_run"].value("run_id", ""), run_id) << workflows.dump();
+  EXPECT_EQ(serve.get_json("/api/runs/" + run_id).value("status", ""), "COMPLETED");
+  HttpReply next = serve.post("/api/workflows/wf/runs");
+  ASSERT_EQ(next.status, 201) << next.body;
+  std::string next_id = nlohmann::json::parse(next.body).value("run_id", "");
+  ASSERT_TRUE(wait_until([&] {
+    return serve.get_json("/api/runs/" + next_id).value("status", "") == "COMPLETED";
+  })) << serve.err();
+  EXPECT_EQ(one_postgres(url, "SELECT count(*) FROM runs WHERE workflow = 'wf'"), "2");
+  EXPECT_EQ(serve.stop().exit_code, 0);
 }
 
 }  // namespace
