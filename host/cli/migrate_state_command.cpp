@@ -33,6 +33,22 @@ std::string destination_of(const std::string& to, const std::string& workflow,
   return to;
 }
 
+// Copying a state onto itself would only find its own writer lock taken (by this process).
+void refuse_same_state(const std::string& from, const std::string& to) {
+  StateLocation source = parse_state_location(from), destination = parse_state_location(to);
+  bool same = false;
+  if (source.backend == StateBackendKind::kPostgres ||
+      destination.backend == StateBackendKind::kPostgres) {
+    same = source.backend == destination.backend && source.path == destination.path;
+  } else {
+    std::error_code ec;
+    same = std::filesystem::weakly_canonical(from, ec) == std::filesystem::weakly_canonical(to, ec);
+  }
+  if (!same) return;
+  throw Error::InvalidArgument("FROM and TO are the same state (" + url_without_password(to) +
+                               "): give TO another database, directory or file");
+}
+
 // The destination stores, each opened once for writing (holding its writer lock).
 class Destinations {
  public:
@@ -119,7 +135,7 @@ int copy_workflows(const std::string& to, const MigrationSource& source,
 int migrate_state_command(const std::string& from, const std::string& to,
                           const std::vector<std::string>& only) {
   return report_errors([&]() -> int {
-    parse_state_location(to);  // both locations' forms are checked before anything is read
+    refuse_same_state(from, to);  // which checks both locations' forms before anything is read
     MigrationSource source = read_migration_source(from, only);
     if (source.workflows.empty()) {
       std::cout << "No runs in " << printable(url_without_password(from)) << "; nothing to copy\n";

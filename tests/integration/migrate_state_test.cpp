@@ -232,6 +232,18 @@ TEST_F(MigrateDirectoryTest, RefusesWhenTheDestinationHasRunsOfAWorkflowAndCopie
   EXPECT_EQ(one_postgres(url, "SELECT count(*) FROM runs"), "1");
 }
 
+TEST_F(MigrateDirectoryTest, RefusesToCopyAStateOntoItself) {
+  ProcessResult r = run_flowweaver({"migrate-state", "var", "./var/"}, dir_.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("FROM and TO are the same state (./var/): give TO another "
+                               "database, directory or file"));
+  std::string url = new_postgres_database("migrate_self");
+  ASSERT_EQ(run_flowweaver({"migrate-state", "var", url}, dir_.path()).exit_code, 0);
+  ProcessResult db = run_flowweaver({"migrate-state", url, url + "#etl"}, dir_.path());
+  EXPECT_EQ(db.exit_code, 2);
+  EXPECT_THAT(db.err, HasSubstr("FROM and TO are the same state"));
+}
+
 // A run id already in the database under another workflow makes the second workflow's
 // transaction fail: the first (in file name order) stays copied; the second and third are not
 // there at all.
