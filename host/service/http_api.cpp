@@ -239,6 +239,15 @@ HttpResponse HttpApi::Impl::health(bool deep, bool details) {
     body["scheduler_alive"] = checks["scheduler"]["ok"];
     body["plugins_loaded"] = service.plugins_loaded();
     body["active_runs"] = service.active_runs();
+    if (std::optional<ClusterHealth> cluster = service.cluster_health()) {
+      json hosts = json::array();
+      for (const AliveHost& h : cluster->hosts_alive) {
+        hosts.push_back({{"host_id", h.host_id}, {"last_seen", h.last_seen}});
+      }
+      body["host_id"] = cluster->host_id;
+      body["hosts_alive"] = hosts;
+      body["claims"] = cluster->claims;
+    }
   }
   return HttpResponse::json(ok ? 200 : 503, body);
 }
@@ -315,6 +324,12 @@ HttpResponse HttpApi::Impl::start_run(const HttpRequest& req) {
       return HttpResponse::error(404, r.message);
     case Code::kAlreadyActive:
       return HttpResponse::json(409, {{"error", r.message}, {"run_id", r.run_id}});
+    case Code::kActiveElsewhere: {
+      json body = {{"error", r.message}};
+      if (!r.run_id.empty()) body["run_id"] = r.run_id;
+      if (!r.host_id.empty()) body["host_id"] = r.host_id;
+      return HttpResponse::json(409, body);
+    }
     case Code::kAtCapacity: {
       HttpResponse res = HttpResponse::error(429, r.message);
       res.headers.emplace_back("Retry-After", "10");

@@ -64,8 +64,8 @@ std::string format_value(double v) {
 class GaugeFamily : public MetricFamily {
  public:
   GaugeFamily(std::string name, std::string help, std::vector<std::string> label_names,
-              std::function<MetricsRegistry::GaugeSamples()> values)
-      : MetricFamily(std::move(name), std::move(help), "gauge", std::move(label_names)),
+              std::function<MetricsRegistry::GaugeSamples()> values, std::string type = "gauge")
+      : MetricFamily(std::move(name), std::move(help), std::move(type), std::move(label_names)),
         values_(std::move(values)) {}
 
  private:
@@ -230,6 +230,13 @@ HistogramFamily& MetricsRegistry::histogram(std::string name, std::string help,
 void MetricsRegistry::gauge(std::string name, std::string help, std::function<double()> value) {
   auto values = [value = std::move(value)] { return GaugeSamples{{{}, value()}}; };
   add<GaugeFamily>(std::move(name), std::move(help), std::vector<std::string>{}, values);
+}
+
+void MetricsRegistry::counter_reading(std::string name, std::string help,
+                                      std::function<double()> value) {
+  auto values = [value = std::move(value)] { return GaugeSamples{{{}, value()}}; };
+  add<GaugeFamily>(std::move(name), std::move(help), std::vector<std::string>{}, values,
+                   std::string("counter"));
 }
 
 void MetricsRegistry::gauge(std::string name, std::string help, std::vector<std::string> labels,

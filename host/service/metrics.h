@@ -114,6 +114,9 @@ class MetricsRegistry {
   void gauge(std::string name, std::string help, std::vector<std::string> labels,
              std::function<GaugeSamples()> values);
 
+  // A counter kept elsewhere (an atomic of its owner), read at render time like a gauge.
+  void counter_reading(std::string name, std::string help, std::function<double()> value);
+
   // The whole registry in the text exposition format 0.0.4.
   std::string render() const;
 

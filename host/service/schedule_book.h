@@ -22,6 +22,13 @@ class ScheduleBook {
   // The workflows whose fire time has come, each once however many fire times passed (missed
   // ones are not back-filled); each moves on to its first fire time after `now`.
   std::vector<std::string> take_due(TimePoint now);
+  // The same with the fire time each is due for: the latest one up to `now`, which every host
+  // that was up agrees on (the cluster's key for "this fire time has been run").
+  struct DueFire {
+    std::string workflow;
+    TimePoint fire_time;
+  };
+  std::vector<DueFire> take_due_fires(TimePoint now);
 
   // The earliest next fire time, if any workflow is scheduled.
   std::optional<TimePoint> next_fire() const;

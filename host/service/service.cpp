@@ -137,6 +137,7 @@ void Service::start() {
       std::make_unique<WorkflowCatalog>(config_.workflows_dir, config_.default_isolation, log_);
   workflows_->declare_pools(config_.pools, config_.file);
   workflows_->refresh(plugins_->registry());
+  join_cluster();
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
   watcher_ = std::make_unique<DirectoryWatcher>(watched, [this] { request_reload(); });
@@ -198,15 +199,6 @@ void Service::sync_schedules(TimePoint now) {
   }
 }
 
-void Service::start_due_runs(TimePoint now) {
-  for (const std::string& name : schedules_.take_due(now)) {
-    StartRunResult r = start_run(name, "schedule");
-    if (r.code != StartRunResult::Code::kStarted) {
-      log_->warn("scheduled run of '{}' skipped: {}", name, r.message);
-    }
-  }
-}
-
 void Service::resume_unfinished_runs() {
   for (const ServedWorkflow& served : workflows_->list()) {
     const std::string& name = served.workflow->manifest.name;
@@ -224,7 +216,9 @@ void Service::resume_unfinished_runs() {
     log_->info("run {} of '{}' was left {} by an earlier process: resuming it", latest->run_id,
                name, to_string(latest->status));
     StartRunResult r = start_run(name, "resume");
-    if (r.code != StartRunResult::Code::kStarted) {
+    if (r.code == StartRunResult::Code::kActiveElsewhere) {
+      log_->info("run {} of '{}' is not resumed here: {}", latest->run_id, name, r.message);
+    } else if (r.code != StartRunResult::Code::kStarted) {
       log_->error("could not resume run {} of '{}': {}", latest->run_id, name, r.message);
     }
   }
@@ -244,6 +238,7 @@ void Service::start_catch_up_runs(TimePoint now) {
     std::optional<TimePoint> missed =
         latest ? served.schedule->next_after(latest->started_at) : std::nullopt;
     if (!missed || *missed > now) continue;
+    if (!claim_fire({m.name, *missed})) continue;  // another host catches up
     log_->info("workflow '{}' missed its schedule since run {}: starting one catch-up run", m.name,
                latest->run_id);
     StartRunResult r = start_run(m.name, "catch-up");
@@ -283,6 +278,8 @@ StartRunResult Service::start_run(const std::string& workflow, const std::string
   } catch (const ParamsRefused& e) {
     // Nothing ran: the parameters could not be resolved, or differ from the resumed run's.
     return {Code::kBadParams, "", e.what()};
+  } catch (const StateInUse& e) {
+    return active_elsewhere(workflow, e);
   } catch (const std::exception& e) {
     return {Code::kFailed, "", e.what()};
   }
@@ -362,6 +359,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
   std::string opened_run_id;
   try {
     std::unique_ptr<StateStore> store = open_state_store(state_path(name), Durability::kNormal);
+    ClusterRunRow cluster_row(cluster_.get(), name);  // dropped before the store's lock
     active->stop_switch.watch_cancel_requests(state_path(name));
     std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
     std::unique_ptr<RunObserver> metrics = metrics_.observe_run(name, w.manifest.tasks.size());
@@ -397,6 +395,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
         active->run_id = run.run_id;
       }
       run_index_.remember(run.run_id, name);
+      cluster_row.opened(run.run_id, w);
       events.attach(run_events_.open(run.run_id));
       opened_run_id = run.run_id;
       was_opened = true;
@@ -420,6 +419,9 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     }
   } catch (const ParamsRefused& e) {  // the caller tells the client what to fix
     log_->error("run of '{}' not started: {}", name, e.what());
+    if (!was_opened) opened->set_exception(std::current_exception());
+  } catch (const StateInUse& e) {  // another host runs it: the caller says which
+    log_->info("run of '{}' not started: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::current_exception());
   } catch (const std::exception& e) {
     log_->error("run of '{}' stopped: {}", name, e.what());
@@ -476,6 +478,7 @@ void Service::stop() {
     runs.swap(active_);
   }
   for (auto& [name, run] : runs) run->thread.join();
+  if (cluster_) cluster_->stop();
 }
 
 void Service::request_reload() {
@@ -543,6 +546,7 @@ std::vector<HealthCheck> Service::health_checks(bool deep) const {
     }
   }
   checks.push_back(store);
+  add_cluster_checks(&checks, deep);
   return checks;
 }
 

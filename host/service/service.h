@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/cluster_member.h"
 #include "engine.h"
 #include "repair/task_mark.h"
 #include "service/directory_watcher.h"
@@ -32,24 +33,29 @@
 #include "service/views/run_index.h"
 #include "service/views/service_reader.h"
 #include "service/workflow_catalog.h"
+#include "state/writer_lock.h"
 
 namespace flowweaver {
 
 struct StartRunResult {
   // kBadParams: the parameters given are not the workflow's (names, types, enum), a required
   // one is missing, or they differ from those of the run that would be resumed.
+  // kActiveElsewhere: another process holds the workflow's state (another host of a database
+  // state, named in host_id when known, or a `flowweaver run`).
   enum class Code {
     kStarted,
     kUnknownWorkflow,
     kAlreadyActive,
+    kActiveElsewhere,
     kAtCapacity,
     kStopping,
     kBadParams,
     kFailed
   };
   Code code = Code::kFailed;
-  std::string run_id;   // kStarted, or the active run for kAlreadyActive
+  std::string run_id;   // kStarted, or the active run for kAlreadyActive (and kActiveElsewhere)
   std::string message;  // why not started
+  std::string host_id = {};  // kActiveElsewhere: the host that runs the workflow, when known
 };
 
 struct CancelRunResult {
@@ -90,6 +96,13 @@ struct TaskActionResult {
   Code code = Code::kFailed;
   std::string message;  // why nothing was done
   nlohmann::json body;  // kDone
+};
+
+// This host among the hosts of a database state (GET /health).
+struct ClusterHealth {
+  std::string host_id;
+  std::vector<AliveHost> hosts_alive;
+  uint64_t claims = 0;  // tasks this host has run for the cluster
 };
 
 struct HealthCheck {
@@ -173,6 +186,13 @@ class Service : public ServiceReader {
   // A run wrote off a call that ignored cancellation: the process must exit without unloading.
   bool has_abandoned_calls() const;
   std::string metrics_text() const { return metrics_.render(); }
+  // With a database state: this host, the hosts alive and its claims; nothing otherwise.
+  std::optional<ClusterHealth> cluster_health() const;
+  // The SHA-256 of every plugin this host has loaded now, by name: what a run's pins
+  // (cluster/run_plugins.h, plugin_mismatches()) are compared with before claiming its tasks.
+  PluginShas local_plugins() const;
+  // Counts a task this host has claimed from the cluster's queue (flowweaver_cluster_claims_total).
+  void count_cluster_claim() { ++cluster_claims_; }
   const ServiceConfig& config() const { return config_; }
   const std::string& host_id() const { return config_.host_id; }
 
@@ -191,8 +211,28 @@ class Service : public ServiceReader {
     bool finished = false;
   };
 
+  // Names this host in cluster_active_runs while it runs a workflow (service_cluster.cpp);
+  // does nothing without a cluster.
+  class ClusterRunRow {
+   public:
+    ClusterRunRow(ClusterMember* cluster, std::string workflow);
+    ~ClusterRunRow();
+    ClusterRunRow(const ClusterRunRow&) = delete;
+    ClusterRunRow& operator=(const ClusterRunRow&) = delete;
+    void opened(const std::string& run_id, const Workflow& workflow);
+
+   private:
+    ClusterMember* cluster_;
+    std::string workflow_;
+  };
+
   void loop();
   void reload();
+  // service_cluster.cpp: with a database state (state_url), this host joins the others on it.
+  void join_cluster();
+  bool claim_fire(const ScheduleBook::DueFire& fire);
+  StartRunResult active_elsewhere(const std::string& workflow, const StateInUse& e);
+  void add_cluster_checks(std::vector<HealthCheck>* checks, bool deep) const;
   void sync_schedules(TimePoint now);
   void start_due_runs(TimePoint now);
   void resume_unfinished_runs();
@@ -251,9 +291,11 @@ class Service : public ServiceReader {
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;   // by workflow
   std::vector<std::shared_ptr<const Workflow>> never_unload_;  // runs left calls running
   mutable RunEventHub run_events_;
-  mutable StateReaders readers_;          // what the API and the metrics read
-  mutable RunIndex run_index_;            // of the served workflows' runs
-  std::atomic<int64_t> heartbeat_ns_{0};  // clock_, loop turns
+  mutable StateReaders readers_;            // what the API and the metrics read
+  mutable RunIndex run_index_;              // of the served workflows' runs
+  std::atomic<int64_t> heartbeat_ns_{0};    // clock_, loop turns
+  std::unique_ptr<ClusterMember> cluster_;  // with a database state; set before the loop starts
+  std::atomic<uint64_t> cluster_claims_{0};
   std::thread loop_thread_;
 };
 

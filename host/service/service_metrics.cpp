@@ -116,4 +116,19 @@ void ServiceMetrics::add_pool_gauges(std::shared_ptr<const PoolSlots> pools) {
                   });
 }
 
+void ServiceMetrics::add_cluster_metrics(const std::string& host_id,
+                                         std::function<double()> hosts_alive,
+                                         std::function<double()> claims) {
+  registry_.gauge("flowweaver_cluster_hosts_alive",
+                  "Hosts sharing this state database whose heartbeat is recent.",
+                  std::move(hosts_alive));
+  registry_.gauge("flowweaver_host_info", "This host's id among the hosts of the state database.",
+                  {"host_id"}, [host_id] {
+                    return MetricsRegistry::GaugeSamples{{{host_id}, 1}};
+                  });
+  registry_.counter_reading("flowweaver_cluster_claims_total",
+                            "Tasks this host has claimed from the cluster's queue.",
+                            std::move(claims));
+}
+
 }  // namespace flowweaver

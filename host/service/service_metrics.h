@@ -31,6 +31,11 @@ class ServiceMetrics {
   // `pools` at each render.
   void add_pool_gauges(std::shared_ptr<const PoolSlots> pools);
 
+  // With a database state: flowweaver_cluster_hosts_alive, flowweaver_host_info{host_id} and
+  // flowweaver_cluster_claims_total, read at each render.
+  void add_cluster_metrics(const std::string& host_id, std::function<double()> hosts_alive,
+                           std::function<double()> claims);
+
   std::string render() const { return registry_.render(); }
 
  private:

@@ -38,6 +38,20 @@ TEST_F(ScheduleBookTest, MissedFireTimesAreNotBackFilled) {
   EXPECT_EQ(book.next_fire("hourly"), utc("2026-11-26 06:00:00"));
 }
 
+TEST_F(ScheduleBookTest, ADueFireCarriesTheLatestFireTimeUpToNowWhichHostsStartedApartAgreeOn) {
+  ScheduleBook early, late;  // two hosts sharing a database, started at different times
+  early.set("hourly", cron("0 * * * *"), utc("2026-11-26 00:30:00"));
+  late.set("hourly", cron("0 * * * *"), utc("2026-11-26 04:10:00"));
+  std::vector<ScheduleBook::DueFire> a = early.take_due_fires(utc("2026-11-26 05:00:02"));
+  std::vector<ScheduleBook::DueFire> b = late.take_due_fires(utc("2026-11-26 05:00:01"));
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].workflow, "hourly");
+  EXPECT_EQ(a[0].fire_time, utc("2026-11-26 05:00:00"));
+  EXPECT_EQ(b[0].fire_time, utc("2026-11-26 05:00:00"));
+  EXPECT_TRUE(early.take_due_fires(utc("2026-11-26 05:30:00")).empty());
+}
+
 TEST_F(ScheduleBookTest, SettingTheSameScheduleAgainKeepsItsNextFireTime) {
   ScheduleBook book;
   book.set("w", cron("*/10 * * * *"), utc("2026-11-26 01:05:00"));
