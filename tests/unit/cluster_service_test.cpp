@@ -13,6 +13,7 @@
 #include "service/views/run_views.h"
 #include "state/postgres_connection.h"
 #include "unit/postgres_state_server.h"
+#include "unit/service_test_support.h"
 #include "unit/time_test_util.h"
 #include "util/error.h"
 
@@ -21,51 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::new_postgres_database;
-
-// Set by the test, running on in real time from there (runs time their tasks by it).
-class ManualClock : public Clock {
- public:
-  explicit ManualClock(TimePoint t) { set(t); }
-  TimePoint now() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return set_to_ + std::chrono::duration_cast<TimePoint::duration>(
-                         std::chrono::steady_clock::now() - set_at_);
-  }
-  void set(TimePoint t) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    set_to_ = t;
-    set_at_ = std::chrono::steady_clock::now();
-  }
-  void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                  TimePoint) override {
-    cv.wait_for(lock, Millis(10));
-  }
-
- private:
-  std::mutex mutex_;
-  TimePoint set_to_;
-  std::chrono::steady_clock::time_point set_at_;
-};
-
-// The log, readable while the service's threads write.
-class TextSink : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::string text() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return text_;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(msg, formatted);
-    text_.append(formatted.data(), formatted.size());
-  }
-  void flush_() override {}
-
- private:
-  std::string text_;
-};
 
 bool eventually(const std::function<bool()>& condition, int timeout_ms = 15000) {
   for (int waited = 0; waited < timeout_ms; waited += 10) {

@@ -13,6 +13,7 @@
 
 #include "service/views/run_views.h"
 #include "time_test_util.h"
+#include "unit/service_test_support.h"
 #include "util/error.h"
 
 namespace flowweaver {
@@ -20,33 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::StartsWith;
-
-// A clock the test sets, which runs on in real time from there (the service's runs time their
-// tasks and commits by it, so it must move); waits are short real waits so the loop keeps
-// looking at it.
-class ManualClock : public Clock {
- public:
-  explicit ManualClock(TimePoint t) { set(t); }
-  TimePoint now() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return set_to_ + std::chrono::duration_cast<TimePoint::duration>(
-                         std::chrono::steady_clock::now() - set_at_);
-  }
-  void set(TimePoint t) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    set_to_ = t;
-    set_at_ = std::chrono::steady_clock::now();
-  }
-  void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                  TimePoint) override {
-    cv.wait_for(lock, Millis(10));
-  }
-
- private:
-  std::mutex mutex_;
-  TimePoint set_to_;
-  std::chrono::steady_clock::time_point set_at_;
-};
 
 // A clock stopped at one instant: every run the service starts begins in the same millisecond.
 class StoppedClock : public Clock {
@@ -60,27 +34,6 @@ class StoppedClock : public Clock {
 
  private:
   const TimePoint t_;
-};
-
-// What the service logs, kept for the test to read while the service's threads write: under
-// the sink's own lock, which an ostream_sink's stream does not offer its reader (TSan).
-class TextSink : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::string text() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return text_;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(msg, formatted);
-    text_.append(formatted.data(), formatted.size());
-  }
-  void flush_() override {}
-
- private:
-  std::string text_;
 };
 
 bool eventually(const std::function<bool()>& condition) {
