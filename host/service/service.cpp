@@ -9,6 +9,7 @@
 
 #include "exec/crash_marker.h"
 #include "service/run_events_observer.h"
+#include "state/postgres_connection.h"
 #include "state/record_json.h"
 #include "state/state_location.h"
 #include "util/error.h"
@@ -106,17 +107,23 @@ MetricsRegistry::GaugeSamples Service::workflow_samples(
 
 Service::~Service() { stop(); }
 
-fs::path Service::state_path(const std::string& workflow) const {
+std::string Service::state_path(const std::string& workflow) const {
+  if (!config_.state_url.empty()) return workflow_state(config_.state_url, workflow);
   return state_file_in(config_.state_dir, workflow);
 }
 
 std::optional<RunRecord> Service::latest_stored_run(const std::string& workflow) const {
-  std::unique_ptr<StateStore> store = find_state_store(state_path(workflow).string());
+  std::unique_ptr<StateStore> store = find_state_store(state_path(workflow));
   return store ? store->latest_run(workflow) : std::nullopt;
 }
 
 void Service::start() {
   create_directory(config_.state_dir, "state directory");
+  if (!config_.state_url.empty()) {
+    // At once, not at the first run: a wrong password or a server down fails the start.
+    PgConnection reachable(config_.state_url);
+    log_->info("host {}: runs are kept in {}", config_.host_id, reachable.describe());
+  }
   create_directory(config_.log_dir, "log directory");
   std::error_code ec;
   if (!fs::is_directory(config_.workflows_dir, ec)) {
@@ -354,9 +361,8 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
   bool was_opened = false;
   std::string opened_run_id;
   try {
-    std::unique_ptr<StateStore> store =
-        open_state_store(state_path(name).string(), Durability::kNormal);
-    active->stop_switch.watch_cancel_requests(state_path(name).string());
+    std::unique_ptr<StateStore> store = open_state_store(state_path(name), Durability::kNormal);
+    active->stop_switch.watch_cancel_requests(state_path(name));
     std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
     std::unique_ptr<RunObserver> metrics = metrics_.observe_run(name, w.manifest.tasks.size());
     RunEventsObserver events(w.manifest);
@@ -374,8 +380,8 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.observer = &observers;
     options.task_log_root = config_.log_dir;
     options.pools = pools_;
-    options.crash_marker = crash_marker_path(state_path(name).string());
-    options.state_path = state_path(name).string();
+    options.crash_marker = crash_marker_path(state_path(name));
+    options.state_path = state_path(name);
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {

@@ -174,6 +174,7 @@ class Service : public ServiceReader {
   bool has_abandoned_calls() const;
   std::string metrics_text() const { return metrics_.render(); }
   const ServiceConfig& config() const { return config_; }
+  const std::string& host_id() const { return config_.host_id; }
 
  private:
   struct ActiveRun {
@@ -208,7 +209,8 @@ class Service : public ServiceReader {
                                              const std::string& workflow);
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
-  std::filesystem::path state_path(const std::string& workflow) const;
+  // Where the workflow's runs are kept: its file in state_dir, or its part of the database.
+  std::string state_path(const std::string& workflow) const;
   // The workflow's latest run in its state; nothing when it has no state yet (none is made).
   std::optional<RunRecord> latest_stored_run(const std::string& workflow) const;
   // The served workflow whose state holds `run_id`, and the run; nothing if none does.

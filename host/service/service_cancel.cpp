@@ -63,7 +63,7 @@ CancelRunResult Service::cancel_stored_run(const std::string& workflow, const st
   }
   std::unique_ptr<StateStore> store;
   try {
-    store = open_state_store(state_path(workflow).string(), Durability::kNormal);
+    store = open_state_store(state_path(workflow), Durability::kNormal);
   } catch (const StateInUse& e) {
     return {Code::kHeldElsewhere, workflow,
             std::string(e.what()) + "; `flowweaver cancel` asks that process to cancel it"};

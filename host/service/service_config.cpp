@@ -4,11 +4,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "cluster/host_id.h"
 #include "manifest/manifest_reader.h"
+#include "manifest/secret_source.h"
 #include "manifest/yaml_document.h"
 #include "manifest/yaml_field_reader.h"
 #include "manifest/yaml_value.h"
+#include "state/postgres_connection.h"
+#include "state/state_location.h"
 #include "util/byte_size.h"
 #include "util/secret_file.h"
 #include "util/suggest.h"
@@ -16,10 +21,24 @@
 namespace flowweaver {
 namespace {
 
-const std::vector<std::string> kConfigKeys = {
-    "workflows_dir", "plugin_dirs",   "state_dir",           "log_dir",     "listen",
-    "token",         "token_file",    "max_concurrent_runs", "max_workers", "grace_period",
-    "log_max_bytes", "log_max_files", "default_isolation",   "pools"};
+const std::vector<std::string> kConfigKeys = {"workflows_dir",
+                                              "plugin_dirs",
+                                              "state_dir",
+                                              "log_dir",
+                                              "listen",
+                                              "token",
+                                              "token_file",
+                                              "max_concurrent_runs",
+                                              "max_workers",
+                                              "grace_period",
+                                              "log_max_bytes",
+                                              "log_max_files",
+                                              "default_isolation",
+                                              "pools",
+                                              "state",
+                                              "state_password",
+                                              "state_password_file",
+                                              "host_id"};
 
 constexpr uint64_t kMinLogBytes = 1024;
 
@@ -111,6 +130,8 @@ class ConfigReader : private YamlFieldReader {
     read_count(root.find("log_max_files"), "log_max_files", 1, 1000, &c.log_max_files);
     read_isolation(root.find("default_isolation"), &c.default_isolation);
     read_pools(root.find("pools"), &c.pools);
+    read_state_url(root, &c.state_url);
+    read_host_id(root.find("host_id"), &c.host_id);
     return c;
   }
 
@@ -129,7 +150,7 @@ class ConfigReader : private YamlFieldReader {
   }
 
   // The token from a file of its own (systemd's LoadCredential=, a mounted secret), so the
-  // config itself holds none. A file other users may read is refused, as ssh refuses such keys.
+  // config itself holds none.
   void read_token_file(const YamlNode& node, const YamlNode& token, std::string* out) {
     if (!node) return;
     if (token) {
@@ -138,25 +159,124 @@ class ConfigReader : private YamlFieldReader {
     }
     std::optional<std::string> s = read_string(node, "token_file");
     if (!s) return;
-    if (s->empty()) {
-      error(node, "`token_file` must not be empty");
-      return;
+    if (std::optional<std::string> value = read_private_file(node, "token_file", *s)) {
+      *out = std::move(*value);
     }
-    std::filesystem::path file = resolve(*s);
+  }
+
+  // A secret kept in a file: a file other users may read is refused, as ssh refuses such keys.
+  std::optional<std::string> read_private_file(const YamlNode& node, const std::string& key,
+                                               const std::string& name) {
+    if (name.empty()) {
+      error(node, "`" + key + "` must not be empty");
+      return std::nullopt;
+    }
+    std::filesystem::path file = resolve(name);
     struct stat info {};
     if (::stat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) && (info.st_mode & S_IROTH)) {
-      error(node, "`token_file` " + file.string() +
+      error(node, "`" + key + "` " + file.string() +
                       " is readable by every user: make it private (chmod o-r " + file.string() +
                       ")");
-      return;
+      return std::nullopt;
     }
     std::string problem;
     std::optional<std::string> value = read_secret_file(file, &problem);
-    if (!value) {
-      error(node, "`token_file` " + file.string() + " " + problem);
+    if (!value) error(node, "`" + key + "` " + file.string() + " " + problem);
+    return value;
+  }
+
+  // `state: postgresql://…`, with the password given apart (a file, a secret) added to it.
+  void read_state_url(const YamlNode& root, std::string* out) {
+    YamlNode node = root.find("state");
+    YamlNode password_node = root.find("state_password");
+    YamlNode password_file = root.find("state_password_file");
+    if (!node) {
+      for (const YamlNode& n : {password_node, password_file}) {
+        if (n) error(n, "a state password needs `state: postgresql://USER@HOST/DB` beside it");
+      }
       return;
     }
-    *out = std::move(*value);
+    std::optional<std::string> url = read_string(node, "state");
+    if (!url) return;
+    if (!is_database_url(*url)) {
+      error(node,
+            "`state` must be a database URL such as postgresql://flowweaver@db/flowweaver; "
+            "for state files in a directory, set `state_dir` instead");
+      return;
+    }
+    if (url->find('#') != std::string::npos) {
+      error(node,
+            "`state` must not end in #NAME: the service keeps each workflow's runs under "
+            "its own name in the database; remove the #… part");
+      return;
+    }
+    if (password_node && password_file) {
+      error(password_file, "give either `state_password` or `state_password_file`, not both");
+      return;
+    }
+    std::optional<std::string> password = password_node   ? read_password_secret(password_node)
+                                          : password_file ? read_password_file(password_file)
+                                                          : std::optional<std::string>("");
+    if (!password) return;
+    if (password->empty()) {
+      *out = *url;
+      return;
+    }
+    try {
+      *out = with_password_parameter(*url, *password);
+    } catch (const std::exception& e) {
+      error(node, std::string("`state`: ") + e.what() +
+                      " (`state_password` or `state_password_file`): remove it from the URL");
+    }
+  }
+
+  static bool is_database_url(const std::string& text) {
+    try {
+      return parse_state_location(text).backend == StateBackendKind::kPostgres;
+    } catch (const std::exception&) {
+      return false;  // an unknown scheme://: the caller's message names the form to use
+    }
+  }
+
+  // `state_password: ${secrets.NAME}`: never the password itself, which would sit in the config.
+  std::optional<std::string> read_password_secret(const YamlNode& node) {
+    std::optional<std::string> s = read_string(node, "state_password");
+    if (!s) return std::nullopt;
+    const std::string prefix = "${secrets.";
+    bool reference = s->size() > prefix.size() + 1 && s->compare(0, prefix.size(), prefix) == 0 &&
+                     s->back() == '}';
+    if (!reference) {
+      error(node,
+            "`state_password` must be a secret reference such as ${secrets.PG_PASSWORD} "
+            "(read from $CREDENTIALS_DIRECTORY/PG_PASSWORD or FLOWWEAVER_SECRET_PG_PASSWORD); "
+            "to keep the password in a file, use `state_password_file`");
+      return std::nullopt;
+    }
+    std::string name = s->substr(prefix.size(), s->size() - prefix.size() - 1);
+    SecretLookup found = find_secret(name, [](const std::string& variable) {
+      const char* value = std::getenv(variable.c_str());
+      return value ? std::optional<std::string>(value) : std::nullopt;
+    });
+    if (!found.value) error(node, "`state_password`: " + found.problem);
+    return found.value;
+  }
+
+  std::optional<std::string> read_password_file(const YamlNode& node) {
+    std::optional<std::string> s = read_string(node, "state_password_file");
+    if (!s) return std::nullopt;
+    return read_private_file(node, "state_password_file", *s);
+  }
+
+  void read_host_id(const YamlNode& node, std::string* out) {
+    *out = default_host_id();
+    if (!node) return;
+    std::optional<std::string> s = read_string(node, "host_id");
+    if (!s) return;
+    if (!is_valid_host_id(*s)) {
+      error(node, "`host_id` '" + *s + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+      return;
+    }
+    *out = *s;
   }
 
   // `pools: {warehouse: 2}`: each pool's slots, shared by every run of the service.

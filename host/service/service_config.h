@@ -3,7 +3,11 @@
 //
 //   workflows_dir: workflows            # where the served manifests are
 //   plugin_dirs: [plugins]              # replaces the normal plugin search path
-//   state_dir: var                      # run state, one store per workflow
+//   state_dir: var                      # run state, one store per workflow; the plugin cache
+//   state: postgresql://fw@db/flowweaver  # or the run state in a database, shared by hosts
+//   state_password_file: /run/credentials/flowweaver.service/pg   # its password, or
+//   state_password: ${secrets.PG_PASSWORD}                         # a secret (FORMAT.md)
+//   host_id: web-1                      # this host among several; default <hostname>-<pid>
 //   log_dir: var/log                    # per-run logs
 //   listen: 127.0.0.1:8080              # or [::1]:8080, localhost:0 (0: any free port)
 //   token: s3cret                       # every /api request must carry it; empty: none
@@ -36,6 +40,11 @@ struct ServiceConfig {
   std::filesystem::path workflows_dir = "workflows";
   std::vector<std::filesystem::path> plugin_dirs;  // empty: the normal plugin search path
   std::filesystem::path state_dir = "var";
+  // A database URL (state_location.h) holding every workflow's runs instead of state_dir's
+  // files, with the password given apart, if any, already added; empty: state_dir's files.
+  std::string state_url;
+  // This host's name among the hosts sharing a database state: in its logs, /health and claims.
+  std::string host_id;
   std::filesystem::path log_dir = "var/log";
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;  // 0: pick a free port

@@ -53,7 +53,7 @@ TaskActionResult Service::repair_latest_run(const std::string& run_id, const std
     }
     std::unique_ptr<StateStore> store;
     try {
-      store = open_state_store(state_path(m.name).string(), Durability::kNormal);
+      store = open_state_store(state_path(m.name), Durability::kNormal);
     } catch (const StateInUse& e) {
       return {Code::kHeldElsewhere, std::string(e.what()) + ": wait for that process to end",
               nullptr};

@@ -7,11 +7,11 @@
 
 #include <sys/types.h>
 
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "state/state_store.h"
 
@@ -19,11 +19,11 @@ namespace flowweaver {
 
 class StateReaders {
  public:
-  // Calls `read` with a read-only store of the state file at `path`, one caller at a time per
-  // file; false when there is no file. A file replaced since it was opened (a restore) is opened
-  // anew; a store whose read threw is closed, so the next read starts afresh. Throws what
-  // opening or reading throws.
-  bool read(const std::filesystem::path& path, const std::function<void(StateStore&)>& read);
+  // Calls `read` with a read-only store of the state at `location` (a file, or a database URL:
+  // state_location.h), one caller at a time per state; false when there is no state there yet.
+  // A file replaced since it was opened (a restore) is opened anew; a store whose read threw is
+  // closed, so the next read starts afresh. Throws what opening or reading throws.
+  bool read(const std::string& location, const std::function<void(StateStore&)>& read);
 
  private:
   struct Reader {
@@ -33,10 +33,11 @@ class StateReaders {
     ino_t inode = 0;
   };
 
-  std::shared_ptr<Reader> reader_for(const std::filesystem::path& path);
+  std::shared_ptr<Reader> reader_for(const std::string& location);
+  void forget(const std::string& location);
 
   std::mutex mutex_;
-  std::map<std::filesystem::path, std::shared_ptr<Reader>> readers_;  // guarded by mutex_
+  std::map<std::string, std::shared_ptr<Reader>> readers_;  // guarded by mutex_
 };
 
 }  // namespace flowweaver

@@ -1,5 +1,6 @@
 #include "state/postgres_connection.h"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "util/error.h"
@@ -57,6 +58,25 @@ std::string url_without_password(const std::string& url) {
     }
   }
   return without_password_parameter(out);
+}
+
+std::string with_password_parameter(const std::string& url, const std::string& password) {
+  if (url_without_password(url) != url) {
+    throw Error::InvalidArgument("the URL " + url_without_password(url) +
+                                 " holds a password already: give it in one place only");
+  }
+  static const char* kHex = "0123456789ABCDEF";
+  std::string encoded;
+  for (unsigned char c : password) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "password=" + encoded;
 }
 
 std::optional<std::string> PgResult::optional_text(int row, int column) const {

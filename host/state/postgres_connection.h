@@ -15,6 +15,11 @@ namespace flowweaver {
 // without `://` (a file path) as it is.
 std::string url_without_password(const std::string& url);
 
+// `url` with `password` added as its `password=` query parameter, percent-encoded (libpq decodes
+// it): for a password kept apart from the URL, in a file or a secret. Throws
+// Error::InvalidArgument when the URL holds a password already.
+std::string with_password_parameter(const std::string& url, const std::string& password);
+
 // A query's result: rows of text values, NULL as nothing.
 class PgResult {
  public:

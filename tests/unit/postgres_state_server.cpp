@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "integration/postgres_server.h"
 
@@ -49,6 +53,38 @@ std::string postgres_url_as(const std::string& user, const std::string& password
   host = host.substr(0, host.find('/'));
   return "postgresql://" + user + (password.empty() ? "" : ":" + password) + "@" + host + "/" +
          database;
+}
+
+void require_password_for_pwuser() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  postgres_admin_exec("CREATE ROLE pwuser LOGIN SUPERUSER PASSWORD 'right-one'");
+  std::string hba_file;
+  {
+    PGconn* conn = PQconnectdb(postgres_admin_url().c_str());
+    PGresult* result = PQexec(conn, "SHOW hba_file");
+    if (PQresultStatus(result) == PGRES_TUPLES_OK) hba_file = PQgetvalue(result, 0, 0);
+    PQclear(result);
+    PQfinish(conn);
+  }
+  std::string rules;
+  {
+    std::ifstream in(hba_file);
+    rules.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::ofstream(hba_file) << "host all pwuser 127.0.0.1/32 scram-sha-256\n" << rules;
+  postgres_admin_exec("SELECT pg_reload_conf()");
+  // The server rereads the file on its signal: wait until it asks.
+  std::string wrong = postgres_url_as("pwuser", "wrong", "postgres");
+  for (int i = 0; i < 500; ++i) {
+    PGconn* conn = PQconnectdb(wrong.c_str());
+    bool refused = PQstatus(conn) != CONNECTION_OK;
+    PQfinish(conn);
+    if (refused) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "the server did not start asking pwuser for a password";
 }
 
 }  // namespace flowweaver::testing

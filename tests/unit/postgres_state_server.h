@@ -18,6 +18,10 @@ std::string new_postgres_database(const std::string& name);
 std::string postgres_url_as(const std::string& user, const std::string& password,
                             const std::string& database);
 
+// From the first call on, the server asks role `pwuser` (a superuser) for its password,
+// `right-one` (SCRAM); every other role it still trusts.
+void require_password_for_pwuser();
+
 // Runs one SQL statement as the superuser (on database `postgres`); fails the test on error.
 void postgres_admin_exec(const std::string& sql);
 

@@ -219,34 +219,8 @@ TEST(PostgresStoreTest, AMalformedUrlIsNamedWithoutThePassword) {
   EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
 }
 
-// The server asks role `pwuser` for its password (SCRAM), everyone else it trusts.
-void require_password_for_pwuser() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  postgres_admin_exec("CREATE ROLE pwuser LOGIN SUPERUSER PASSWORD 'right-one'");
-  std::string hba_file = column(testing::postgres_admin_url(), "SHOW hba_file").at(0);
-  std::string rules;
-  {
-    std::ifstream in(hba_file);
-    rules.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::ofstream(hba_file) << "host all pwuser 127.0.0.1/32 scram-sha-256\n" << rules;
-  postgres_admin_exec("SELECT pg_reload_conf()");
-  // The server rereads the file on its signal: wait until it asks.
-  std::string wrong = testing::postgres_url_as("pwuser", "wrong", "postgres");
-  for (int i = 0; i < 500; ++i) {
-    PGconn* conn = PQconnectdb(wrong.c_str());
-    bool refused = PQstatus(conn) != CONNECTION_OK;
-    PQfinish(conn);
-    if (refused) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ADD_FAILURE() << "the server did not start asking pwuser for a password";
-}
-
 TEST(PostgresStoreTest, AWrongPasswordIsNamedWithoutItAndPgpassfileIsRead) {
-  require_password_for_pwuser();
+  testing::require_password_for_pwuser();
   std::string database = new_postgres_database("pw");
   database = database.substr(database.rfind('/') + 1);
   std::string url = testing::postgres_url_as("pwuser", "not-the-one", database);

@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "scratch_dir.h"
@@ -160,6 +162,66 @@ TEST(ServiceConfigTest, TokenFileProblemsNameTheFile) {
   TokenFile world_readable("x\n", 0644);
   EXPECT_THAT(world_readable.errors("token_file: token\n"),
               HasSubstr(" is readable by every user: make it private (chmod o-r "));
+}
+
+TEST(ServiceConfigTest, StateInADatabaseWithItsPasswordFromAFileOrASecret) {
+  EXPECT_EQ(parse_ok("token: ''\n").state_url, "");  // state_dir's files
+  EXPECT_EQ(parse_ok("state: postgresql://fw@db/flows\n").state_url, "postgresql://fw@db/flows");
+
+  TokenFile file("p@ss w#rd\n");
+  DiagnosticList d("serve.yaml");
+  std::optional<ServiceConfig> c = parse_service_config(
+      "state: postgres://fw@db/flows?sslmode=require\nstate_password_file: token\n",
+      file.dir.path(), &d);
+  ASSERT_TRUE(c) << d.to_string();
+  // Percent-encoded: a '#' or '&' in a password would otherwise end the URL's query.
+  EXPECT_EQ(c->state_url, "postgres://fw@db/flows?sslmode=require&password=p%40ss%20w%23rd");
+
+  ::setenv("FLOWWEAVER_SECRET_FW_TEST_PG", "from-env", 1);
+  c = parse_service_config(
+      "state: postgresql://fw@db/flows\nstate_password: ${secrets.FW_TEST_PG}\n", "/etc", &d);
+  ::unsetenv("FLOWWEAVER_SECRET_FW_TEST_PG");
+  ASSERT_TRUE(c) << d.to_string();
+  EXPECT_EQ(c->state_url, "postgresql://fw@db/flows?password=from-env");
+}
+
+TEST(ServiceConfigTest, StateProblemsSayWhatToWriteInstead) {
+  EXPECT_THAT(parse_errors("state: var/flows.db\n"),
+              HasSubstr("serve.yaml:1:8: `state` must be a database URL such as "
+                        "postgresql://flowweaver@db/flowweaver; for state files in a directory, "
+                        "set `state_dir` instead"));
+  EXPECT_THAT(parse_errors("state: mysql://db/x\n"), HasSubstr("must be a database URL"));
+  EXPECT_THAT(parse_errors("state: postgresql://db/x#etl\n"),
+              HasSubstr("`state` must not end in #NAME"));
+  EXPECT_THAT(parse_errors("state_password_file: pw\n"),
+              HasSubstr("serve.yaml:1:22: a state password needs `state: postgresql://"));
+  EXPECT_THAT(parse_errors("state: postgresql://db/x\nstate_password: hunter2\n"),
+              HasSubstr("serve.yaml:2:17: `state_password` must be a secret reference such as "
+                        "${secrets.PG_PASSWORD}"));
+  ::unsetenv("FLOWWEAVER_SECRET_FW_TEST_MISSING");
+  EXPECT_THAT(
+      parse_errors("state: postgresql://db/x\nstate_password: ${secrets.FW_TEST_MISSING}\n"),
+      HasSubstr("`state_password`: secret 'FW_TEST_MISSING' is not set: give it in the file"));
+  EXPECT_THAT(parse_errors("state: postgresql://db/x\nstate_password: ${secrets.A}\n"
+                           "state_password_file: pw\n"),
+              HasSubstr("give either `state_password` or `state_password_file`, not both"));
+  TokenFile file("pw\n");
+  EXPECT_THAT(file.errors("state: postgresql://fw:old@db/x\nstate_password_file: token\n"),
+              HasSubstr("holds a password already: give it in one place only"));
+  TokenFile world_readable("x\n", 0644);
+  EXPECT_THAT(world_readable.errors("state: postgresql://db/x\nstate_password_file: token\n"),
+              HasSubstr("`state_password_file` " + world_readable.dir.file("token") +
+                        " is readable by every user"));
+}
+
+TEST(ServiceConfigTest, HostIdDefaultsToHostnameAndPidAndIsChecked) {
+  std::string id = parse_ok("token: ''\n").host_id;
+  EXPECT_THAT(id, ::testing::EndsWith("-" + std::to_string(::getpid())));
+  EXPECT_EQ(parse_ok("host_id: web-1.eu_west\n").host_id, "web-1.eu_west");
+  EXPECT_THAT(parse_errors("host_id: 'web 1'\n"),
+              HasSubstr("serve.yaml:1:10: `host_id` 'web 1' must be 1 to 64 letters, digits, "
+                        "'.', '_' or '-'"));
+  EXPECT_THAT(parse_errors("host_id: ''\n"), HasSubstr("must be 1 to 64 letters"));
 }
 
 TEST(ServiceConfigTest, EmptyFileAndNonMapRoot) {
