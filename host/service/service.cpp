@@ -137,6 +137,7 @@ void Service::start() {
       std::make_unique<WorkflowCatalog>(config_.workflows_dir, config_.default_isolation, log_);
   workflows_->declare_pools(config_.pools, config_.file);
   workflows_->refresh(plugins_->registry());
+  start_cluster();
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
   watcher_ = std::make_unique<DirectoryWatcher>(watched, [this] { request_reload(); });
@@ -146,6 +147,24 @@ void Service::start() {
   start_catch_up_runs(now);
   heartbeat_ns_ = ns_since_epoch(now);
   loop_thread_ = std::thread([this] { loop(); });
+}
+
+void Service::start_cluster() {
+  if (config_.state_url.empty()) return;
+  cluster_ = std::make_unique<ClusterNode>(
+      ClusterSettings{config_.state_url, config_.host_id, config_.cluster_workers, config_.lease},
+      log_);
+  WorkflowCatalog* catalog = workflows_.get();
+  cluster_->start_workers({[catalog] {
+                             std::vector<std::string> names;
+                             for (const ServedWorkflow& served : catalog->list())
+                               names.push_back(served.workflow->manifest.name);
+                             return names;
+                           },
+                           [catalog](const std::string& name) -> std::shared_ptr<const Workflow> {
+                             std::optional<ServedWorkflow> served = catalog->find(name);
+                             return served ? served->workflow : nullptr;
+                           }});
 }
 
 void Service::loop() {
@@ -382,6 +401,7 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.pools = pools_;
     options.crash_marker = crash_marker_path(state_path(name));
     options.state_path = state_path(name);
+    options.cluster = cluster_.get();
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {
@@ -476,6 +496,8 @@ void Service::stop() {
     runs.swap(active_);
   }
   for (auto& [name, run] : runs) run->thread.join();
+  // After the runs: their tasks claimed here were let finish during the drain.
+  if (cluster_) cluster_->stop_workers();
 }
 
 void Service::request_reload() {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/cluster_node.h"
 #include "engine.h"
 #include "repair/task_mark.h"
 #include "service/directory_watcher.h"
@@ -175,6 +176,8 @@ class Service : public ServiceReader {
   std::string metrics_text() const { return metrics_.render(); }
   const ServiceConfig& config() const { return config_; }
   const std::string& host_id() const { return config_.host_id; }
+  // What this host's claims did (a database state only; null otherwise): for /health, /metrics.
+  const ClaimCounters* claim_counters() const { return cluster_ ? &cluster_->counters() : nullptr; }
 
  private:
   struct ActiveRun {
@@ -207,6 +210,8 @@ class Service : public ServiceReader {
   void discard_unopened_run(const std::string& workflow);
   std::shared_ptr<ActiveRun> take_ending_run(std::unique_lock<std::mutex>& lock,
                                              const std::string& workflow);
+  // With a database state: the cluster node and its claim workers (docs/scale-out.md).
+  void start_cluster();
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   // Where the workflow's runs are kept: its file in state_dir, or its part of the database.
@@ -239,6 +244,8 @@ class Service : public ServiceReader {
   mutable LastSuccessBook last_success_;
   std::unique_ptr<PluginCatalog> plugins_;
   std::unique_ptr<WorkflowCatalog> workflows_;
+  // With a database state: this host's claim workers, and the runs' way to hand tasks over.
+  std::unique_ptr<ClusterNode> cluster_;
   std::unique_ptr<DirectoryWatcher> watcher_;
   ScheduleBook schedules_;  // loop thread only
 
