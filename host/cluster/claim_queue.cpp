@@ -8,7 +8,8 @@ namespace {
 const char* kOffer = R"sql(
 WITH found AS (
   SELECT id FROM task_claims
-  WHERE run_id = $1 AND task_name = $2 AND attempt = $3 AND status <> 'consumed'
+  WHERE run_id = $1 AND task_name = $2 AND attempt <= $3 AND status <> 'consumed'
+    AND NOT cancel_requested
   ORDER BY id DESC LIMIT 1),
 inserted AS (
   INSERT INTO task_claims (run_id, task_name, attempt, workflow, task_index, item, inputs, status)

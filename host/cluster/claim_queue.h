@@ -61,8 +61,11 @@ class ClaimQueue {
   // `db` must outlive the queue.
   explicit ClaimQueue(PgConnection& db) : db_(db) {}
 
-  // The row of the request's (run, task, attempt) that was not consumed yet, or a new 'ready'
-  // one (and a NOTIFY "ready").
+  // The row of the request's (run, task) that was not consumed yet, of this attempt or an
+  // earlier one, and not being cancelled; else a new 'ready' one (and a NOTIFY "ready"). A run's
+  // host has one attempt of a task in flight at a time, so such a row was offered by a host of
+  // the run that died: a resumed run records that attempt INTERRUPTED and starts the next one,
+  // which then takes the orphan's outcome (or waits for it) instead of running the call again.
   OfferedClaim offer(const ClaimRequest& request);
   // The oldest ready row of one of `workflows`, claimed by `holder` until now + `lease`, with a
   // new token; nothing when there is none (or all are being claimed by others right now).

@@ -83,8 +83,22 @@ TEST(ClaimQueueTest, ARowOfAnAttemptNotYetConsumedIsFoundInsteadOfOfferedAgain) 
   EXPECT_TRUE(again.found);
   EXPECT_EQ(again.id, first.id);
   ASSERT_TRUE(queue.take_done(again.id));
-  EXPECT_FALSE(queue.offer(request("load")).found) << "a consumed row is not reused";
-  EXPECT_FALSE(queue.offer(request("load", 2)).found) << "another attempt has its own row";
+  EXPECT_FALSE(queue.offer(request("load", 2)).found) << "a consumed row is not reused";
+}
+
+TEST(ClaimQueueTest, AResumedRunsNextAttemptTakesOverTheOrphanOfTheAttemptBefore) {
+  PgConnection db(claims_database("orphan"));
+  ClaimQueue queue(db);
+  OfferedClaim orphan = queue.offer(request("load", 1));
+  // The run's host died; the resumed run recorded attempt 1 INTERRUPTED and starts attempt 2.
+  OfferedClaim next = queue.offer(request("load", 2));
+  EXPECT_TRUE(next.found);
+  EXPECT_EQ(next.id, orphan.id);
+  queue.offer(request("third", 3));
+  EXPECT_FALSE(queue.offer(request("third", 2)).found) << "a later attempt's row taken over";
+  OfferedClaim cancelled = queue.offer(request("other", 1));
+  queue.request_cancel(cancelled.id);
+  EXPECT_FALSE(queue.offer(request("other", 2)).found) << "a row being cancelled taken over";
 }
 
 TEST(ClaimQueueTest, RacingClaimersNeverGetTheSameRow) {
