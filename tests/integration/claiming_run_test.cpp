@@ -125,5 +125,42 @@ tasks:
   EXPECT_EQ(other.counters().num_claimed.load(), 0u);
 }
 
+TEST(ClaimingRunTest, CancellingTheRunCancelsTheCallOnTheHostThatClaimedIt) {
+  TempDir dir;
+  std::shared_ptr<const Workflow> w = load(dir, R"(name: wf
+tasks:
+  - {name: long, uses: builtin.sleep, with: {duration: 60s}}
+  - {name: after, uses: builtin.noop, depends_on: [long]}
+)");
+  ASSERT_TRUE(w);
+  std::string url = new_postgres_database("cancel");
+  std::unique_ptr<StateStore> store =
+      open_state_store(workflow_state(url, "wf"), Durability::kNormal);
+  auto log = make_logger("", "warn");
+  ClusterNode here(settings(url, "host-run", 0), log);
+  ClusterNode b({url, "host-b", 1, Millis(600)}, log);
+  b.start_workers(serving(w));
+  SystemClock clock;
+  StopSwitch stop_switch;
+  ExecuteOptions options;
+  options.cluster = &here;
+  options.task_log_root.clear();
+  options.grace_period = Millis(30000);  // the call must end by itself, not be written off
+  std::thread canceller([&] {
+    wait_until([&] { return b.counters().num_running.load() == 1; }, 20000);
+    stop_switch.cancel();
+  });
+  auto started = std::chrono::steady_clock::now();
+  RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, options);
+  canceller.join();
+  EXPECT_EQ(outcome.run.status, RunStatus::kCancelled);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20))
+      << "the claimed sleep was not cancelled";
+  EXPECT_EQ(column(url, "SELECT cancel_requested::text || ' ' || status FROM task_claims"),
+            std::vector<std::string>{"true consumed"});
+  EXPECT_EQ(b.counters().num_finished.load(), 1u);
+  EXPECT_FALSE(outcome.result.abandoned_calls);
+}
+
 }  // namespace
 }  // namespace flowweaver::testing

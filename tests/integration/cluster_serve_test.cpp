@@ -165,5 +165,43 @@ TEST(ClusterServeTest, HostsKilledOrStoppedLoseTheirTasksAndEachTaskCompletesOnc
   for (auto* host : {alpha.get(), beta.get(), gamma.get()}) EXPECT_EQ(host->stop().exit_code, 0);
 }
 
+// The run's own host dies: started again, it resumes the run, and the attempts the other host
+// was running for it are not run again: the resumed run takes their outcomes.
+TEST(ClusterServeTest, AResumedRunTakesTheOutcomesOfTasksItsKilledHostHandedOver) {
+  constexpr int kTasks = 40;
+  std::string url = new_postgres_database("runhost");
+  TempDir dir;
+  std::string lines = (dir.path() / "lines.txt").string();
+  std::string manifest = "name: wf\nmax_workers: 4\ntasks:\n";
+  for (int i = 0; i < kTasks; ++i) {
+    std::string name = "t" + std::to_string(i);
+    manifest += "  - {name: " + name +
+                ", uses: shell.run, with: {shell: true, command: 'sleep 0.3; echo " + name +
+                " >> " + lines + "'}}\n";
+  }
+  write_cluster(dir, url, manifest, {"alpha", "beta"}, "2s");
+  std::unique_ptr<ServeProcess> alpha = serve(dir, "alpha"), beta = serve(dir, "beta");
+  std::string run_id = start_run(*alpha);
+  ASSERT_FALSE(run_id.empty());
+  ASSERT_TRUE(wait_until([&] { return claims_held_by(url, "beta") > 0; }, 30000)) << beta->err();
+  alpha->kill_nine();
+  long long lost = claims_held_by(url, "alpha");  // its own calls: they run again
+  alpha = serve(dir, "alpha");
+
+  ASSERT_TRUE(wait_for_status(*alpha, run_id, 60000))
+      << alpha->get("/api/runs/" + run_id).body << alpha->err();
+  expect_each_completed_once(url, kTasks);
+  EXPECT_NE(alpha->err().find("was handed over before; taking its outcome"), std::string::npos)
+      << alpha->err();
+  std::ifstream in(lines);
+  std::set<std::string> names;
+  long long num_lines = 0;
+  for (std::string line; std::getline(in, line); ++num_lines) names.insert(line);
+  EXPECT_EQ(names.size(), static_cast<size_t>(kTasks)) << "a task never ran";
+  EXPECT_LE(num_lines - kTasks, lost) << "a call the other host ran for the dead one ran again";
+  EXPECT_EQ(alpha->stop().exit_code, 0);
+  EXPECT_EQ(beta->stop().exit_code, 0);
+}
+
 }  // namespace
 }  // namespace flowweaver::testing
