@@ -64,8 +64,8 @@ void run_once(const Workflow& w, const std::string& admin_url, const std::string
       here = std::make_unique<ClusterNode>(ClusterSettings{url, "run-host", 0, Millis(10000)}, log);
       other = std::make_unique<ClusterNode>(ClusterSettings{url, "other", 1, Millis(10000)}, log);
       auto shared = std::shared_ptr<const Workflow>(&w, [](const Workflow*) {});
-      other->start_workers({[] { return std::vector<std::string>{"wf"}; },
-                            [shared](const std::string&) { return shared; }});
+      other->start_workers(
+          [shared] { return std::vector<std::shared_ptr<const Workflow>>{shared}; });
     }
     SystemClock clock;
     StopSwitch stop_switch;

@@ -9,11 +9,16 @@ const char* kOffer = R"sql(
 WITH found AS (
   SELECT id FROM task_claims
   WHERE run_id = $1 AND task_name = $2 AND attempt <= $3 AND status <> 'consumed'
-    AND NOT cancel_requested
+    AND NOT cancel_requested AND manifest_hash = $8
   ORDER BY id DESC LIMIT 1),
+withdrawn AS (
+  UPDATE task_claims SET status = 'consumed'
+  WHERE run_id = $1 AND task_name = $2 AND status = 'ready' AND NOT EXISTS (SELECT 1 FROM found)
+  RETURNING id),
 inserted AS (
-  INSERT INTO task_claims (run_id, task_name, attempt, workflow, task_index, item, inputs, status)
-  SELECT $1, $2, $3, $4, $5, $6, $7, 'ready' WHERE NOT EXISTS (SELECT 1 FROM found)
+  INSERT INTO task_claims (run_id, task_name, attempt, workflow, task_index, item, inputs, status,
+                           manifest_hash)
+  SELECT $1, $2, $3, $4, $5, $6, $7, 'ready', $8 WHERE NOT EXISTS (SELECT 1 FROM found)
   RETURNING id),
 notified AS (SELECT pg_notify('flowweaver_claims', 'ready') FROM inserted)
 SELECT id, true FROM found
@@ -24,10 +29,11 @@ UPDATE task_claims
 SET status = 'claimed', holder = $1, token = nextval('claim_tokens'),
     lease_until = now() + $3 * interval '1 millisecond'
 WHERE id = (SELECT id FROM task_claims
-            WHERE status = 'ready' AND NOT cancel_requested AND workflow = ANY($2::text[])
+            WHERE status = 'ready' AND NOT cancel_requested
+              AND (workflow, manifest_hash) IN (SELECT * FROM unnest($2::text[], $4::text[]))
             ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
 RETURNING id, token, run_id, workflow, task_name, task_index, item, attempt, inputs,
-          num_interruptions)sql";
+          num_interruptions, manifest_hash)sql";
 
 const char* kRenew = R"sql(
 UPDATE task_claims SET lease_until = now() + $3 * interval '1 millisecond'
@@ -121,9 +127,10 @@ TaskItem item_from_json(const nlohmann::json& json) {
 
 OfferedClaim ClaimQueue::offer(const ClaimRequest& r) {
   PgParam item = r.item ? PgParam(item_to_json(*r.item).dump()) : std::nullopt;
-  PgResult result = db_.exec("offering a task to the cluster", kOffer,
-                             {r.run_id, r.task_name, std::to_string(r.attempt), r.workflow,
-                              std::to_string(r.task_index), item, r.inputs.dump()});
+  PgResult result =
+      db_.exec("offering a task to the cluster", kOffer,
+               {r.run_id, r.task_name, std::to_string(r.attempt), r.workflow,
+                std::to_string(r.task_index), item, r.inputs.dump(), r.manifest_hash});
   if (result.rows() != 1) {
     throw Error::State("state database " + db_.describe() + ": offering task '" + r.task_name +
                        "' to the cluster returned no row");
@@ -132,9 +139,15 @@ OfferedClaim ClaimQueue::offer(const ClaimRequest& r) {
 }
 
 std::optional<Claim> ClaimQueue::claim(const std::string& holder,
-                                       const std::vector<std::string>& workflows, Millis lease) {
-  PgResult r = db_.exec("claiming a task", kClaim,
-                        {holder, text_array(workflows), std::to_string(lease.count())});
+                                       const std::vector<WorkflowVersion>& versions, Millis lease) {
+  std::vector<std::string> names, hashes;
+  for (const WorkflowVersion& v : versions) {
+    names.push_back(v.name);
+    hashes.push_back(v.manifest_hash);
+  }
+  PgResult r =
+      db_.exec("claiming a task", kClaim,
+               {holder, text_array(names), std::to_string(lease.count()), text_array(hashes)});
   if (r.rows() == 0) return std::nullopt;
   Claim c;
   c.id = r.number(0, 0);
@@ -147,6 +160,7 @@ std::optional<Claim> ClaimQueue::claim(const std::string& holder,
   c.request.attempt = static_cast<int>(r.number(0, 7));
   c.request.inputs = nlohmann::json::parse(r.text(0, 8));
   c.num_interruptions = static_cast<int>(r.number(0, 9));
+  c.request.manifest_hash = r.text(0, 10);
   return c;
 }
 

@@ -26,6 +26,9 @@ inline constexpr const char* kClaimChannel = "flowweaver_claims";
 struct ClaimRequest {
   std::string run_id;
   std::string workflow;
+  // The version of the manifest the run uses (Workflow::manifest_hash): only a host serving
+  // that very version claims it, so that a task runs as the run's host knows it.
+  std::string manifest_hash;
   std::string task_name;    // the task's row: an item's own name (`convert[3]`)
   uint32_t task_index = 0;  // in the manifest
   std::optional<TaskItem> item;
@@ -47,6 +50,12 @@ struct OfferedClaim {
   bool found = false;
 };
 
+// A workflow as a host serves it: its name and the hash of its manifest.
+struct WorkflowVersion {
+  std::string name;
+  std::string manifest_hash;
+};
+
 // A row taken back from a holder whose lease expired.
 struct ExpiredClaim {
   int64_t id = 0;
@@ -62,15 +71,16 @@ class ClaimQueue {
   explicit ClaimQueue(PgConnection& db) : db_(db) {}
 
   // The row of the request's (run, task) that was not consumed yet, of this attempt or an
-  // earlier one, and not being cancelled; else a new 'ready' one (and a NOTIFY "ready"). A run's
-  // host has one attempt of a task in flight at a time, so such a row was offered by a host of
-  // the run that died: a resumed run records that attempt INTERRUPTED and starts the next one,
-  // which then takes the orphan's outcome (or waits for it) instead of running the call again.
+  // earlier one, of the same manifest version, and not being cancelled; else a new 'ready' one
+  // (and a NOTIFY "ready"), any other ready row of the task withdrawn. A run's host has one
+  // attempt of a task in flight at a time, so such a row was offered by a host of the run that
+  // died: a resumed run records that attempt INTERRUPTED and starts the next one, which then
+  // takes the orphan's outcome (or waits for it) instead of running the call again.
   OfferedClaim offer(const ClaimRequest& request);
-  // The oldest ready row of one of `workflows`, claimed by `holder` until now + `lease`, with a
+  // The oldest ready row of one of `versions`, claimed by `holder` until now + `lease`, with a
   // new token; nothing when there is none (or all are being claimed by others right now).
-  std::optional<Claim> claim(const std::string& holder, const std::vector<std::string>& workflows,
-                             Millis lease);
+  std::optional<Claim> claim(const std::string& holder,
+                             const std::vector<WorkflowVersion>& versions, Millis lease);
   // Extends the lease to now + `lease`. Returns whether a cancel was requested, or nothing when
   // the token is stale (the lease was taken back): the call's result will be refused.
   std::optional<bool> renew(int64_t id, int64_t token, Millis lease);

@@ -1,5 +1,6 @@
 #include "cluster/claim_worker.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -86,10 +87,13 @@ void ClaimWorker::loop() {
       if (!db) db = std::make_unique<PgConnection>(node_.settings().url);
       ClaimQueue queue(*db);
       node_.take_back_expired_leases(queue);
+      std::vector<std::shared_ptr<const Workflow>> served = versions();
+      std::vector<WorkflowVersion> claimable;
+      for (const auto& w : served) claimable.push_back({w->manifest.name, w->manifest_hash});
       std::optional<Claim> claim =
-          queue.claim(node_.settings().host_id, served_.names(), node_.settings().lease);
+          queue.claim(node_.settings().host_id, claimable, node_.settings().lease);
       if (claim) {
-        run_claim(*db, *claim);
+        run_claim(*db, *claim, served);
         continue;
       }
     } catch (const std::exception& e) {
@@ -100,9 +104,26 @@ void ClaimWorker::loop() {
   }
 }
 
-ClaimWorker::ClaimedRun* ClaimWorker::run_of(PgConnection& db, const Claim& claim) {
-  std::shared_ptr<const Workflow> w = served_.find(claim.request.workflow);
-  if (!w) return nullptr;
+std::vector<std::shared_ptr<const Workflow>> ClaimWorker::versions() const {
+  std::vector<std::shared_ptr<const Workflow>> all = served_();
+  for (auto& held : node_.held_versions()) {
+    bool known = std::any_of(all.begin(), all.end(), [&](const auto& w) {
+      return w->manifest.name == held->manifest.name && w->manifest_hash == held->manifest_hash;
+    });
+    if (!known) all.push_back(std::move(held));
+  }
+  return all;
+}
+
+ClaimWorker::ClaimedRun* ClaimWorker::run_of(
+    PgConnection& db, const Claim& claim,
+    const std::vector<std::shared_ptr<const Workflow>>& versions) {
+  auto found = std::find_if(versions.begin(), versions.end(), [&](const auto& v) {
+    return v->manifest.name == claim.request.workflow &&
+           v->manifest_hash == claim.request.manifest_hash;
+  });
+  if (found == versions.end()) return nullptr;
+  std::shared_ptr<const Workflow> w = *found;
   auto it = runs_.find(claim.request.run_id);
   if (it != runs_.end() && it->second.workflow == w) return &it->second;
   if (it != runs_.end()) runs_.erase(it);  // the workflow was reloaded
@@ -116,12 +137,13 @@ ClaimWorker::ClaimedRun* ClaimWorker::run_of(PgConnection& db, const Claim& clai
   return &runs_.emplace(claim.request.run_id, std::move(run)).first->second;
 }
 
-void ClaimWorker::run_claim(PgConnection& db, const Claim& claim) {
+void ClaimWorker::run_claim(PgConnection& db, const Claim& claim,
+                            const std::vector<std::shared_ptr<const Workflow>>& versions) {
   ClusterNode& n = node_;
   ++n.counters().num_claimed;
   const ClaimRequest& r = claim.request;
   ClaimQueue queue(db);
-  ClaimedRun* run = run_of(db, claim);
+  ClaimedRun* run = run_of(db, claim, versions);
   AttemptOutcome outcome;
   bool lease_lost = false;
   if (!run) {

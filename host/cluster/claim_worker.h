@@ -38,11 +38,15 @@ class ClaimWorker {
   };
 
   void loop();
-  void run_claim(PgConnection& db, const Claim& claim);
+  void run_claim(PgConnection& db, const Claim& claim,
+                 const std::vector<std::shared_ptr<const Workflow>>& versions);
   // The call, its lease renewed meanwhile; `lease_lost` when a renewal found the token stale.
   AttemptOutcome call_under_lease(ClaimQueue& queue, const Claim& claim, ClaimedRun& run,
                                   bool* lease_lost);
-  ClaimedRun* run_of(PgConnection& db, const Claim& claim);
+  // The workflows this host may run attempts of now: served and held versions.
+  std::vector<std::shared_ptr<const Workflow>> versions() const;
+  ClaimedRun* run_of(PgConnection& db, const Claim& claim,
+                     const std::vector<std::shared_ptr<const Workflow>>& versions);
 
   ClusterNode& node_;
   ServedWorkflows served_;

@@ -45,6 +45,7 @@ AttemptOutcome ClaimingRunner::run(uint32_t task, int attempt, const TaskItem* i
   ClaimRequest request;
   request.run_id = run_id_;
   request.workflow = workflow_.manifest.name;
+  request.manifest_hash = workflow_.manifest_hash;
   request.task_name = item ? item->name : workflow_.manifest.tasks[task].name;
   request.task_index = task;
   if (item) request.item = *item;

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include "cluster/claim_queue.h"
 #include "cluster/claim_worker.h"
 
@@ -39,6 +41,24 @@ void ClusterNode::stop_workers() {
   for (auto& w : workers) w->request_stop();
   notifications_->wake_all();
   workers.clear();  // joins
+}
+
+std::shared_ptr<void> ClusterNode::hold_version(std::shared_ptr<const Workflow> workflow) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_.push_back(workflow);
+  }
+  // Owns nothing; its deleter lets the version go.
+  return std::shared_ptr<void>(nullptr, [this, workflow](void*) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = std::find(held_.begin(), held_.end(), workflow);
+    if (it != held_.end()) held_.erase(it);
+  });
+}
+
+std::vector<std::shared_ptr<const Workflow>> ClusterNode::held_versions() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return held_;
 }
 
 PooledConnection ClusterNode::connection() {

@@ -31,12 +31,8 @@ struct ClusterSettings {
   Millis lease{10000};
 };
 
-// The workflows this host serves, as its claim workers see them (the service's catalog).
-struct ServedWorkflows {
-  std::function<std::vector<std::string>()> names;
-  // Null when it is not served (any more).
-  std::function<std::shared_ptr<const Workflow>(const std::string& name)> find;
-};
+// The workflows this host serves now, as its claim workers see them (the service's catalog).
+using ServedWorkflows = std::function<std::vector<std::shared_ptr<const Workflow>>()>;
 
 class ClusterNode;
 
@@ -63,8 +59,15 @@ class ClusterNode {
   ClusterNode(const ClusterNode&) = delete;
   ClusterNode& operator=(const ClusterNode&) = delete;
 
-  // Starts settings().num_workers claim workers taking attempts of `served` workflows.
+  // Starts settings().num_workers claim workers taking attempts of `served` workflows, and of
+  // the versions held (hold_version()).
   void start_workers(ServedWorkflows served);
+  // While the result lives, the claim workers also take attempts of `workflow`'s version: a run
+  // of this host holds the version it started with, which the catalog may have replaced since
+  // (a manifest changed mid-run); without it, nobody might claim that run's tasks any more.
+  std::shared_ptr<void> hold_version(std::shared_ptr<const Workflow> workflow);
+  // The versions held now.
+  std::vector<std::shared_ptr<const Workflow>> held_versions();
   // The workers give back what they have not finished (within the grace they allow the calls)
   // and end. Safe to call more than once.
   void stop_workers();
@@ -90,6 +93,7 @@ class ClusterNode {
   std::unique_ptr<ClaimNotifications> notifications_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
+  std::vector<std::shared_ptr<const Workflow>> held_;
   std::chrono::steady_clock::time_point next_sweep_{};
   std::vector<std::unique_ptr<ClaimWorker>> workers_;
 };

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS task_claims (
   id                BIGSERIAL PRIMARY KEY,
   run_id            TEXT NOT NULL,
   workflow          TEXT NOT NULL,
+  manifest_hash     TEXT NOT NULL,
   task_name         TEXT NOT NULL,
   task_index        INTEGER NOT NULL,
   item              TEXT,

@@ -155,16 +155,11 @@ void Service::start_cluster() {
       ClusterSettings{config_.state_url, config_.host_id, config_.cluster_workers, config_.lease},
       log_);
   WorkflowCatalog* catalog = workflows_.get();
-  cluster_->start_workers({[catalog] {
-                             std::vector<std::string> names;
-                             for (const ServedWorkflow& served : catalog->list())
-                               names.push_back(served.workflow->manifest.name);
-                             return names;
-                           },
-                           [catalog](const std::string& name) -> std::shared_ptr<const Workflow> {
-                             std::optional<ServedWorkflow> served = catalog->find(name);
-                             return served ? served->workflow : nullptr;
-                           }});
+  cluster_->start_workers([catalog] {
+    std::vector<std::shared_ptr<const Workflow>> served;
+    for (const ServedWorkflow& s : catalog->list()) served.push_back(s.workflow);
+    return served;
+  });
 }
 
 void Service::loop() {
@@ -402,6 +397,8 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.crash_marker = crash_marker_path(state_path(name));
     options.state_path = state_path(name);
     options.cluster = cluster_.get();
+    // This run's version stays claimable here even if the manifest changes meanwhile.
+    std::shared_ptr<void> held = cluster_ ? cluster_->hold_version(served.workflow) : nullptr;
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {

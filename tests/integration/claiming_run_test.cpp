@@ -28,10 +28,7 @@ std::shared_ptr<const Workflow> load(const TempDir& dir, const std::string& yaml
 }
 
 ServedWorkflows serving(std::shared_ptr<const Workflow> w) {
-  return {[w] { return std::vector<std::string>{w->manifest.name}; },
-          [w](const std::string& name) {
-            return name == w->manifest.name ? w : std::shared_ptr<const Workflow>();
-          }};
+  return [w] { return std::vector<std::shared_ptr<const Workflow>>{w}; };
 }
 
 ClusterSettings settings(const std::string& url, const std::string& host, int workers) {
@@ -97,7 +94,7 @@ TEST(ClaimingRunTest, EveryTaskIsRunByAnotherHostWithItsUpstreamOutputs) {
   EXPECT_EQ(b.counters().num_finished + c.counters().num_finished, 20u);
 }
 
-TEST(ClaimingRunTest, AHostThatDoesNotServeTheWorkflowClaimsNothingOfIt) {
+TEST(ClaimingRunTest, AHostServingAnotherVersionOfTheWorkflowClaimsNothingOfTheRun) {
   TempDir dir;
   std::shared_ptr<const Workflow> w = load(dir, R"(name: wf
 tasks:
@@ -111,8 +108,14 @@ tasks:
   ClusterNode here(settings(url, "host-run", 0), log);
   ClusterNode other(settings(url, "host-other", 2), log),
       serving_node(settings(url, "host-s", 1), log);
-  other.start_workers({[] { return std::vector<std::string>{"another"}; },
-                       [](const std::string&) { return std::shared_ptr<const Workflow>(); }});
+  // `other` serves wf too, but another version of its manifest.
+  TempDir other_dir;
+  std::shared_ptr<const Workflow> changed = load(other_dir, R"(name: wf
+tasks:
+  - {name: only, uses: builtin.echo, with: {v: 2}}
+)");
+  ASSERT_TRUE(changed);
+  other.start_workers(serving(changed));
   serving_node.start_workers(serving(w));
   SystemClock clock;
   StopSwitch stop_switch;
@@ -122,6 +125,7 @@ tasks:
   EXPECT_EQ(execute_run(*w, *store, log, clock, stop_switch, options).run.status,
             RunStatus::kCompleted);
   EXPECT_EQ(column(url, "SELECT holder FROM task_claims"), std::vector<std::string>{"host-s"});
+  EXPECT_EQ(column(url, "SELECT output FROM task_claims"), std::vector<std::string>{"{\"v\":1}"});
   EXPECT_EQ(other.counters().num_claimed.load(), 0u);
 }
 

@@ -203,5 +203,44 @@ TEST(ClusterServeTest, AResumedRunTakesTheOutcomesOfTasksItsKilledHostHandedOver
   EXPECT_EQ(beta->stop().exit_code, 0);
 }
 
+// A manifest changed while its run goes on: the run keeps the version it started with, and the
+// host keeps claiming that version's tasks though its catalog now serves the new one.
+TEST(ClusterServeTest, ARunGoesOnWithItsVersionWhenTheManifestChangesMidRun) {
+  std::string url = new_postgres_database("midrun");
+  TempDir dir;
+  auto manifest = [](const std::string& duration) {
+    std::string yaml = "name: wf\nmax_workers: 2\ntasks:\n";
+    for (int i = 0; i < 12; ++i) {
+      yaml += "  - {name: t" + std::to_string(i) +
+              ", uses: builtin.sleep, with: {duration: " + duration + "}}\n";
+    }
+    return yaml;
+  };
+  write_cluster(dir, url, manifest("150ms"), {"alpha"}, "2s");
+  std::unique_ptr<ServeProcess> alpha = serve(dir, "alpha");
+  std::string run_id = start_run(*alpha);
+  ASSERT_FALSE(run_id.empty());
+  ASSERT_TRUE(wait_until(
+      [&] { return number(url, "SELECT count(*) FROM task_claims WHERE status = 'consumed'") > 0; },
+      20000));
+  dir.write("workflows/.wf.yaml.new", manifest("10ms"));
+  std::filesystem::rename(dir.path() / "workflows/.wf.yaml.new", dir.path() / "workflows/wf.yaml");
+  auto times_served = [&] {
+    std::string err = alpha->err();
+    int n = 0;
+    for (size_t at = err.find("serving workflow 'wf'"); at != std::string::npos;
+         at = err.find("serving workflow 'wf'", at + 1))
+      ++n;
+    return n;
+  };
+  ASSERT_TRUE(wait_until([&] { return times_served() == 2; }, 10000)) << alpha->err();
+  EXPECT_LT(number(url, "SELECT count(*) FROM task_claims WHERE status = 'consumed'"), 12)
+      << "the run ended before the manifest changed: the test proves nothing";
+  ASSERT_TRUE(wait_for_status(*alpha, run_id, 30000))
+      << alpha->get("/api/runs/" + run_id).body << alpha->err();
+  expect_each_completed_once(url, 12);
+  EXPECT_EQ(alpha->stop().exit_code, 0);
+}
+
 }  // namespace
 }  // namespace flowweaver::testing

@@ -29,6 +29,7 @@ ClaimRequest request(const std::string& task, int attempt = 1, const std::string
   ClaimRequest r;
   r.run_id = "run-1";
   r.workflow = wf;
+  r.manifest_hash = "v1";
   r.task_name = task;
   r.task_index = 3;
   r.attempt = attempt;
@@ -36,7 +37,7 @@ ClaimRequest request(const std::string& task, int attempt = 1, const std::string
   return r;
 }
 
-const std::vector<std::string> kWf = {"wf"};
+const std::vector<WorkflowVersion> kWf = {{"wf", "v1"}};
 constexpr Millis kLongLease{60000};
 
 TEST(ClaimQueueTest, AClaimCarriesTheRequestAndTheOutcomeComesBackOnce) {
@@ -96,6 +97,13 @@ TEST(ClaimQueueTest, AResumedRunsNextAttemptTakesOverTheOrphanOfTheAttemptBefore
   EXPECT_EQ(next.id, orphan.id);
   queue.offer(request("third", 3));
   EXPECT_FALSE(queue.offer(request("third", 2)).found) << "a later attempt's row taken over";
+  // Resumed by a host serving another version of the manifest: the orphan is not taken over
+  // (nobody might claim it), and withdrawn while nobody claimed it.
+  OfferedClaim old_version = queue.offer(request("fourth", 1));
+  ClaimRequest new_version = request("fourth", 2);
+  new_version.manifest_hash = "v2";
+  EXPECT_FALSE(queue.offer(new_version).found);
+  EXPECT_FALSE(queue.withdraw(old_version.id)) << "the old version's row was left ready";
   OfferedClaim cancelled = queue.offer(request("other", 1));
   queue.request_cancel(cancelled.id);
   EXPECT_FALSE(queue.offer(request("other", 2)).found) << "a row being cancelled taken over";
@@ -191,14 +199,18 @@ TEST(ClaimQueueTest, ACancelReachesTheHolderAtItsRenewalAndAnUnclaimedRowIsWithd
   EXPECT_FALSE(queue.claim("host-b", kWf, kLongLease)) << "a withdrawn row was claimed";
 }
 
-TEST(ClaimQueueTest, AHostClaimsOnlyTheWorkflowsItServes) {
+TEST(ClaimQueueTest, AHostClaimsOnlyTheWorkflowVersionsItServes) {
   PgConnection db(claims_database("served"));
   ClaimQueue queue(db);
   queue.offer(request("a", 1, "other \"wf\""));
   EXPECT_FALSE(queue.claim("host-a", kWf, kLongLease));
-  std::optional<Claim> c = queue.claim("host-a", {"wf", "other \"wf\""}, kLongLease);
+  EXPECT_FALSE(queue.claim("host-a", {{"other \"wf\"", "v2"}}, kLongLease))
+      << "another version of the manifest claimed it";
+  std::optional<Claim> c =
+      queue.claim("host-a", {{"wf", "v1"}, {"other \"wf\"", "v1"}}, kLongLease);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->request.workflow, "other \"wf\"");
+  EXPECT_EQ(c->request.manifest_hash, "v1");
 }
 
 }  // namespace
