@@ -16,6 +16,9 @@ using Kind = AttemptOutcome::Kind;
 constexpr size_t kRunsKept = 4;
 // How long a worker waits for a NOTIFY before it looks by itself.
 constexpr Millis kLookAnyway{1000};
+// The longest between two renewals, whatever the lease: a cancel reaches the call this soon,
+// well within the run's grace period, after which the run's host would write the call off.
+constexpr Millis kRenewAtLeastEvery{2000};
 
 spdlog::level::level_enum spdlog_level(fw_log_level level) {
   switch (level) {
@@ -189,7 +192,7 @@ AttemptOutcome ClaimWorker::call_under_lease(ClaimQueue& queue, const Claim& cla
     done = true;
     cv.notify_all();
   });
-  Millis renew_every = std::max(Millis(10), node_.settings().lease / 3);
+  Millis renew_every = std::clamp(node_.settings().lease / 3, Millis(10), kRenewAtLeastEvery);
   std::unique_lock<std::mutex> lock(mutex);
   while (!cv.wait_for(lock, renew_every, [&] { return done; })) {
     lock.unlock();

@@ -94,6 +94,43 @@ TEST(ClaimingRunTest, EveryTaskIsRunByAnotherHostWithItsUpstreamOutputs) {
   EXPECT_EQ(b.counters().num_finished + c.counters().num_finished, 20u);
 }
 
+TEST(ClaimingRunTest, ForeachAndMatrixItemsAreClaimedWithTheirValues) {
+  TempDir dir;
+  std::shared_ptr<const Workflow> w = load(dir, R"(name: wf
+tasks:
+  - {name: list, uses: builtin.echo, with: {files: [a, b, c]}}
+  - name: each
+    uses: builtin.echo
+    foreach: ${tasks.list.output.files}
+    with: {f: '${item}', i: '${item_index}'}
+    depends_on: [list]
+  - {name: grid, uses: builtin.echo, matrix: {os: [x, y]}, with: {os: '${matrix.os}'}}
+)");
+  ASSERT_TRUE(w);
+  std::string url = new_postgres_database("items");
+  std::unique_ptr<StateStore> store =
+      open_state_store(workflow_state(url, "wf"), Durability::kNormal);
+  auto log = make_logger("", "warn");
+  ClusterNode here(settings(url, "host-run", 0), log), b(settings(url, "host-b", 2), log);
+  b.start_workers(serving(w));
+  SystemClock clock;
+  StopSwitch stop_switch;
+  ExecuteOptions options;
+  options.max_workers = 4;
+  options.cluster = &here;
+  options.task_log_root.clear();
+  EXPECT_EQ(execute_run(*w, *store, log, clock, stop_switch, options).run.status,
+            RunStatus::kCompleted);
+  EXPECT_EQ(column(url, "SELECT result FROM tasks WHERE task_name = 'each'"),
+            std::vector<std::string>{R"([{"f":"a","i":0},{"f":"b","i":1},{"f":"c","i":2}])"});
+  EXPECT_EQ(column(url,
+                   "SELECT task_name || ' ' || output FROM task_claims WHERE task_name LIKE "
+                   "'grid%' ORDER BY task_name"),
+            (std::vector<std::string>{R"(grid[os=x] {"os":"x"})", R"(grid[os=y] {"os":"y"})"}));
+  EXPECT_EQ(column(url, "SELECT count(*) FROM task_claims WHERE holder = 'host-b'"),
+            std::vector<std::string>{"6"});
+}
+
 TEST(ClaimingRunTest, AHostServingAnotherVersionOfTheWorkflowClaimsNothingOfTheRun) {
   TempDir dir;
   std::shared_ptr<const Workflow> w = load(dir, R"(name: wf
