@@ -34,6 +34,7 @@ void add_commands(CommandRegistry& commands, const ServeEntry& serve_entry) {
   add_cancel_command(commands);
   add_check_command(commands);
   add_backup_command(commands);
+  add_migrate_state_command(commands);
   add_serve_command(commands, serve_entry);
   add_new_plugin_command(commands);
 }

@@ -30,6 +30,7 @@ void add_mark_command(CommandRegistry& commands);    // mark_command.cpp
 void add_cancel_command(CommandRegistry& commands);  // cancel_command.cpp
 void add_check_command(CommandRegistry& commands);
 void add_backup_command(CommandRegistry& commands);
+void add_migrate_state_command(CommandRegistry& commands);  // migrate_state_command.cpp
 void add_logs_command(CommandRegistry& commands);
 void add_new_plugin_command(CommandRegistry& commands);
 

@@ -28,6 +28,24 @@ nlohmann::json task_to_json(const TaskRecord& t) {
           {"next_attempt_at", time_to_json(t.next_attempt_at)}};
 }
 
+nlohmann::json attempt_to_json(const AttemptRecord& a) {
+  return {{"task_name", a.task_name},
+          {"attempt", a.attempt},
+          {"status", to_string(a.status)},
+          {"error", a.error},
+          {"started_at", format_timestamp(a.started_at)},
+          {"finished_at", format_timestamp(a.finished_at)}};
+}
+
+// A run's object as create_run() writes it: its task rows, no attempts yet.
+nlohmann::json new_run_json(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
+  nlohmann::json j = run_to_json(run);
+  j["tasks"] = nlohmann::json::object();
+  j["attempts"] = nlohmann::json::array();
+  for (const TaskRecord& t : tasks) j["tasks"][t.task_name] = task_to_json(t);
+  return j;
+}
+
 void fsync_path(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) return;
@@ -113,12 +131,23 @@ std::vector<RunRecord> JsonStore::list_runs(const std::string& workflow, size_t 
 }
 
 void JsonStore::create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
-  nlohmann::json j = run_to_json(run);
-  j["tasks"] = nlohmann::json::object();
-  j["attempts"] = nlohmann::json::array();
-  for (const TaskRecord& t : tasks) j["tasks"][t.task_name] = task_to_json(t);
   nlohmann::json next = doc_;
-  next["runs"].push_back(std::move(j));
+  next["runs"].push_back(new_run_json(run, tasks));
+  commit(std::move(next));
+}
+
+// One commit: the file holds all of the runs or, when it throws, none.
+void JsonStore::import_runs(const std::vector<StoredRun>& runs) {
+  nlohmann::json next = doc_;
+  for (const StoredRun& stored : runs) {
+    if (find_run(stored.run.run_id)) {
+      throw Error::State("state file " + path_ + " already has run " + stored.run.run_id +
+                         "; no run was imported");
+    }
+    nlohmann::json j = new_run_json(stored.run, stored.tasks);
+    for (const AttemptRecord& a : stored.attempts) j["attempts"].push_back(attempt_to_json(a));
+    next["runs"].push_back(std::move(j));
+  }
   commit(std::move(next));
 }
 
@@ -174,15 +203,7 @@ void JsonStore::apply(const std::string& run_id, const std::vector<TaskUpdate>& 
   nlohmann::json& run = run_json(next, run_id);
   for (const TaskUpdate& u : updates) {
     run["tasks"][u.task.task_name] = task_to_json(u.task);
-    if (u.attempt) {
-      const AttemptRecord& a = *u.attempt;
-      run["attempts"].push_back({{"task_name", a.task_name},
-                                 {"attempt", a.attempt},
-                                 {"status", to_string(a.status)},
-                                 {"error", a.error},
-                                 {"started_at", format_timestamp(a.started_at)},
-                                 {"finished_at", format_timestamp(a.finished_at)}});
-    }
+    if (u.attempt) run["attempts"].push_back(attempt_to_json(*u.attempt));
   }
   commit(std::move(next));
 }

@@ -23,6 +23,7 @@ class JsonStore : public StateStore {
   std::vector<TaskRecord> load_tasks(const std::string& run_id) override;
   std::vector<AttemptRecord> load_attempts(const std::string& run_id) override;
   void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
+  void import_runs(const std::vector<StoredRun>& runs) override;
   std::string describe() const override { return path_; }
 
  private:

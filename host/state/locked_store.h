@@ -44,6 +44,7 @@ class LockedStore : public StateStore {
   void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) override {
     store_->apply_awaited(run_id, updates);
   }
+  void import_runs(const std::vector<StoredRun>& runs) override { store_->import_runs(runs); }
   std::string describe() const override { return store_->describe(); }
 
  private:

@@ -231,22 +231,39 @@ std::optional<RunRecord> PostgresStore::find_child_run(const std::string& parent
   return runs.front();
 }
 
+void PostgresStore::insert_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
+  db_.exec("creating a run",
+           "INSERT INTO runs (run_id, workflow, status, started_at, finished_at, manifest_hash, "
+           "params, parent_run_id, parent_task, parent_workflow) "
+           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+           {run.run_id, run.workflow, to_string(run.status), format_timestamp(run.started_at),
+            optional_time(run.finished_at), run.manifest_hash,
+            run.params ? PgParam(run.params->dump()) : std::nullopt,
+            run.parent ? PgParam(run.parent->run_id) : std::nullopt,
+            run.parent ? PgParam(run.parent->task) : std::nullopt,
+            run.parent ? PgParam(run.parent->workflow) : std::nullopt});
+  std::vector<std::vector<PgParam>> rows;
+  rows.reserve(tasks.size());
+  for (const TaskRecord& task : tasks) rows.push_back(task_row(run.run_id, task));
+  db_.exec_each("creating a run's tasks", kUpsertTask, rows);
+}
+
 void PostgresStore::create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
+  db_.in_transaction([&] { insert_run(run, tasks); });
+}
+
+// Runs are inserted in the order given, so `seq` orders them as in the state they came from.
+void PostgresStore::import_runs(const std::vector<StoredRun>& runs) {
   db_.in_transaction([&] {
-    db_.exec("creating a run",
-             "INSERT INTO runs (run_id, workflow, status, started_at, finished_at, manifest_hash, "
-             "params, parent_run_id, parent_task, parent_workflow) "
-             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-             {run.run_id, run.workflow, to_string(run.status), format_timestamp(run.started_at),
-              optional_time(run.finished_at), run.manifest_hash,
-              run.params ? PgParam(run.params->dump()) : std::nullopt,
-              run.parent ? PgParam(run.parent->run_id) : std::nullopt,
-              run.parent ? PgParam(run.parent->task) : std::nullopt,
-              run.parent ? PgParam(run.parent->workflow) : std::nullopt});
-    std::vector<std::vector<PgParam>> rows;
-    rows.reserve(tasks.size());
-    for (const TaskRecord& task : tasks) rows.push_back(task_row(run.run_id, task));
-    db_.exec_each("creating a run's tasks", kUpsertTask, rows);
+    for (const StoredRun& stored : runs) {
+      insert_run(stored.run, stored.tasks);
+      std::vector<std::vector<PgParam>> attempts;
+      attempts.reserve(stored.attempts.size());
+      for (const AttemptRecord& a : stored.attempts) {
+        attempts.push_back(attempt_row(stored.run.run_id, a));
+      }
+      db_.exec_each("importing attempts", kInsertAttempt, attempts);
+    }
   });
 }
 

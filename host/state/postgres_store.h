@@ -38,10 +38,13 @@ class PostgresStore : public StateStore {
   std::vector<TaskRecord> load_tasks(const std::string& run_id) override;
   std::vector<AttemptRecord> load_attempts(const std::string& run_id) override;
   void apply(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
+  void import_runs(const std::vector<StoredRun>& runs) override;
   std::string describe() const override { return db_.describe(); }
 
  private:
   void migrate();
+  // Inserts the run and its task rows; the caller holds a transaction.
+  void insert_run(const RunRecord& run, const std::vector<TaskRecord>& tasks);
   std::vector<RunRecord> query_runs(const std::string& where, std::vector<PgParam> args,
                                     size_t limit);
 

@@ -342,25 +342,41 @@ std::vector<RunRecord> SqliteStore::list_runs(const std::string& workflow, size_
   return query_runs("WHERE workflow = ?", {workflow}, limit);
 }
 
+void SqliteStore::insert_run(const RunRecord& run) {
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO runs (run_id, workflow, status, started_at, finished_at, "
+                           "manifest_hash, params, parent_run_id, parent_task, parent_workflow) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, run.run_id);
+  insert.bind(2, run.workflow);
+  insert.bind(3, to_string(run.status));
+  insert.bind(4, format_timestamp(run.started_at));
+  bind_text_or_null(insert, 5, optional_time(run.finished_at));
+  insert.bind(6, run.manifest_hash);
+  bind_text_or_null(insert, 7, run.params ? run.params->dump() : "");
+  bind_text_or_null(insert, 8, run.parent ? run.parent->run_id : "");
+  bind_text_or_null(insert, 9, run.parent ? run.parent->task : "");
+  bind_text_or_null(insert, 10, run.parent ? run.parent->workflow : "");
+  insert.exec();
+}
+
 void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
   guarded("creating a run", [&] {
     in_transaction_writing_held([&] {
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO runs (run_id, workflow, status, started_at, "
-                               "finished_at, manifest_hash, params, parent_run_id, parent_task, "
-                               "parent_workflow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      insert.bind(1, run.run_id);
-      insert.bind(2, run.workflow);
-      insert.bind(3, to_string(run.status));
-      insert.bind(4, format_timestamp(run.started_at));
-      bind_text_or_null(insert, 5, optional_time(run.finished_at));
-      insert.bind(6, run.manifest_hash);
-      bind_text_or_null(insert, 7, run.params ? run.params->dump() : "");
-      bind_text_or_null(insert, 8, run.parent ? run.parent->run_id : "");
-      bind_text_or_null(insert, 9, run.parent ? run.parent->task : "");
-      bind_text_or_null(insert, 10, run.parent ? run.parent->workflow : "");
-      insert.exec();
+      insert_run(run);
       for (const TaskRecord& task : tasks) write_task(run.run_id, task);
+    });
+  });
+}
+
+void SqliteStore::import_runs(const std::vector<StoredRun>& runs) {
+  guarded("importing runs", [&] {
+    in_transaction_writing_held([&] {
+      for (const StoredRun& stored : runs) {
+        insert_run(stored.run);
+        for (const TaskRecord& task : stored.tasks) write_task(stored.run.run_id, task);
+        for (const AttemptRecord& a : stored.attempts) write_attempt(stored.run.run_id, a);
+      }
     });
   });
 }

@@ -53,6 +53,7 @@ class SqliteStore : public StateStore {
   // Holds back COMPLETED attempts until HoldLimits are reached; then, or at the next apply() or
   // update_run(), all are written. Closing the store does not write them: see restore_held().
   void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) override;
+  void import_runs(const std::vector<StoredRun>& runs) override;
   std::string describe() const override { return path_; }
 
  private:
@@ -74,6 +75,7 @@ class SqliteStore : public StateStore {
                      bool hold_completions);
   void prepare_statements();
   Error newer_schema_error(int version) const;
+  void insert_run(const RunRecord& run);
   void write_task(const std::string& run_id, const TaskRecord& task);
   void write_attempt(const std::string& run_id, const AttemptRecord& attempt);
   std::vector<RunRecord> query_runs(const std::string& where, const std::vector<std::string>& args,

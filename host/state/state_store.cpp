@@ -1,5 +1,6 @@
 #include "state/state_store.h"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -45,6 +46,21 @@ std::optional<RunRecord> StateStore::find_child_run(const std::string& parent_ru
     }
   }
   return std::nullopt;
+}
+
+void StateStore::import_runs(const std::vector<StoredRun>& runs) {
+  for (const StoredRun& stored : runs) {
+    create_run(stored.run, stored.tasks);
+    std::vector<TaskUpdate> attempts;
+    attempts.reserve(stored.attempts.size());
+    // apply() writes a task's row with each attempt; its last state is the row as stored.
+    for (const AttemptRecord& a : stored.attempts) {
+      auto row = std::find_if(stored.tasks.begin(), stored.tasks.end(),
+                              [&](const TaskRecord& t) { return t.task_name == a.task_name; });
+      if (row != stored.tasks.end()) attempts.push_back({*row, a});
+    }
+    apply(stored.run.run_id, attempts);
+  }
 }
 
 bool is_closed(RunStatus status) {

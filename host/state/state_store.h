@@ -80,6 +80,13 @@ struct TaskUpdate {
   std::optional<AttemptRecord> attempt;
 };
 
+// One run as a state holds it: the run's record, its task rows and its finished attempts.
+struct StoredRun {
+  RunRecord run;
+  std::vector<TaskRecord> tasks;
+  std::vector<AttemptRecord> attempts;
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -114,6 +121,13 @@ class StateStore {
   virtual void apply_awaited(const std::string& run_id, const std::vector<TaskUpdate>& updates) {
     apply(run_id, updates);
   }
+
+  // Writes each of `runs` (none of them in the store yet) exactly as given: ids, statuses, times,
+  // parents, task rows and attempts (for `flowweaver migrate-state`). One transaction: when it
+  // returns, all of them survive a kill -9; if it throws, none of them was written. This default
+  // writes run by run (create_run() then apply()), which is all or nothing only per call: a store
+  // that can do better overrides it.
+  virtual void import_runs(const std::vector<StoredRun>& runs);
 
   // A description for messages, e.g. the file path.
   virtual std::string describe() const = 0;

@@ -16,6 +16,7 @@
 #include "state/writer_lock.h"
 #include "state_backends.h"
 #include "util/error.h"
+#include "util/time_format.h"
 
 namespace flowweaver {
 namespace {
@@ -276,6 +277,92 @@ TEST_P(StateStoreTest, ABackupHoldsEveryRunAndOpensAsAState) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
   }
+}
+
+// Every field of a stored run, one line each, for comparing two states.
+std::string text_of(const StoredRun& r) {
+  auto time = [](const std::optional<TimePoint>& t) { return t ? format_timestamp(*t) : "-"; };
+  std::string text =
+      r.run.run_id + " " + r.run.workflow + " " + to_string(r.run.status) + " " +
+      time(r.run.started_at) + " " + time(r.run.finished_at) + " " + r.run.manifest_hash + " " +
+      (r.run.params ? r.run.params->dump() : "-") + " " +
+      (r.run.parent ? r.run.parent->run_id + "/" + r.run.parent->task + "/" + r.run.parent->workflow
+                    : "-") +
+      "\n";
+  for (const TaskRecord& t : r.tasks) {
+    text += t.task_name + " " + std::to_string(t.position) + " " + to_string(t.status) + " " +
+            std::to_string(t.attempt) + " " + t.result + " " + t.error + " " + time(t.timestamp) +
+            " " + time(t.started_at) + " " + time(t.finished_at) + " " + time(t.next_attempt_at) +
+            "\n";
+  }
+  for (const AttemptRecord& a : r.attempts) {
+    text += a.task_name + " " + std::to_string(a.attempt) + " " + to_string(a.status) + " " +
+            a.error + " " + time(a.started_at) + " " + time(a.finished_at) + "\n";
+  }
+  return text;
+}
+
+TimePoint at_ms(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+// A FAILED run with params, a retried task, an interrupted attempt and a pending retry.
+StoredRun failed_run() {
+  StoredRun r;
+  r.run = run("20261126T042257123-00a1b2", "wf");
+  r.run.status = RunStatus::kFailed;
+  r.run.started_at = at_ms(1700000000123);
+  r.run.finished_at = at_ms(1700000009876);
+  r.run.params = nlohmann::json{{"target", "prod"}, {"batch", 10}};
+  TaskRecord a = task("a", 0, TaskStatus::kCompleted);
+  a.attempt = 3;
+  a.result = R"({"n":1})";
+  a.started_at = at_ms(1700000002000);
+  a.finished_at = at_ms(1700000002500);
+  TaskRecord b = task("b", 1, TaskStatus::kPending);
+  b.attempt = 1;
+  b.error = "boom";
+  b.next_attempt_at = at_ms(1700000100000);
+  r.tasks = {a, b};
+  r.attempts = {{"a", 1, TaskStatus::kInterrupted, "interrupted: the host process stopped",
+                 at_ms(1700000000200), at_ms(1700000000900)},
+                {"a", 2, TaskStatus::kFailed, "no", at_ms(1700000001000), at_ms(1700000001500)},
+                {"a", 3, TaskStatus::kCompleted, "", at_ms(1700000002000), at_ms(1700000002500)},
+                {"b", 1, TaskStatus::kFailed, "boom", at_ms(1700000003000), at_ms(1700000003001)}};
+  return r;
+}
+
+StoredRun child_run() {
+  StoredRun r;
+  r.run = run("20261126T042258000-00c3d4", "wf");
+  r.run.started_at = at_ms(1700000010000);
+  r.run.parent = RunParent{"p1", "sub", "parent"};
+  r.tasks = {task("x", 0, TaskStatus::kRunning)};
+  return r;
+}
+
+StoredRun stored(StateStore& store, const std::string& run_id) {
+  return {*store.find_run(run_id), store.load_tasks(run_id), store.load_attempts(run_id)};
+}
+
+TEST_P(StateStoreTest, ImportedRunsReadBackExactlyInTheirOrder) {
+  std::vector<StoredRun> runs = {failed_run(), child_run()};
+  open()->import_runs(runs);
+  // Read-only: a PostgreSQL server may not yet have ended the writer's session, and its lock.
+  auto store = open_existing_state_store(path());
+  for (const StoredRun& r : runs) EXPECT_EQ(text_of(stored(*store, r.run.run_id)), text_of(r));
+  std::vector<RunRecord> listed = store->list_runs("wf", 10);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].run_id, runs[1].run.run_id);  // the last imported is the latest
+  EXPECT_EQ(store->find_child_run("p1", "sub")->run_id, runs[1].run.run_id);
+}
+
+TEST_P(StateStoreTest, AnImportThatFailsWritesNoneOfItsRuns) {
+  auto store = open();
+  store->create_run(run("taken", "other"), {task("a", 0)});
+  StoredRun clash = child_run();
+  clash.run.run_id = "taken";
+  EXPECT_THROW(store->import_runs({failed_run(), clash}), Error);
+  EXPECT_FALSE(store->find_run(failed_run().run.run_id));
+  EXPECT_EQ(store->list_runs("", 10).size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest,
