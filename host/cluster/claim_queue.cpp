@@ -72,7 +72,7 @@ SELECT id, pg_notify('flowweaver_claims', 'ready') FROM released)sql";
 
 const char* kTakeDone = R"sql(
 UPDATE task_claims SET status = 'consumed' WHERE id = $1 AND status = 'done'
-RETURNING outcome, output, error, retry_after_ms)sql";
+RETURNING outcome, output, error, retry_after_ms, holder, num_interruptions)sql";
 
 std::string kind_name(AttemptOutcome::Kind kind) {
   switch (kind) {
@@ -196,12 +196,14 @@ std::vector<ExpiredClaim> ClaimQueue::take_back_expired() {
   return taken;
 }
 
-std::optional<AttemptOutcome> ClaimQueue::take_done(int64_t id) {
+std::optional<DoneClaim> ClaimQueue::take_done(int64_t id) {
   PgResult r = db_.exec("reading a task's outcome", kTakeDone, {std::to_string(id)});
   if (r.rows() == 0) return std::nullopt;
   std::optional<Millis> retry_after;
   if (!r.is_null(0, 3)) retry_after = Millis(r.number(0, 3));
-  return AttemptOutcome(parse_kind(r.text(0, 0)), r.text(0, 1), r.text(0, 2), retry_after);
+  return DoneClaim{
+      AttemptOutcome(parse_kind(r.text(0, 0)), r.text(0, 1), r.text(0, 2), retry_after),
+      r.text(0, 4), static_cast<int>(r.number(0, 5))};
 }
 
 bool ClaimQueue::withdraw(int64_t id) {

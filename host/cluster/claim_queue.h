@@ -56,6 +56,13 @@ struct WorkflowVersion {
   std::string manifest_hash;
 };
 
+// The outcome of a done row, and who ran it.
+struct DoneClaim {
+  AttemptOutcome outcome;
+  std::string holder;
+  int num_interruptions = 0;  // claims of it that ended without an outcome before this one
+};
+
 // A row taken back from a holder whose lease expired.
 struct ExpiredClaim {
   int64_t id = 0;
@@ -92,7 +99,7 @@ class ClaimQueue {
   // Every claimed row whose lease expired goes back to 'ready' (counting an interruption).
   std::vector<ExpiredClaim> take_back_expired();
   // The outcome of a done row, which becomes 'consumed'; nothing while it is not done.
-  std::optional<AttemptOutcome> take_done(int64_t id);
+  std::optional<DoneClaim> take_done(int64_t id);
   // A row nobody claimed yet becomes 'consumed' (a cancelled attempt); false when it was
   // claimed meanwhile.
   bool withdraw(int64_t id);

@@ -63,13 +63,24 @@ AttemptOutcome ClaimingRunner::run(uint32_t task, int attempt, const TaskItem* i
     } else {
       ++node_.counters().num_offered;
     }
-    return wait_for_outcome(queue, offered, cancellation);
+    return wait_for_outcome(queue, request, offered, cancellation);
   } catch (const std::exception& e) {  // a runner never throws: the attempt fails, retryably
     return {Kind::kRetryable, "", std::string("cluster: ") + e.what()};
   }
 }
 
-AttemptOutcome ClaimingRunner::wait_for_outcome(ClaimQueue& queue, const OfferedClaim& offered,
+// The task's history has no row for an attempt whose holder lost its lease (docs/scale-out.md):
+// the run's log says so instead.
+void ClaimingRunner::note_interruptions(const DoneClaim& done, const ClaimRequest& request) {
+  if (done.num_interruptions == 0) return;
+  node_.log().warn(
+      "cluster: task '{}' attempt {} of run {} was interrupted {} time(s) on other hosts (a "
+      "lease expired, or a host stopped) before host '{}' ran it to its end",
+      request.task_name, request.attempt, run_id_, done.num_interruptions, done.holder);
+}
+
+AttemptOutcome ClaimingRunner::wait_for_outcome(ClaimQueue& queue, const ClaimRequest& request,
+                                                const OfferedClaim& offered,
                                                 Cancellation& cancellation) {
   bool cancel_sent = false;
   // A found row may be done already; a new one cannot be.
@@ -77,7 +88,10 @@ AttemptOutcome ClaimingRunner::wait_for_outcome(ClaimQueue& queue, const Offered
   while (true) {
     bool notified = slices_to_look > 0 && node_.notifications().wait_done(offered.id, kCancelLook);
     if (notified || slices_to_look-- <= 0) {
-      if (std::optional<AttemptOutcome> outcome = queue.take_done(offered.id)) return *outcome;
+      if (std::optional<DoneClaim> done = queue.take_done(offered.id)) {
+        note_interruptions(*done, request);
+        return std::move(done->outcome);
+      }
       slices_to_look = kSlicesPerRowLook;
     }
     if (cancellation.cancelled() && !cancel_sent) {

@@ -32,8 +32,9 @@ class ClaimingRunner : public TaskRunner {
   bool runs_here(uint32_t task) const;
   // The outputs `task` may read: those of its upstream tasks, direct or not, by name.
   nlohmann::json inputs_for(uint32_t task, const OutputTable& outputs) const;
-  AttemptOutcome wait_for_outcome(ClaimQueue& queue, const OfferedClaim& offered,
-                                  Cancellation& cancellation);
+  AttemptOutcome wait_for_outcome(ClaimQueue& queue, const ClaimRequest& request,
+                                  const OfferedClaim& offered, Cancellation& cancellation);
+  void note_interruptions(const DoneClaim& done, const ClaimRequest& request);
 
   TaskRunner& local_;
   const Workflow& workflow_;

@@ -154,6 +154,8 @@ TEST(ClusterServeTest, HostsKilledOrStoppedLoseTheirTasksAndEachTaskCompletesOnc
       wait_until([&] { return gamma->err().find("was refused") != std::string::npos; }, 10000))
       << gamma->err();
 
+  // The run's host says which attempts other hosts lost before one finished them.
+  EXPECT_NE(alpha->err().find("time(s) on other hosts"), std::string::npos) << alpha->err();
   std::ifstream in(lines);
   std::map<std::string, int> times;
   size_t num_lines = 0;

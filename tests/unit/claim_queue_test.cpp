@@ -64,11 +64,13 @@ TEST(ClaimQueueTest, AClaimCarriesTheRequestAndTheOutcomeComesBackOnce) {
   EXPECT_FALSE(queue.take_done(c->id)) << "not done yet";
   AttemptOutcome outcome(AttemptOutcome::Kind::kRetryable, "", "busy", Millis(1500));
   ASSERT_TRUE(queue.finish(c->id, c->token, outcome));
-  std::optional<AttemptOutcome> taken = queue.take_done(c->id);
+  std::optional<DoneClaim> taken = queue.take_done(c->id);
   ASSERT_TRUE(taken);
-  EXPECT_EQ(taken->kind, AttemptOutcome::Kind::kRetryable);
-  EXPECT_EQ(taken->error, "busy");
-  EXPECT_EQ(taken->retry_after, Millis(1500));
+  EXPECT_EQ(taken->outcome.kind, AttemptOutcome::Kind::kRetryable);
+  EXPECT_EQ(taken->outcome.error, "busy");
+  EXPECT_EQ(taken->outcome.retry_after, Millis(1500));
+  EXPECT_EQ(taken->holder, "host-a");
+  EXPECT_EQ(taken->num_interruptions, 0);
   EXPECT_FALSE(queue.take_done(c->id)) << "consumed";
 }
 
@@ -170,7 +172,11 @@ TEST(ClaimQueueTest, AnExpiredLeaseIsTakenBackAndTheLateHoldersWritesAreRefused)
   EXPECT_FALSE(queue.finish(next->id, next->token,
                             AttemptOutcome(AttemptOutcome::Kind::kOk, "\"twice\"", "")))
       << "a done row is finished once";
-  EXPECT_EQ(queue.take_done(next->id)->output, "\"on time\"");
+  std::optional<DoneClaim> done = queue.take_done(next->id);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->outcome.output, "\"on time\"");
+  EXPECT_EQ(done->holder, "host-b");
+  EXPECT_EQ(done->num_interruptions, 1);
 }
 
 TEST(ClaimQueueTest, ALiveLeaseIsNotTakenBack) {
