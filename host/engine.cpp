@@ -8,13 +8,13 @@
 #include <iostream>
 #include <thread>
 
+#include "cluster/claiming_runner.h"
 #include "exec/crash_marker.h"
 #include "exec/fan_out_items.h"
-#include "exec/in_process_runner.h"
 #include "exec/manifest_conditions.h"
 #include "exec/masking_runner.h"
 #include "exec/scheduler.h"
-#include "isolation/process_runner.h"
+#include "local_runner_chain.h"
 #include "pool_declarations.h"
 #include "progress/progress_line.h"
 #include "progress/terminal_status.h"
@@ -118,21 +118,16 @@ RunOutcome execute_run(const Workflow& w, StateStore& store, std::shared_ptr<spd
   // Shared with the scheduler, which sets the run's outcome before the handlers start.
   auto run_context = std::make_shared<RunContext>(run.run_id, run.started_at, w.manifest.name,
                                                   run.params.value_or(nlohmann::json::object()));
-  InProcessRunner in_process(w.manifest, w.task_types, run_context->params(), process_env, task_log,
-                             w.secrets);
-  in_process.set_run_context(run_context);
-  if (!options.crash_marker.empty()) {
-    install_crash_handlers();
-    in_process.mark_crashes_in(options.crash_marker, run.run_id);
-  }
-  // Tasks with `isolation: process` run in a child; SIGKILL comes before the scheduler's own
-  // grace period would write the call off.
-  ProcessRunner runner(w.manifest, w.task_types, in_process, task_helper_path(),
-                       std::max(Millis(100), options.grace_period / 2), task_log);
+  LocalRunnerChain local(w, run_context, task_log, options.grace_period, options.crash_marker);
+  InProcessRunner& in_process = local.in_process();
   // `uses: workflow.run` tasks run a child workflow: the host's own task type.
-  SubworkflowRunner subworkflows(runner, in_process,
+  SubworkflowRunner subworkflows(local.calls(), in_process,
                                  {&w, run.run_id, log, &clock, &stop_switch, options});
-  MaskingRunner masked(subworkflows, w.secret_mask);
+  // With a cluster, the other tasks' attempts go to whichever host claims them.
+  std::optional<ClaimingRunner> claiming;
+  if (options.cluster) claiming.emplace(subworkflows, w, run.run_id, *options.cluster);
+  MaskingRunner masked(claiming ? static_cast<TaskRunner&>(*claiming) : subworkflows,
+                       w.secret_mask);
   SchedulerOptions scheduler_options;
   scheduler_options.max_workers = options.max_workers;
   scheduler_options.grace_period = options.grace_period;

@@ -64,6 +64,7 @@ struct RunReport {
 RunReport run_workflow(const RunOptions& options, StopSwitch& stop_switch);
 
 struct Workflow;
+class ClusterNode;
 
 // How execute_run runs one workflow; `flowweaver run` and the service fill it differently.
 struct ExecuteOptions {
@@ -96,6 +97,10 @@ struct ExecuteOptions {
   // Called once the run's last task is done, just before its final status is stored: whoever
   // reads that status may count on this having been called.
   std::function<void()> on_ending;
+  // The cluster this host belongs to (a database state under `serve`): the run's tasks are then
+  // claimed by any host serving the workflow (cluster/claiming_runner.h), except sub-workflows
+  // and handlers, which run here. Null: every task runs here. Not passed on to sub-workflows.
+  ClusterNode* cluster = nullptr;
 };
 
 struct RunOutcome {

@@ -138,6 +138,7 @@ void Service::start() {
   workflows_->declare_pools(config_.pools, config_.file);
   workflows_->refresh(plugins_->registry());
   join_cluster();
+  start_claim_workers();
   std::vector<fs::path> watched = config_.plugin_dirs;
   watched.push_back(config_.workflows_dir);
   watcher_ = std::make_unique<DirectoryWatcher>(watched, [this] { request_reload(); });
@@ -147,6 +148,19 @@ void Service::start() {
   start_catch_up_runs(now);
   heartbeat_ns_ = ns_since_epoch(now);
   loop_thread_ = std::thread([this] { loop(); });
+}
+
+void Service::start_claim_workers() {
+  if (config_.state_url.empty()) return;
+  claims_ = std::make_unique<ClusterNode>(
+      ClusterSettings{config_.state_url, config_.host_id, config_.cluster_workers, config_.lease},
+      log_);
+  WorkflowCatalog* catalog = workflows_.get();
+  claims_->start_workers([catalog] {
+    std::vector<std::shared_ptr<const Workflow>> served;
+    for (const ServedWorkflow& s : catalog->list()) served.push_back(s.workflow);
+    return served;
+  });
 }
 
 void Service::loop() {
@@ -380,6 +394,9 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     options.pools = pools_;
     options.crash_marker = crash_marker_path(state_path(name));
     options.state_path = state_path(name);
+    options.cluster = claims_.get();
+    // This run's version stays claimable here even if the manifest changes meanwhile.
+    std::shared_ptr<void> held = claims_ ? claims_->hold_version(served.workflow) : nullptr;
     options.on_opened = [&](const RunRecord& run) {
       fs::path file = config_.log_dir / name / (run.run_id + ".log");
       try {
@@ -478,6 +495,8 @@ void Service::stop() {
     runs.swap(active_);
   }
   for (auto& [name, run] : runs) run->thread.join();
+  // After the runs: their tasks claimed here were let finish during the drain.
+  if (claims_) claims_->stop_workers();
   if (cluster_) cluster_->stop();
 }
 

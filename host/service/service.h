@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cluster/cluster_member.h"
+#include "cluster/cluster_node.h"
 #include "engine.h"
 #include "repair/task_mark.h"
 #include "service/directory_watcher.h"
@@ -191,10 +192,10 @@ class Service : public ServiceReader {
   // The SHA-256 of every plugin this host has loaded now, by name: what a run's pins
   // (cluster/run_plugins.h, plugin_mismatches()) are compared with before claiming its tasks.
   PluginShas local_plugins() const;
-  // Counts a task this host has claimed from the cluster's queue (flowweaver_cluster_claims_total).
-  void count_cluster_claim() { ++cluster_claims_; }
   const ServiceConfig& config() const { return config_; }
   const std::string& host_id() const { return config_.host_id; }
+  // What this host's claims did (a database state only; null otherwise): for /health, /metrics.
+  const ClaimCounters* claim_counters() const { return claims_ ? &claims_->counters() : nullptr; }
 
  private:
   struct ActiveRun {
@@ -247,6 +248,10 @@ class Service : public ServiceReader {
   void discard_unopened_run(const std::string& workflow);
   std::shared_ptr<ActiveRun> take_ending_run(std::unique_lock<std::mutex>& lock,
                                              const std::string& workflow);
+  // With a database state: the cluster node and its claim workers (docs/scale-out.md).
+  void start_claim_workers();
+  // Attempts this host claimed from the cluster's queue since it started (0 without a database).
+  uint64_t claims_made() const { return claims_ ? claims_->counters().num_claimed.load() : 0; }
   void run_body(ActiveRun* active, ServedWorkflow served,
                 std::shared_ptr<std::promise<std::string>> opened);
   // Where the workflow's runs are kept: its file in state_dir, or its part of the database.
@@ -279,6 +284,8 @@ class Service : public ServiceReader {
   mutable LastSuccessBook last_success_;
   std::unique_ptr<PluginCatalog> plugins_;
   std::unique_ptr<WorkflowCatalog> workflows_;
+  // With a database state: this host's claim workers, and the runs' way to hand tasks over.
+  std::unique_ptr<ClusterNode> claims_;
   std::unique_ptr<DirectoryWatcher> watcher_;
   ScheduleBook schedules_;  // loop thread only
 
@@ -295,7 +302,6 @@ class Service : public ServiceReader {
   mutable RunIndex run_index_;              // of the served workflows' runs
   std::atomic<int64_t> heartbeat_ns_{0};    // clock_, loop turns
   std::unique_ptr<ClusterMember> cluster_;  // with a database state; set before the loop starts
-  std::atomic<uint64_t> cluster_claims_{0};
   std::thread loop_thread_;
 };
 

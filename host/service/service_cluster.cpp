@@ -25,7 +25,7 @@ void Service::join_cluster() {
   cluster_->start();
   metrics_.add_cluster_metrics(
       self.host_id, [this] { return static_cast<double>(cluster_->hosts_alive().size()); },
-      [this] { return static_cast<double>(cluster_claims_.load()); });
+      [this] { return static_cast<double>(claims_made()); });
   log_->info("host {} joined the hosts on {}", self.host_id, url_without_password(url));
 }
 
@@ -75,7 +75,7 @@ StartRunResult Service::active_elsewhere(const std::string& workflow, const Stat
 
 std::optional<ClusterHealth> Service::cluster_health() const {
   if (!cluster_) return std::nullopt;
-  return ClusterHealth{cluster_->host_id(), cluster_->hosts_alive(), cluster_claims_.load()};
+  return ClusterHealth{cluster_->host_id(), cluster_->hosts_alive(), claims_made()};
 }
 
 // The plugin check only in the deep health (/health): a mismatch keeps this host out of one run,

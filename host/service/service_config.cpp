@@ -38,9 +38,12 @@ const std::vector<std::string> kConfigKeys = {"workflows_dir",
                                               "state",
                                               "state_password",
                                               "state_password_file",
-                                              "host_id"};
+                                              "host_id",
+                                              "cluster_workers",
+                                              "lease"};
 
 constexpr uint64_t kMinLogBytes = 1024;
+constexpr Millis kMinLease{300}, kMaxLease{3600 * 1000};
 
 bool is_host_name(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;
@@ -132,6 +135,7 @@ class ConfigReader : private YamlFieldReader {
     read_pools(root.find("pools"), &c.pools);
     read_state_url(root, &c.state_url);
     read_host_id(root.find("host_id"), &c.host_id);
+    read_cluster(root, c.state_url.empty(), &c);
     return c;
   }
 
@@ -186,6 +190,30 @@ class ConfigReader : private YamlFieldReader {
   }
 
   // `state: postgresql://…`, with the password given apart (a file, a secret) added to it.
+  // The claims of a database state (docs/scale-out.md): only with `state:`, where they apply.
+  void read_cluster(const YamlNode& root, bool no_database, ServiceConfig* c) {
+    YamlNode workers = root.find("cluster_workers"), lease = root.find("lease");
+    if (no_database) {
+      for (const YamlNode& n : {workers, lease}) {
+        if (n)
+          error(n,
+                "`cluster_workers` and `lease` need `state: postgresql://USER@HOST/DB`: "
+                "hosts share tasks only through a database state");
+      }
+      return;
+    }
+    if (workers) read_count(workers, "cluster_workers", 1, 1024, &c->cluster_workers);
+    if (!lease) return;
+    std::optional<Millis> d = read_duration(lease, "lease");
+    if (d && (*d < kMinLease || *d > kMaxLease)) {
+      error(lease,
+            "`lease` must be between 300ms and 1h: a host renews it every third of it, and "
+            "a dead host's tasks wait that long before another takes them");
+    } else if (d) {
+      c->lease = *d;
+    }
+  }
+
   void read_state_url(const YamlNode& root, std::string* out) {
     YamlNode node = root.find("state");
     YamlNode password_node = root.find("state_password");

@@ -8,6 +8,8 @@
 //   state_password_file: /run/credentials/flowweaver.service/pg   # its password, or
 //   state_password: ${secrets.PG_PASSWORD}                         # a secret (FORMAT.md)
 //   host_id: web-1                      # this host among several; default <hostname>-<pid>
+//   cluster_workers: 8                  # with `state:`: tasks this host runs for the cluster
+//   lease: 10s                          # with `state:`: how long a dead host holds a task
 //   log_dir: var/log                    # per-run logs
 //   listen: 127.0.0.1:8080              # or [::1]:8080, localhost:0 (0: any free port)
 //   token: s3cret                       # every /api request must carry it; empty: none
@@ -21,12 +23,14 @@
 //   pools: {warehouse: 2}               # slots per pool, shared by every run (FORMAT.md "Pools")
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "manifest/diagnostic.h"
@@ -45,6 +49,10 @@ struct ServiceConfig {
   std::string state_url;
   // This host's name among the hosts sharing a database state: in its logs, /health and claims.
   std::string host_id;
+  // With a database state: how many tasks of any host's runs this host runs at once (claim
+  // workers), and how long a claimed task stays this host's without a renewal.
+  int cluster_workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Millis lease{10000};
   std::filesystem::path log_dir = "var/log";
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;  // 0: pick a free port

@@ -72,6 +72,8 @@ class PgConnection {
 
   // The URL without its password, for messages.
   const std::string& describe() const { return described_; }
+  // libpq's connection, for what this class does not wrap (LISTEN's notifications).
+  PGconn* raw() { return conn_.get(); }
 
  private:
   void rollback() noexcept;

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "cluster/cluster_tables.h"
 #include "util/error.h"
 #include "util/time_format.h"
 
@@ -173,7 +174,10 @@ void PostgresStore::migrate() {
     db_.exec("locking the schema", "SELECT pg_advisory_xact_lock(hashtext($1))", {kSchemaLockKey});
     std::optional<int> version = postgres_schema_version(db_);
     if (version && *version > kSchemaVersion) throw newer_schema_error(db_.describe(), *version);
-    if (version) return;
+    if (version) {
+      create_missing_cluster_tables(db_);  // a database made before they existed gains them
+      return;
+    }
     PgResult tables = db_.exec("creating the schema",
                                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
                                "AND tablename IN ('runs', 'tasks', 'attempts')");
@@ -185,6 +189,7 @@ void PostgresStore::migrate() {
     db_.exec_script("creating the schema", kSchema);
     db_.exec("creating the schema", "INSERT INTO schema_version (version) VALUES ($1)",
              {std::to_string(kSchemaVersion)});
+    create_missing_cluster_tables(db_);
   });
 }
 

@@ -224,6 +224,23 @@ TEST(ServiceConfigTest, HostIdDefaultsToHostnameAndPidAndIsChecked) {
   EXPECT_THAT(parse_errors("host_id: ''\n"), HasSubstr("must be 1 to 64 letters"));
 }
 
+TEST(ServiceConfigTest, ClusterWorkersAndLeaseNeedADatabaseStateAndSaneValues) {
+  const std::string state = "state: postgresql://fw@db/flow\n";
+  ServiceConfig c = parse_ok(state + "cluster_workers: 3\nlease: 2s\n");
+  EXPECT_EQ(c.cluster_workers, 3);
+  EXPECT_EQ(c.lease, Millis(2000));
+  EXPECT_EQ(parse_ok(state).lease, Millis(10000));
+  EXPECT_GE(parse_ok(state).cluster_workers, 1);
+  EXPECT_THAT(parse_errors("cluster_workers: 2\n"),
+              HasSubstr("serve.yaml:1:18: `cluster_workers` and `lease` need `state: "
+                        "postgresql://USER@HOST/DB`"));
+  EXPECT_THAT(parse_errors("lease: 5s\n"), HasSubstr("serve.yaml:1:8: `cluster_workers` and"));
+  EXPECT_THAT(parse_errors(state + "lease: 100ms\n"),
+              HasSubstr("serve.yaml:2:8: `lease` must be between 300ms and 1h"));
+  EXPECT_THAT(parse_errors(state + "lease: 2h\n"), HasSubstr("must be between 300ms and 1h"));
+  EXPECT_THAT(parse_errors(state + "cluster_workers: 0\n"), HasSubstr("serve.yaml:2:18:"));
+}
+
 TEST(ServiceConfigTest, EmptyFileAndNonMapRoot) {
   EXPECT_THAT(parse_errors(""), HasSubstr("serve.yaml:1:1: the service config is empty"));
   EXPECT_THAT(parse_errors("# only a comment\n"), HasSubstr("the service config is empty"));
