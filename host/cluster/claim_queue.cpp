@@ -31,6 +31,10 @@ SET status = 'claimed', holder = $1, token = nextval('claim_tokens'),
 WHERE id = (SELECT id FROM task_claims
             WHERE status = 'ready' AND NOT cancel_requested
               AND (workflow, manifest_hash) IN (SELECT * FROM unnest($2::text[], $4::text[]))
+              AND ($5::text[] IS NULL OR NOT EXISTS (
+                SELECT 1 FROM run_plugins p
+                WHERE p.run_id = task_claims.run_id
+                  AND (p.plugin, p.sha256) NOT IN (SELECT * FROM unnest($5::text[], $6::text[]))))
             ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
 RETURNING id, token, run_id, workflow, task_name, task_index, item, attempt, inputs,
           num_interruptions, manifest_hash)sql";
@@ -139,15 +143,26 @@ OfferedClaim ClaimQueue::offer(const ClaimRequest& r) {
 }
 
 std::optional<Claim> ClaimQueue::claim(const std::string& holder,
-                                       const std::vector<WorkflowVersion>& versions, Millis lease) {
+                                       const std::vector<WorkflowVersion>& versions, Millis lease,
+                                       const std::optional<PluginShas>& plugins) {
   std::vector<std::string> names, hashes;
   for (const WorkflowVersion& v : versions) {
     names.push_back(v.name);
     hashes.push_back(v.manifest_hash);
   }
-  PgResult r =
-      db_.exec("claiming a task", kClaim,
-               {holder, text_array(names), std::to_string(lease.count()), text_array(hashes)});
+  PgParam plugin_names, plugin_shas;  // NULL: no pins compared
+  if (plugins) {
+    std::vector<std::string> keys, values;
+    for (const auto& [name, sha] : *plugins) {
+      keys.push_back(name);
+      values.push_back(sha);
+    }
+    plugin_names = text_array(keys);
+    plugin_shas = text_array(values);
+  }
+  PgResult r = db_.exec("claiming a task", kClaim,
+                        {holder, text_array(names), std::to_string(lease.count()),
+                         text_array(hashes), plugin_names, plugin_shas});
   if (r.rows() == 0) return std::nullopt;
   Claim c;
   c.id = r.number(0, 0);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/run_plugins.h"
 #include "exec/task_runner.h"
 #include "state/postgres_connection.h"
 #include "util/clock.h"
@@ -85,9 +86,12 @@ class ClaimQueue {
   // takes the orphan's outcome (or waits for it) instead of running the call again.
   OfferedClaim offer(const ClaimRequest& request);
   // The oldest ready row of one of `versions`, claimed by `holder` until now + `lease`, with a
-  // new token; nothing when there is none (or all are being claimed by others right now).
+  // new token; nothing when there is none (or all are being claimed by others right now). With
+  // `plugins` (this host's copies), never a row of a run that pinned a plugin (run_plugins.h)
+  // this host has another copy of, or none: a run does not mix plugin versions.
   std::optional<Claim> claim(const std::string& holder,
-                             const std::vector<WorkflowVersion>& versions, Millis lease);
+                             const std::vector<WorkflowVersion>& versions, Millis lease,
+                             const std::optional<PluginShas>& plugins = std::nullopt);
   // Extends the lease to now + `lease`. Returns whether a cancel was requested, or nothing when
   // the token is stale (the lease was taken back): the call's result will be refused.
   std::optional<bool> renew(int64_t id, int64_t token, Millis lease);

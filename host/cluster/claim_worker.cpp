@@ -93,8 +93,8 @@ void ClaimWorker::loop() {
       std::vector<std::shared_ptr<const Workflow>> served = versions();
       std::vector<WorkflowVersion> claimable;
       for (const auto& w : served) claimable.push_back({w->manifest.name, w->manifest_hash});
-      std::optional<Claim> claim =
-          queue.claim(node_.settings().host_id, claimable, node_.settings().lease);
+      std::optional<Claim> claim = queue.claim(node_.settings().host_id, claimable,
+                                               node_.settings().lease, node_.local_plugins());
       if (claim) {
         run_claim(*db, *claim, served);
         continue;

@@ -24,12 +24,18 @@ ClusterNode::ClusterNode(ClusterSettings settings, std::shared_ptr<spdlog::logge
 
 ClusterNode::~ClusterNode() { stop_workers(); }
 
-void ClusterNode::start_workers(ServedWorkflows served) {
+void ClusterNode::start_workers(ServedWorkflows served, LocalPlugins plugins) {
   std::lock_guard<std::mutex> lock(mutex_);
+  local_plugins_ = std::move(plugins);
   for (int i = 0; i < settings_.num_workers; ++i)
     workers_.push_back(std::make_unique<ClaimWorker>(*this, served));
   log_->info("cluster: host '{}' claims tasks with {} worker(s), lease {} ms", settings_.host_id,
              settings_.num_workers, settings_.lease.count());
+}
+
+std::optional<PluginShas> ClusterNode::local_plugins() const {
+  if (!local_plugins_) return std::nullopt;
+  return local_plugins_();
 }
 
 void ClusterNode::stop_workers() {

@@ -10,11 +10,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cluster/claim_counters.h"
 #include "cluster/claim_notifications.h"
+#include "cluster/run_plugins.h"
 #include "state/postgres_connection.h"
 #include "util/clock.h"
 
@@ -33,6 +35,8 @@ struct ClusterSettings {
 
 // The workflows this host serves now, as its claim workers see them (the service's catalog).
 using ServedWorkflows = std::function<std::vector<std::shared_ptr<const Workflow>>()>;
+// This host's plugin files now (cluster/run_plugins.h), to keep out of runs pinned to others.
+using LocalPlugins = std::function<PluginShas()>;
 
 class ClusterNode;
 
@@ -60,8 +64,11 @@ class ClusterNode {
   ClusterNode& operator=(const ClusterNode&) = delete;
 
   // Starts settings().num_workers claim workers taking attempts of `served` workflows, and of
-  // the versions held (hold_version()).
-  void start_workers(ServedWorkflows served);
+  // the versions held (hold_version()); with `plugins`, only of runs whose pinned plugins are
+  // the files this host has.
+  void start_workers(ServedWorkflows served, LocalPlugins plugins = {});
+  // What the workers compare a run's pins with; nothing when they do not.
+  std::optional<PluginShas> local_plugins() const;
   // While the result lives, the claim workers also take attempts of `workflow`'s version: a run
   // of this host holds the version it started with, which the catalog may have replaced since
   // (a manifest changed mid-run); without it, nobody might claim that run's tasks any more.
@@ -96,6 +103,7 @@ class ClusterNode {
   std::vector<std::shared_ptr<const Workflow>> held_;
   std::chrono::steady_clock::time_point next_sweep_{};
   std::vector<std::unique_ptr<ClaimWorker>> workers_;
+  LocalPlugins local_plugins_;  // set before the workers start, read by them
 };
 
 // The database URL of a state location (a `#workflow` fragment dropped).

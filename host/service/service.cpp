@@ -156,11 +156,13 @@ void Service::start_claim_workers() {
       ClusterSettings{config_.state_url, config_.host_id, config_.cluster_workers, config_.lease},
       log_);
   WorkflowCatalog* catalog = workflows_.get();
-  claims_->start_workers([catalog] {
-    std::vector<std::shared_ptr<const Workflow>> served;
-    for (const ServedWorkflow& s : catalog->list()) served.push_back(s.workflow);
-    return served;
-  });
+  claims_->start_workers(
+      [catalog] {
+        std::vector<std::shared_ptr<const Workflow>> served;
+        for (const ServedWorkflow& s : catalog->list()) served.push_back(s.workflow);
+        return served;
+      },
+      [this] { return local_plugins(); });
 }
 
 void Service::loop() {

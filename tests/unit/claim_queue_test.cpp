@@ -219,5 +219,18 @@ TEST(ClaimQueueTest, AHostClaimsOnlyTheWorkflowVersionsItServes) {
   EXPECT_EQ(c->request.manifest_hash, "v1");
 }
 
+TEST(ClaimQueueTest, AHostWhosePluginCopyDiffersFromTheRunsPinClaimsNoneOfItsTasks) {
+  PgConnection db(claims_database("pins"));
+  db.exec("pinning", "INSERT INTO run_plugins VALUES ('run-1', 'builtin', 'aaa')");
+  ClaimQueue queue(db);
+  queue.offer(request("extract"));
+  EXPECT_FALSE(queue.claim("old-copy", kWf, kLongLease, PluginShas{{"builtin", "bbb"}}));
+  EXPECT_FALSE(queue.claim("no-copy", kWf, kLongLease, PluginShas{{"shell", "ccc"}}));
+  std::optional<Claim> c =
+      queue.claim("same-copy", kWf, kLongLease, PluginShas{{"builtin", "aaa"}, {"shell", "ccc"}});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->request.task_name, "extract");
+}
+
 }  // namespace
 }  // namespace flowweaver
