@@ -29,6 +29,26 @@ std::optional<ClusterActiveRun> find_active_run(PgConnection& db, const std::str
   return ClusterActiveRun{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
 }
 
+std::vector<std::string> orphaned_workflows(PgConnection& db, std::chrono::seconds alive_within) {
+  PgResult made = db.exec("finding runs no host runs", "SELECT to_regclass('runs') IS NOT NULL");
+  if (made.text(0, 0) != "t") return {};  // no run was ever opened in this database
+  PgResult r = db.exec(
+      "finding runs no host runs",
+      "SELECT r.workflow FROM runs r "
+      "WHERE r.status IN ('RUNNING', 'INTERRUPTED') AND r.parent_run_id IS NULL "
+      "AND NOT EXISTS (SELECT 1 FROM runs later WHERE later.workflow = r.workflow "
+      "                AND later.seq > r.seq) "
+      "AND NOT EXISTS (SELECT 1 FROM cluster_active_runs a "
+      "                JOIN cluster_hosts h ON h.host_id = a.host_id "
+      "                WHERE a.workflow = r.workflow "
+      "                AND h.last_seen > now() - make_interval(secs => $1::double precision)) "
+      "ORDER BY r.workflow",
+      {std::to_string(alive_within.count())});
+  std::vector<std::string> workflows;
+  for (int row = 0; row < r.rows(); ++row) workflows.push_back(r.text(row, 0));
+  return workflows;
+}
+
 std::vector<ClusterActiveRun> active_runs_elsewhere(PgConnection& db, const std::string& host_id) {
   PgResult r = db.exec("reading the other hosts' active runs",
                        "SELECT workflow, host_id, run_id FROM cluster_active_runs "

@@ -4,6 +4,7 @@
 // host to run the workflow takes it over.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ void forget_active_run(PgConnection& db, const std::string& workflow, const std:
 
 // The row of `workflow`, if any.
 std::optional<ClusterActiveRun> find_active_run(PgConnection& db, const std::string& workflow);
+
+// The workflows whose latest run (not a sub-workflow's) is RUNNING or INTERRUPTED while no host
+// alive records it as its own: its host died or stopped (a host is alive while its heartbeat is
+// younger than `alive_within`, on the database's clock). Another host may resume it.
+std::vector<std::string> orphaned_workflows(PgConnection& db, std::chrono::seconds alive_within);
 
 // Every opened run other hosts than `host_id` record as theirs.
 std::vector<ClusterActiveRun> active_runs_elsewhere(PgConnection& db, const std::string& host_id);

@@ -155,6 +155,14 @@ void ClusterMember::run_ended(const std::string& workflow) {
           [&](PgConnection& db) { forget_active_run(db, workflow, self_.host_id); });
 }
 
+std::vector<std::string> ClusterMember::orphaned_workflows() {
+  std::vector<std::string> workflows;
+  with_db("finding runs no host runs", [&](PgConnection& db) {
+    workflows = flowweaver::orphaned_workflows(db, kHeartbeatInterval * kHostsAliveHeartbeats);
+  });
+  return workflows;
+}
+
 std::optional<ClusterActiveRun> ClusterMember::active_run(const std::string& workflow) {
   std::optional<ClusterActiveRun> run;
   with_db("finding a workflow's active run",

@@ -59,6 +59,9 @@ class ClusterMember {
   void run_starting(const std::string& workflow);
   void run_opened(const std::string& workflow, const std::string& run_id, const PluginShas& shas);
   void run_ended(const std::string& workflow);
+  // Workflows whose unfinished run no host alive runs (orphaned_workflows()); none on an error
+  // (logged).
+  std::vector<std::string> orphaned_workflows();
   // Which host runs `workflow`, as recorded; nothing when none is, or on an error (logged).
   std::optional<ClusterActiveRun> active_run(const std::string& workflow);
 

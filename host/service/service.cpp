@@ -21,6 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A takeover (Service::adopt_orphaned_runs) that found, once it held the state, no run left to
+// resume: another host took it over first and finished it.
+struct NothingToTakeOver : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // How often the loop turns when nothing wakes it: its heartbeat, read by /readyz.
 constexpr Millis kTick{1000};
 // How long after a change in a watched directory the rescan happens, so a burst of events
@@ -180,6 +186,7 @@ void Service::loop() {
     if (reload_now) reload();
     reap_finished_runs();
     start_due_runs(clock_.now());
+    adopt_orphaned_runs();
     if (notifier_.watchdog_interval()) notifier_.watchdog();
     notifier_.status(status_line());
 
@@ -375,6 +382,9 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
   std::string opened_run_id;
   try {
     std::unique_ptr<StateStore> store = open_state_store(state_path(name), Durability::kNormal);
+    if (active->reason == kTakeoverReason && !resumable_run(*store, name, false)) {
+      throw NothingToTakeOver("its run was resumed and ended by another host meanwhile");
+    }
     ClusterRunRow cluster_row(cluster_.get(), name);  // dropped before the store's lock
     active->stop_switch.watch_cancel_requests(state_path(name));
     std::shared_ptr<spdlog::logger> run_log = run_logger_for(*log_);
@@ -440,7 +450,14 @@ void Service::run_body(ActiveRun* active, ServedWorkflow served,
     log_->error("run of '{}' not started: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::current_exception());
   } catch (const StateInUse& e) {  // another host runs it: the caller says which
-    log_->info("run of '{}' not started: {}", name, e.what());
+    if (active->reason == kTakeoverReason) {
+      log_->debug("run of '{}' not taken over: {}", name, e.what());
+    } else {
+      log_->info("run of '{}' not started: {}", name, e.what());
+    }
+    if (!was_opened) opened->set_exception(std::current_exception());
+  } catch (const NothingToTakeOver& e) {
+    log_->debug("run of '{}' not taken over: {}", name, e.what());
     if (!was_opened) opened->set_exception(std::current_exception());
   } catch (const std::exception& e) {
     log_->error("run of '{}' stopped: {}", name, e.what());

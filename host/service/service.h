@@ -236,6 +236,11 @@ class Service : public ServiceReader {
   void add_cluster_checks(std::vector<HealthCheck>* checks, bool deep) const;
   void sync_schedules(TimePoint now);
   void start_due_runs(TimePoint now);
+  // With a database state, every few seconds: resumes here the runs of served workflows that no
+  // host alive runs (their host died or stopped), so that a host's loss stops no run.
+  void adopt_orphaned_runs();
+  // The reason of such a run: it only resumes, never starts a new run.
+  static constexpr const char* kTakeoverReason = "a takeover (its host is gone)";
   void resume_unfinished_runs();
   void start_catch_up_runs(TimePoint now);
   void reap_finished_runs();
@@ -287,7 +292,8 @@ class Service : public ServiceReader {
   // With a database state: this host's claim workers, and the runs' way to hand tasks over.
   std::unique_ptr<ClusterNode> claims_;
   std::unique_ptr<DirectoryWatcher> watcher_;
-  ScheduleBook schedules_;  // loop thread only
+  ScheduleBook schedules_;                                 // loop thread only
+  std::chrono::steady_clock::time_point next_adoption_{};  // loop thread only
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

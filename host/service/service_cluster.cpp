@@ -57,6 +57,24 @@ void Service::start_due_runs(TimePoint now) {
   }
 }
 
+void Service::adopt_orphaned_runs() {
+  auto now = std::chrono::steady_clock::now();
+  if (!cluster_ || now < next_adoption_) return;
+  next_adoption_ = now + kHeartbeatInterval;
+  for (const std::string& workflow : cluster_->orphaned_workflows()) {
+    if (!workflows_->find(workflow)) continue;  // not served here
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (active_.count(workflow) != 0) continue;
+    }
+    StartRunResult r = start_run(workflow, kTakeoverReason);
+    if (r.code == StartRunResult::Code::kStarted) {
+      log_->info("run {} of '{}' was left unfinished by a host that is gone: resumed here",
+                 r.run_id, workflow);
+    }
+  }
+}
+
 // What a refused start tells its client: the host and run the cluster rows name, or the lock's
 // own message (another process on this machine, or a row not written yet).
 StartRunResult Service::active_elsewhere(const std::string& workflow, const StateInUse& e) {

@@ -205,6 +205,41 @@ TEST(ClaimsServeTest, AResumedRunTakesTheOutcomesOfTasksItsKilledHostHandedOver)
   EXPECT_EQ(beta->stop().exit_code, 0);
 }
 
+// The run's host is killed and stays down: another host sees, once the dead one's heartbeat is
+// old, that nobody runs the run, resumes it, and finishes it without running done tasks again.
+TEST(ClaimsServeTest, ARunWhoseHostStaysDownIsTakenOverByAnotherHost) {
+  constexpr int kTasks = 30;
+  std::string url = new_postgres_database("takeover");
+  TempDir dir;
+  std::string manifest = "name: wf\nmax_workers: 2\ntasks:\n";
+  for (int i = 0; i < kTasks; ++i) {
+    manifest += "  - {name: t" + std::to_string(i) +
+                ", uses: builtin.sleep, with: {duration: 200ms}" +
+                (i > 0 ? ", depends_on: [t" + std::to_string(i - 1) + "]" : std::string()) + "}\n";
+  }
+  write_cluster(dir, url, manifest, {"alpha", "beta"}, "2s");
+  std::unique_ptr<ServeProcess> alpha = serve(dir, "alpha"), beta = serve(dir, "beta");
+  std::string run_id = start_run(*alpha);
+  ASSERT_FALSE(run_id.empty());
+  ASSERT_TRUE(wait_until(
+      [&] { return number(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'") >= 5; },
+      30000));
+  alpha->kill_nine();
+  long long done_before = number(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'");
+
+  ASSERT_TRUE(wait_for_status(*beta, run_id, 60000))
+      << beta->get("/api/runs/" + run_id).body << beta->err();
+  EXPECT_NE(beta->err().find("run " + run_id +
+                             " of 'wf' was left unfinished by a host that is "
+                             "gone: resumed here"),
+            std::string::npos)
+      << beta->err();
+  expect_each_completed_once(url, kTasks);
+  EXPECT_EQ(number(url, "SELECT count(*) FROM runs"), 1) << "the takeover started a new run";
+  EXPECT_LT(done_before, kTasks);
+  EXPECT_EQ(beta->stop().exit_code, 0);
+}
+
 // A manifest changed while its run goes on: the run keeps the version it started with, and the
 // host keeps claiming that version's tasks though its catalog now serves the new one.
 TEST(ClaimsServeTest, ARunGoesOnWithItsVersionWhenTheManifestChangesMidRun) {
