@@ -451,4 +451,7 @@ if [[ -x /usr/bin/chromium ]]; then
   /usr/bin/python3 "$here/dashboard_page.py" "$build"
 fi
 echo
+echo "== PostgreSQL state and several hosts"
+/usr/bin/python3 "$here/scale_out.py" "$build"
+echo
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (at the end)"
