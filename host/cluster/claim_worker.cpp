@@ -87,7 +87,7 @@ void ClaimWorker::loop() {
   while (!stopping_) {
     uint64_t generation = node_.notifications().ready_generation();
     try {
-      if (!db) db = std::make_unique<PgConnection>(node_.settings().url);
+      if (!db) db = connect_for_claims(node_.settings().url);
       ClaimQueue queue(*db);
       node_.take_back_expired_leases(queue);
       std::vector<std::shared_ptr<const Workflow>> served = versions();

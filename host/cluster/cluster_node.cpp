@@ -9,6 +9,12 @@
 
 namespace flowweaver {
 
+std::unique_ptr<PgConnection> connect_for_claims(const std::string& url) {
+  auto db = std::make_unique<PgConnection>(url);
+  db->exec("setting up a claims connection", "SET synchronous_commit TO off");
+  return db;
+}
+
 std::string cluster_database_url(const std::string& state_url) {
   return state_url.substr(0, state_url.find('#'));
 }
@@ -18,7 +24,7 @@ PooledConnection::~PooledConnection() { node_.give_back(std::move(conn_)); }
 ClusterNode::ClusterNode(ClusterSettings settings, std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)), log_(std::move(log)) {
   settings_.url = cluster_database_url(settings_.url);
-  give_back(std::make_unique<PgConnection>(settings_.url));  // fails early when unreachable
+  give_back(connect_for_claims(settings_.url));  // fails early when unreachable
   notifications_ = std::make_unique<ClaimNotifications>(settings_.url, log_);
 }
 
@@ -76,7 +82,7 @@ PooledConnection ClusterNode::connection() {
       return PooledConnection(*this, std::move(conn));
     }
   }
-  return PooledConnection(*this, std::make_unique<PgConnection>(settings_.url));
+  return PooledConnection(*this, connect_for_claims(settings_.url));
 }
 
 void ClusterNode::give_back(std::unique_ptr<PgConnection> conn) {

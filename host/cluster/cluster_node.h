@@ -106,6 +106,13 @@ class ClusterNode {
   LocalPlugins local_plugins_;  // set before the workers start, read by them
 };
 
+// A connection for the hand-over rows (task_claims), whose commits do not wait for the disk
+// (synchronous_commit off): those rows are not the record, the run's `tasks` and `attempts`
+// are, which the store still writes durably. A server crash may lose the last hand-overs; the
+// run's host loses its store connection with them, and the resumed run offers those attempts
+// again. Throws Error::State as PgConnection's constructor does.
+std::unique_ptr<PgConnection> connect_for_claims(const std::string& url);
+
 // The database URL of a state location (a `#workflow` fragment dropped).
 std::string cluster_database_url(const std::string& state_url);
 

@@ -152,7 +152,10 @@ TEST(ClusterServeTest, AHostWhosePluginCopyDiffersFromARunsPinSaysSoInHealthAndT
 // Every host's wall clock starts (each at its own start) a few seconds before a fire time, by
 // libfaketime: the test does not depend on today's date nor wait for a real minute to turn.
 std::map<std::string, std::string> clock_before_two_am() {
+  // Without the shared start time of a `faketime` around the tests (make test-future), each
+  // host's clock starts at its own start.
   return {{"LD_PRELOAD", "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"},
+          {"FAKETIME_SHARED", kUnsetVariable},
           {"FAKETIME", "@2026-11-26 01:59:50"},
           {"DONT_FAKE_MONOTONIC", "1"},
           {"TZ", "UTC"}};

@@ -81,7 +81,13 @@ FlowWeaverProcess::FlowWeaverProcess(const std::vector<std::string>& args,
     if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   env["FLOWWEAVER_PLUGIN_PATH"] = FLOWWEAVER_PLUGIN_DIR;
-  for (const auto& [k, v] : extra_env) env[k] = v;
+  for (const auto& [k, v] : extra_env) {
+    if (v == kUnsetVariable) {
+      env.erase(k);
+    } else {
+      env[k] = v;
+    }
+  }
   out_of_memory_expected_ = extra_env.count(kDeliberateCrashes) > 0;
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);

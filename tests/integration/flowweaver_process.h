@@ -30,7 +30,9 @@ class TempDir {
 };
 
 // A flowweaver process started in `cwd` with FLOWWEAVER_PLUGIN_PATH pointing at the built
-// plugins; `extra_env` adds or replaces variables.
+// plugins; `extra_env` adds or replaces variables, and removes those given kUnsetVariable.
+inline constexpr const char* kUnsetVariable = "\x01(unset)";
+
 class FlowWeaverProcess {
  public:
   FlowWeaverProcess(const std::vector<std::string>& args, const std::filesystem::path& cwd,
