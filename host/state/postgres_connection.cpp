@@ -1,6 +1,9 @@
 #include "state/postgres_connection.h"
 
+#include <poll.h>
+
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 
 #include "util/error.h"
@@ -171,6 +174,27 @@ void PgConnection::exec_script(const char* doing, const char* sql) {
     throw Error::State("state database " + described_ + ": " + doing +
                        " failed: " + one_line(PQerrorMessage(conn_.get())));
   }
+}
+
+bool PgConnection::try_exec(const char* sql, int timeout_ms) noexcept {
+  PGconn* conn = conn_.get();
+  if (PQstatus(conn) != CONNECTION_OK || PQsendQuery(conn, sql) != 1) return false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (PQisBusy(conn)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd ready{PQsocket(conn), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0 ||
+        PQconsumeInput(conn) != 1) {
+      return false;
+    }
+  }
+  bool ok = true;
+  while (PGresult* result = PQgetResult(conn)) {
+    ok = ok && PQresultStatus(result) == PGRES_TUPLES_OK;
+    PQclear(result);
+  }
+  return ok;
 }
 
 void PgConnection::rollback() noexcept {

@@ -70,6 +70,10 @@ class PgConnection {
     }
   }
 
+  // Runs `sql` (fixed text, no result wanted) if the server answers within `timeout_ms`; false
+  // when it did not, or failed. Never throws: for clean-ups that must not hang on a dead network.
+  bool try_exec(const char* sql, int timeout_ms) noexcept;
+
   // The URL without its password, for messages.
   const std::string& describe() const { return described_; }
   // libpq's connection, for what this class does not wrap (LISTEN's notifications).

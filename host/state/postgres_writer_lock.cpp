@@ -49,4 +49,6 @@ PostgresWriterLock::PostgresWriterLock(const StateLocation& location) : db_(loca
                    pid);
 }
 
+PostgresWriterLock::~PostgresWriterLock() { db_.try_exec("SELECT pg_advisory_unlock_all()", 1000); }
+
 }  // namespace flowweaver

@@ -14,6 +14,10 @@ class PostgresWriterLock : public WriterLock {
  public:
   // Throws StateInUse naming the holder's PID when another session holds the lock.
   explicit PostgresWriterLock(const StateLocation& location);
+  // Unlocks before disconnecting: the server drops a closed session's locks only once its
+  // backend has exited, a moment after the client is gone, and the next writer of this process
+  // must not find the lock still held. Waits at most a second for the server.
+  ~PostgresWriterLock() override;
 
  private:
   PgConnection db_;  // the lock lives as long as this session
