@@ -78,24 +78,6 @@ const char* kTakeDone = R"sql(
 UPDATE task_claims SET status = 'consumed' WHERE id = $1 AND status = 'done'
 RETURNING outcome, output, error, retry_after_ms, holder, num_interruptions)sql";
 
-std::string kind_name(AttemptOutcome::Kind kind) {
-  switch (kind) {
-    case AttemptOutcome::Kind::kOk:
-      return "ok";
-    case AttemptOutcome::Kind::kRetryable:
-      return "retryable";
-    case AttemptOutcome::Kind::kPermanent:
-      return "permanent";
-  }
-  return "permanent";
-}
-
-AttemptOutcome::Kind parse_kind(const std::string& name) {
-  if (name == "ok") return AttemptOutcome::Kind::kOk;
-  if (name == "retryable") return AttemptOutcome::Kind::kRetryable;
-  return AttemptOutcome::Kind::kPermanent;
-}
-
 // A PostgreSQL text[] literal: every element quoted, `"` and `\` escaped.
 std::string text_array(const std::vector<std::string>& values) {
   std::string literal = "{";
@@ -190,7 +172,7 @@ bool ClaimQueue::finish(int64_t id, int64_t token, const AttemptOutcome& outcome
   PgParam retry_after =
       outcome.retry_after ? PgParam(std::to_string(outcome.retry_after->count())) : std::nullopt;
   PgResult r = db_.exec("recording a task's outcome", kFinish,
-                        {std::to_string(id), std::to_string(token), kind_name(outcome.kind),
+                        {std::to_string(id), std::to_string(token), to_string(outcome.kind),
                          outcome.output, outcome.error, retry_after});
   return r.rows() == 1;
 }
@@ -217,7 +199,7 @@ std::optional<DoneClaim> ClaimQueue::take_done(int64_t id) {
   std::optional<Millis> retry_after;
   if (!r.is_null(0, 3)) retry_after = Millis(r.number(0, 3));
   return DoneClaim{
-      AttemptOutcome(parse_kind(r.text(0, 0)), r.text(0, 1), r.text(0, 2), retry_after),
+      AttemptOutcome(parse_outcome_kind(r.text(0, 0)), r.text(0, 1), r.text(0, 2), retry_after),
       r.text(0, 4), static_cast<int>(r.number(0, 5))};
 }
 

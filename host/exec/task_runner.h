@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct AttemptOutcome {
   // Retry-After, through fw_host.set_retry_after). The scheduler's fail_attempt weighs it.
   std::optional<Millis> retry_after;
 };
+
+// "ok", "retryable", "permanent": an outcome's kind as another process or host is told it.
+const char* to_string(AttemptOutcome::Kind kind);
+// The kind of such a name; an unknown name is permanent (nothing to retry on a word not ours).
+AttemptOutcome::Kind parse_outcome_kind(std::string_view name);
 
 // The outputs of completed tasks, indexed like the manifest's tasks. A runner may read the
 // output of any upstream of the task it runs: those are complete and no longer change.

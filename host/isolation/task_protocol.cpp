@@ -12,18 +12,6 @@ namespace {
 // Far beyond any max_retry_delay; a larger value is not from our own task process.
 constexpr uint64_t kLongestRetryAfterMs = uint64_t{1} << 40;
 
-const char* outcome_name(AttemptOutcome::Kind kind) {
-  switch (kind) {
-    case AttemptOutcome::Kind::kOk:
-      return "ok";
-    case AttemptOutcome::Kind::kRetryable:
-      return "retryable";
-    case AttemptOutcome::Kind::kPermanent:
-      return "permanent";
-  }
-  return "permanent";
-}
-
 }  // namespace
 
 std::string encode_request(const TaskRequest& r) {
@@ -55,9 +43,8 @@ std::string encode_log_line(fw_log_level level, const std::string& message) {
 }
 
 std::string encode_result_line(const AttemptOutcome& outcome) {
-  json result{{"outcome", outcome_name(outcome.kind)},
-              {"output", outcome.output},
-              {"error", outcome.error}};
+  json result{
+      {"outcome", to_string(outcome.kind)}, {"output", outcome.output}, {"error", outcome.error}};
   if (outcome.retry_after) result["retry_after_ms"] = outcome.retry_after->count();
   return json{{"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -75,9 +62,7 @@ std::optional<TaskMessage> decode_message_line(const std::string& line) {
       j["result"]["output"].is_string() && j["result"]["error"].is_string()) {
     std::string kind = j["result"]["outcome"];
     AttemptOutcome outcome;
-    outcome.kind = kind == "ok"          ? AttemptOutcome::Kind::kOk
-                   : kind == "retryable" ? AttemptOutcome::Kind::kRetryable
-                                         : AttemptOutcome::Kind::kPermanent;
+    outcome.kind = parse_outcome_kind(kind);
     outcome.output = j["result"]["output"];
     outcome.error = j["result"]["error"];
     const json& retry_after = j["result"]["retry_after_ms"];
