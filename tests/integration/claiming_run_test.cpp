@@ -35,14 +35,6 @@ ClusterSettings settings(const std::string& url, const std::string& host, int wo
   return {url, host, workers, Millis(2000)};
 }
 
-std::vector<std::string> column(const std::string& url, const std::string& sql) {
-  PgConnection db(url);
-  PgResult r = db.exec("testing", sql);
-  std::vector<std::string> values;
-  for (int row = 0; row < r.rows(); ++row) values.push_back(r.text(row, 0));
-  return values;
-}
-
 // 20 tasks in two chains that meet in `last`; each echoes its upstream's output, so a claimed
 // call must have been given its inputs.
 std::string two_chains() {
@@ -83,13 +75,13 @@ TEST(ClaimingRunTest, EveryTaskIsRunByAnotherHostWithItsUpstreamOutputs) {
   RunOutcome outcome = execute_run(*w, *store, log, clock, stop_switch, options);
 
   EXPECT_EQ(outcome.run.status, RunStatus::kCompleted);
-  EXPECT_EQ(column(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"),
+  EXPECT_EQ(postgres_column(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"),
             std::vector<std::string>{"20"});
-  EXPECT_EQ(column(url, "SELECT result FROM tasks WHERE task_name = 'last'"),
+  EXPECT_EQ(postgres_column(url, "SELECT result FROM tasks WHERE task_name = 'last'"),
             std::vector<std::string>{"{\"v\":\"11\"}"});
-  EXPECT_EQ(column(url, "SELECT DISTINCT holder FROM task_claims ORDER BY holder"),
+  EXPECT_EQ(postgres_column(url, "SELECT DISTINCT holder FROM task_claims ORDER BY holder"),
             (std::vector<std::string>{"host-b", "host-c"}));
-  EXPECT_EQ(column(url, "SELECT count(*) FROM task_claims WHERE status = 'consumed'"),
+  EXPECT_EQ(postgres_column(url, "SELECT count(*) FROM task_claims WHERE status = 'consumed'"),
             std::vector<std::string>{"20"});
   EXPECT_EQ(here.counters().num_offered.load(), 20u);
   EXPECT_EQ(b.counters().num_finished + c.counters().num_finished, 20u);
@@ -122,13 +114,14 @@ tasks:
   options.task_log_root.clear();
   EXPECT_EQ(execute_run(*w, *store, log, clock, stop_switch, options).run.status,
             RunStatus::kCompleted);
-  EXPECT_EQ(column(url, "SELECT result FROM tasks WHERE task_name = 'each'"),
+  EXPECT_EQ(postgres_column(url, "SELECT result FROM tasks WHERE task_name = 'each'"),
             std::vector<std::string>{R"([{"f":"a","i":0},{"f":"b","i":1},{"f":"c","i":2}])"});
-  EXPECT_EQ(column(url,
-                   "SELECT task_name || ' ' || output FROM task_claims WHERE task_name LIKE "
-                   "'grid%' ORDER BY task_name"),
-            (std::vector<std::string>{R"(grid[os=x] {"os":"x"})", R"(grid[os=y] {"os":"y"})"}));
-  EXPECT_EQ(column(url, "SELECT count(*) FROM task_claims WHERE holder = 'host-b'"),
+  EXPECT_EQ(
+      postgres_column(url,
+                      "SELECT task_name || ' ' || output FROM task_claims WHERE task_name LIKE "
+                      "'grid%' ORDER BY task_name"),
+      (std::vector<std::string>{R"(grid[os=x] {"os":"x"})", R"(grid[os=y] {"os":"y"})"}));
+  EXPECT_EQ(postgres_column(url, "SELECT count(*) FROM task_claims WHERE holder = 'host-b'"),
             std::vector<std::string>{"6"});
 }
 
@@ -162,8 +155,10 @@ tasks:
   options.task_log_root.clear();
   EXPECT_EQ(execute_run(*w, *store, log, clock, stop_switch, options).run.status,
             RunStatus::kCompleted);
-  EXPECT_EQ(column(url, "SELECT holder FROM task_claims"), std::vector<std::string>{"host-s"});
-  EXPECT_EQ(column(url, "SELECT output FROM task_claims"), std::vector<std::string>{"{\"v\":1}"});
+  EXPECT_EQ(postgres_column(url, "SELECT holder FROM task_claims"),
+            std::vector<std::string>{"host-s"});
+  EXPECT_EQ(postgres_column(url, "SELECT output FROM task_claims"),
+            std::vector<std::string>{"{\"v\":1}"});
   EXPECT_EQ(other.counters().num_claimed.load(), 0u);
 }
 
@@ -198,7 +193,7 @@ tasks:
   EXPECT_EQ(outcome.run.status, RunStatus::kCancelled);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20))
       << "the claimed sleep was not cancelled";
-  EXPECT_EQ(column(url, "SELECT cancel_requested::text || ' ' || status FROM task_claims"),
+  EXPECT_EQ(postgres_column(url, "SELECT cancel_requested::text || ' ' || status FROM task_claims"),
             std::vector<std::string>{"true consumed"});
   EXPECT_EQ(b.counters().num_finished.load(), 1u);
   EXPECT_FALSE(outcome.result.abandoned_calls);

@@ -23,16 +23,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::vector<std::string> column(const std::string& url, const std::string& sql) {
-  PgConnection db(url);
-  PgResult r = db.exec("testing", sql);
-  std::vector<std::string> values;
-  for (int row = 0; row < r.rows(); ++row) values.push_back(r.text(row, 0));
-  return values;
-}
-
 long long number(const std::string& url, const std::string& sql) {
-  return std::stoll(column(url, sql).at(0));
+  return std::stoll(postgres_column(url, sql).at(0));
 }
 
 // workflows/wf.yaml (`manifest`) and one config per host, config-<host>.yaml.
@@ -98,7 +90,7 @@ TEST(ClaimsServeTest, TwoHostsShareTheTasksOfOneRun) {
       << alpha->get("/api/runs/" + run_id).body << alpha->err() << beta->err();
 
   expect_each_completed_once(url, 40);
-  EXPECT_EQ(column(url, "SELECT DISTINCT holder FROM task_claims ORDER BY holder"),
+  EXPECT_EQ(postgres_column(url, "SELECT DISTINCT holder FROM task_claims ORDER BY holder"),
             (std::vector<std::string>{"alpha", "beta"}));
   EXPECT_EQ(number(url, "SELECT count(*) FROM task_claims WHERE status = 'consumed'"), 40);
   EXPECT_EQ(alpha->stop().exit_code, 0);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "integration/postgres_server.h"
+#include "state/postgres_connection.h"
 
 namespace flowweaver::testing {
 namespace {
@@ -53,6 +54,14 @@ std::string postgres_url_as(const std::string& user, const std::string& password
   host = host.substr(0, host.find('/'));
   return "postgresql://" + user + (password.empty() ? "" : ":" + password) + "@" + host + "/" +
          database;
+}
+
+std::vector<std::string> postgres_column(const std::string& url, const std::string& sql) {
+  PgConnection db(url);
+  PgResult r = db.exec("testing", sql);
+  std::vector<std::string> values;
+  for (int row = 0; row < r.rows(); ++row) values.push_back(r.text(row, 0));
+  return values;
 }
 
 void require_password_for_pwuser() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace flowweaver::testing {
 
@@ -21,6 +22,10 @@ std::string postgres_url_as(const std::string& user, const std::string& password
 // From the first call on, the server asks role `pwuser` (a superuser) for its password,
 // `right-one` (SCRAM); every other role it still trusts.
 void require_password_for_pwuser();
+
+// The first column of each row of `sql` run on the database at `url`; throws Error::State as
+// PgConnection does.
+std::vector<std::string> postgres_column(const std::string& url, const std::string& sql);
 
 // Runs one SQL statement as the superuser (on database `postgres`); fails the test on error.
 void postgres_admin_exec(const std::string& sql);

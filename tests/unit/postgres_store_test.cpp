@@ -25,6 +25,7 @@ namespace {
 
 using testing::new_postgres_database;
 using testing::postgres_admin_exec;
+using testing::postgres_column;
 
 RunRecord run(const std::string& id, const std::string& workflow) {
   return {id,           workflow, RunStatus::kRunning, TimePoint(std::chrono::seconds(1700000000)),
@@ -37,15 +38,6 @@ TaskRecord task(const std::string& name, int position) {
   r.position = position;
   r.timestamp = TimePoint(std::chrono::milliseconds(1700000000123));
   return r;
-}
-
-// The first column of each row of `sql` on the database at `url`.
-std::vector<std::string> column(const std::string& url, const std::string& sql) {
-  PgConnection db(url);
-  PgResult r = db.exec("testing", sql);
-  std::vector<std::string> values;
-  for (int row = 0; row < r.rows(); ++row) values.push_back(r.text(row, 0));
-  return values;
 }
 
 // The message of the Error::State `body` throws; fails the test when it throws nothing else.
@@ -76,8 +68,9 @@ TEST(PostgresStoreTest, UsesTheOperatingGuideTablesColumnsAndTimes) {
         {{a, AttemptRecord{"a", 1, TaskStatus::kCompleted, "", *a.started_at, *a.finished_at}}});
   }
   auto columns = [&](const std::string& table) {
-    return column(url, "SELECT column_name FROM information_schema.columns WHERE table_name = '" +
-                           table + "' ORDER BY ordinal_position");
+    return postgres_column(
+        url, "SELECT column_name FROM information_schema.columns WHERE table_name = '" + table +
+                 "' ORDER BY ordinal_position");
   };
   EXPECT_EQ(columns("tasks"),
             (std::vector<std::string>{"run_id", "task_name", "position", "status", "attempt",
@@ -90,13 +83,16 @@ TEST(PostgresStoreTest, UsesTheOperatingGuideTablesColumnsAndTimes) {
             (std::vector<std::string>{"seq", "run_id", "workflow", "status", "started_at",
                                       "finished_at", "manifest_hash", "params", "parent_run_id",
                                       "parent_task", "parent_workflow"}));
-  EXPECT_EQ(column(url, "SELECT version FROM schema_version"), std::vector<std::string>{"6"});
+  EXPECT_EQ(postgres_column(url, "SELECT version FROM schema_version"),
+            std::vector<std::string>{"6"});
   // The operating guide's queries, as written.
-  EXPECT_EQ(column(url, "SELECT status || ' ' || COUNT(*) FROM tasks GROUP BY status ORDER BY 1"),
+  EXPECT_EQ(postgres_column(
+                url, "SELECT status || ' ' || COUNT(*) FROM tasks GROUP BY status ORDER BY 1"),
             (std::vector<std::string>{"COMPLETED 1", "PENDING 1"}));
-  EXPECT_EQ(column(url, "SELECT started_at FROM tasks WHERE task_name = 'a'"),
+  EXPECT_EQ(postgres_column(url, "SELECT started_at FROM tasks WHERE task_name = 'a'"),
             std::vector<std::string>{"2023-11-14T22:13:20.123Z"});
-  EXPECT_EQ(column(url, "SELECT duration_ms FROM attempts"), std::vector<std::string>{"1333"});
+  EXPECT_EQ(postgres_column(url, "SELECT duration_ms FROM attempts"),
+            std::vector<std::string>{"1333"});
 }
 
 // apply() sends a batch's rows in one go (libpq's pipeline mode), and stays one transaction: a
@@ -118,41 +114,45 @@ TEST(PostgresStoreTest, ABatchIsWholeOrNothingAndTheStoreGoesOn) {
   std::vector<TaskUpdate> updates;
   for (int i = 0; i < 2000; ++i) updates.push_back(completed("t" + std::to_string(i)));
   store->apply("r1", updates);
-  EXPECT_EQ(column(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"),
+  EXPECT_EQ(postgres_column(url, "SELECT count(*) FROM tasks WHERE status = 'COMPLETED'"),
             std::vector<std::string>{"2000"});
-  EXPECT_EQ(column(url, "SELECT count(*) FROM attempts"), std::vector<std::string>{"2000"});
+  EXPECT_EQ(postgres_column(url, "SELECT count(*) FROM attempts"),
+            std::vector<std::string>{"2000"});
 
   // t2000 is new, t0's attempt 1 exists already: the server refuses that row, so nothing is.
   std::string message = state_error([&] {
     store->apply("r1", {completed("t2000"), completed("t0")});
   });
   EXPECT_NE(message.find("duplicate key"), std::string::npos) << message;
-  EXPECT_EQ(column(url, "SELECT status FROM tasks WHERE task_name = 't2000'"),
+  EXPECT_EQ(postgres_column(url, "SELECT status FROM tasks WHERE task_name = 't2000'"),
             std::vector<std::string>{"PENDING"});
   store->apply("r1", {completed("t2000"), completed("t2001")});
-  EXPECT_EQ(column(url, "SELECT count(*) FROM attempts"), std::vector<std::string>{"2002"});
+  EXPECT_EQ(postgres_column(url, "SELECT count(*) FROM attempts"),
+            std::vector<std::string>{"2002"});
   EXPECT_EQ(store->load_tasks("r1").size(), 3000u);
 }
 
 TEST(PostgresStoreTest, ADatabaseOfOtherTablesIsRefusedAndLeftUntouched) {
   std::string url = new_postgres_database("foreign");
-  column(url, "CREATE TABLE runs (x integer)");
-  column(url, "INSERT INTO runs VALUES (7)");
+  postgres_column(url, "CREATE TABLE runs (x integer)");
+  postgres_column(url, "INSERT INTO runs VALUES (7)");
   std::string message = state_error([&] { open_state_store(url, Durability::kNormal); });
   EXPECT_NE(message.find("not a FlowWeaver state"), std::string::npos) << message;
-  EXPECT_EQ(column(url, "SELECT x FROM runs"), std::vector<std::string>{"7"});
-  EXPECT_EQ(column(url, "SELECT to_regclass('tasks') IS NULL"), std::vector<std::string>{"t"});
+  EXPECT_EQ(postgres_column(url, "SELECT x FROM runs"), std::vector<std::string>{"7"});
+  EXPECT_EQ(postgres_column(url, "SELECT to_regclass('tasks') IS NULL"),
+            std::vector<std::string>{"t"});
 }
 
 TEST(PostgresStoreTest, ANewerSchemaVersionIsRefusedAndLeftUntouched) {
   std::string url = new_postgres_database("newer");
   open_state_store(url, Durability::kNormal)->create_run(run("r1", "wf"), {task("a", 0)});
-  column(url, "UPDATE schema_version SET version = 99");
+  postgres_column(url, "UPDATE schema_version SET version = 99");
   std::string message = state_error([&] { open_state_store(url, Durability::kNormal); });
   EXPECT_NE(message.find("schema version 99, newer than this flowweaver"), std::string::npos)
       << message;
   EXPECT_THROW(open_existing_state_store(url), Error);
-  EXPECT_EQ(column(url, "SELECT version FROM schema_version"), std::vector<std::string>{"99"});
+  EXPECT_EQ(postgres_column(url, "SELECT version FROM schema_version"),
+            std::vector<std::string>{"99"});
 }
 
 TEST(PostgresStoreTest, EachWorkflowOfADatabaseHasItsOwnWriterLock) {
@@ -181,7 +181,7 @@ TEST(PostgresStoreTest, CheckReadsTheSchemaAndBackupRefusesNamingPgDump) {
   EXPECT_EQ(check.schema_version, PostgresStore::kSchemaVersion);
   EXPECT_TRUE(check.missing_tables.empty());
   EXPECT_EQ(check.problems, std::vector<std::string>{"1 run(s) left RUNNING"});
-  column(url, "DROP TABLE attempts");
+  postgres_column(url, "DROP TABLE attempts");
   check = check_state(url);
   EXPECT_EQ(check.missing_tables, std::vector<std::string>{"attempts"});
   try {
